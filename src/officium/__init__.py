@@ -1,0 +1,1 @@
+"""Officium: a privacy-first workplace platform whose privacy notice is executable."""

@@ -1,0 +1,1 @@
+"""Organizations (the tenants), people, memberships and roles."""

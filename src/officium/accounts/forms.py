@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pyotp
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from officium.accounts.models import Membership, Organization
+from officium.accounts.roles import GRANTABLE, Role
+from officium.accounts.signup_fields import CATALOGUE, signup_field_spec
+
+
+class SignupForm(forms.Form):
+    """Built per request from the active policy: exactly its fields, nothing else."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, required in signup_field_spec():
+            self.fields[key] = CATALOGUE[key].build(required)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+
+class EmailLoginForm(AuthenticationForm):
+    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    error_messages = {
+        "invalid_login": "That email and password do not match an active account.",
+        "inactive": "This account is not active yet: use the link in the confirmation email.",
+    }
+
+
+class TotpForm(forms.Form):
+    code = forms.RegexField(label="Code from your authenticator app", regex=r"^\d{6}$",
+                            error_messages={"invalid": "Enter the 6-digit code."},
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+    def __init__(self, secret: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.secret = secret
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        if not pyotp.TOTP(self.secret).verify(code, valid_window=1):
+            raise forms.ValidationError("That code is not valid. Check your device's clock.")
+        return code
+
+
+class SetPasswordForm(forms.Form):
+    new_password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput, strip=False)
+
+    def clean_new_password1(self) -> str:
+        password: str = self.cleaned_data["new_password1"]
+        password_validation.validate_password(password)
+        return password
+
+
+class InvitedSignupForm(SetPasswordForm):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+        return f"{obj.user} ({obj.get_role_display()})"
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices)
+    reports_to = MemberChoiceField(queryset=Membership.objects.none(), required=False,
+                                   label="Reporting manager")
+
+    def __init__(self, actor: Membership, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in GRANTABLE[Role(actor.role)]]
+        self.fields["role"].initial = Role.MEMBER
+        self.fields["reports_to"].queryset = _managers(actor.organization)
+
+
+class MemberForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    reports_to = MemberChoiceField(queryset=Membership.objects.none(), required=False,
+                                   label="Reporting manager")
+    can_see_report_locations = forms.BooleanField(
+        required=False, label="May see the check-in locations of their reports")
+
+    def __init__(self, actor: Membership, member: Membership, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in GRANTABLE[Role(actor.role)]]
+        self.fields["reports_to"].queryset = _managers(actor.organization).exclude(pk=member.pk)
+
+
+def _managers(organization: Organization) -> Any:
+    return Membership.objects.for_organization(organization).select_related("user").exclude(
+        role=Role.CLIENT)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100)

@@ -1,0 +1,206 @@
+"""Organizations are the tenants; a user may belong to several through memberships."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from officium.accounts.roles import Role
+from officium.accounts.tenancy import TenantModel
+from officium.privacy.registry import NOT_PERSONAL, SELF, exempt, personal_data
+
+
+class OrganizationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    TERMINATED = "terminated", "Terminated (grace period)"
+    DELETED = "deleted", "Deleted"
+
+
+class Plan(models.TextChoices):
+    FREE = "free", "Free"
+    STANDARD = "standard", "Standard"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=63, unique=True)
+    country = models.CharField(max_length=2, blank=True)
+    employee_count = models.PositiveIntegerField(null=True, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    preferred_domain = models.CharField(max_length=63, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True)
+    zip_code = models.CharField(max_length=20, blank=True)
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    status = models.CharField(
+        max_length=20, choices=OrganizationStatus.choices, default=OrganizationStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.update(is_staff=True, is_superuser=True, email_confirmed_at=timezone.now())
+        return self.create_user(email, password, **fields)
+
+
+@personal_data(
+    subject=SELF,
+    fields={
+        "password": NOT_PERSONAL,
+        "last_login": "pd:AuthenticationHistory",
+        "is_superuser": NOT_PERSONAL,
+        "email": "pd:EmailAddress",
+        "username": "pd:Username",
+        "first_name": "pd:Name",
+        "last_name": "pd:Name",
+        "phone": "pd:TelephoneNumber",
+        "position": "pd:Job",
+        "contact_channels": "pd:Preference",
+        "is_active": NOT_PERSONAL,
+        "is_staff": NOT_PERSONAL,
+        "date_joined": NOT_PERSONAL,
+        "email_confirmed_at": NOT_PERSONAL,
+        "totp_secret": NOT_PERSONAL,
+        "totp_enabled": NOT_PERSONAL,
+    },
+    retention_anchor="date_joined",
+    data_type="account",
+)
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    username = models.CharField(max_length=150, unique=True, null=True, blank=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    position = models.CharField(max_length=150, blank=True)
+    contact_channels = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=False)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_enabled = models.BooleanField(default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+@personal_data(
+    subject="user",
+    fields={
+        "organization": NOT_PERSONAL,
+        "user": NOT_PERSONAL,
+        "role": "pd:GroupMembership",
+        "reports_to": "pd:CurrentEmployment",
+        "created_at": NOT_PERSONAL,
+        "can_see_report_locations": NOT_PERSONAL,
+    },
+    retention_anchor="created_at",
+    data_type="membership",
+)
+class Membership(TenantModel):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    reports_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    can_see_report_locations = models.BooleanField(
+        default=False, help_text="Granted by an administrator: see reports' check-in locations."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")
+        ]
+        ordering = ["user__last_name", "user__first_name", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} as {self.role}"
+
+
+@personal_data(
+    subject="invited_user",
+    fields={
+        "organization": NOT_PERSONAL,
+        "email": "pd:EmailAddress",
+        "role": "pd:GroupMembership",
+        "reports_to": NOT_PERSONAL,
+        "invited_by": NOT_PERSONAL,
+        "invited_user": NOT_PERSONAL,
+        "token_hash": NOT_PERSONAL,
+        "created_at": NOT_PERSONAL,
+        "expires_at": NOT_PERSONAL,
+        "accepted_at": NOT_PERSONAL,
+        "revoked_at": NOT_PERSONAL,
+    },
+    retention_anchor="created_at",
+    data_type="invitation",
+)
+class Invitation(TenantModel):
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    reports_to = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+@exempt("A hash of a secret and its name; who owns it is an id.")
+class ApiToken(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()

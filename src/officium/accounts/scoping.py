@@ -1,0 +1,71 @@
+"""Request scoping in one place.
+
+Every organization page inherits ``OrganizationMixin`` and every API handler calls
+``membership_for``. Both resolve the organization from the URL *through the user's own
+membership*, so another tenant's slug, or an object of another tenant looked up with
+``scoped_get``, answers 404 exactly like something that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+if TYPE_CHECKING:
+    from officium.accounts.models import Membership, Organization
+
+T = TypeVar("T", bound=models.Model)
+
+
+def membership_for(request: HttpRequest, org_slug: str, *roles: str) -> Membership:
+    """The acting user's membership of the organization named in the URL, or 404.
+
+    With ``roles``, a member whose role is not among them gets 403: the organization is theirs,
+    the page is not.
+    """
+    from officium.accounts.models import Membership, OrganizationStatus
+
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("organization", "user")
+        .filter(organization__slug=org_slug, user=user)
+        .exclude(organization__status=OrganizationStatus.DELETED)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if roles and membership.role not in roles:
+        raise PermissionDenied("Your role in this organization does not allow this.")
+    return membership
+
+
+def scoped_get(queryset: models.QuerySet[T], organization: Organization, **lookup: Any) -> T:
+    """Look an object up inside one organization; anything else is 404."""
+    return get_object_or_404(queryset.filter(organization=organization), **lookup)
+
+
+class OrganizationMixin(LoginRequiredMixin):
+    """Base for organization pages: sets ``self.organization`` and ``self.membership``."""
+
+    allowed_roles: tuple[str, ...] = ()
+    organization: Organization
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.membership = membership_for(request, kwargs["org"], *self.allowed_roles)
+        self.organization = self.membership.organization
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(organization=self.organization, membership=self.membership)
+        return context

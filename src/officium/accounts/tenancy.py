@@ -1,0 +1,32 @@
+"""Tenant scoping in one place.
+
+Every tenant model carries ``organization`` and uses ``TenantQuerySet``; requests are scoped by
+``officium.accounts.scoping``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from officium.accounts.models import Organization
+
+T = TypeVar("T", bound=models.Model)
+
+
+class TenantQuerySet(models.QuerySet[T]):
+    def for_organization(self, organization: Organization | int) -> TenantQuerySet[T]:
+        return self.filter(organization=organization)
+
+
+class TenantModel(models.Model):
+    """Base of every table that belongs to one organization (shardable by organization_id)."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

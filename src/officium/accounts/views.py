@@ -1,0 +1,279 @@
+"""Account and organization pages: parse, check access, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from officium.accounts import mfa, services
+from officium.accounts.confirmation import confirmation_tokens, user_from_uid
+from officium.accounts.forms import (
+    ApiTokenForm, EmailLoginForm, InvitedSignupForm, InviteForm, MemberForm, SetPasswordForm,
+    SignupForm, TotpForm,
+)
+from officium.accounts.models import ApiToken, Membership, User
+from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, CAN_SEE_MEMBERS
+from officium.accounts.scoping import OrganizationMixin, scoped_get
+
+PENDING_MFA_USER = "officium.pending_mfa_user"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    memberships = list(request.user.memberships.select_related("organization"))
+    if len(memberships) == 1:
+        return redirect("accounts:dashboard", org=memberships[0].organization.slug)
+    return render(request, "accounts/home.html", {"memberships": memberships})
+
+
+def apply_form_errors(form: Any, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, _ = services.signup_organization(form.cleaned_data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            return render(request, "accounts/signup_done.html", {"email": user.email})
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """GET shows the page (mail scanners must not confirm); POST confirms."""
+    user = user_from_uid(uidb64)
+    if user is None or not confirmation_tokens.check_token(user, token):
+        return render(request, "accounts/confirm_invalid.html", status=404)
+    needs_password = not user.has_usable_password()
+    form = SetPasswordForm(request.POST or None) if needs_password else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            services.confirm_email(user, form.cleaned_data["new_password1"] if form else None)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("accounts:login")
+        messages.success(request, "Your email address is confirmed. Welcome to Officium.")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("accounts:home")
+    return render(request, "accounts/confirm.html", {"form": form, "email": user.email},
+                  status=400 if form is not None and form.errors else 200)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailLoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: EmailLoginForm) -> HttpResponse:
+        user = form.get_user()
+        if user.totp_enabled:
+            self.request.session[PENDING_MFA_USER] = user.pk
+            self.request.session["officium.pending_next"] = self.get_success_url()
+            return redirect("accounts:login_verify")
+        return super().form_valid(form)
+
+    def form_invalid(self, form: EmailLoginForm) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def login_verify(request: HttpRequest) -> HttpResponse:
+    user = User.objects.filter(pk=request.session.get(PENDING_MFA_USER), is_active=True).first()
+    if user is None:
+        return redirect("accounts:login")
+    form = TotpForm(user.totp_secret, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        next_url = request.session.get("officium.pending_next") or reverse("accounts:home")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return HttpResponseRedirect(next_url)
+    return render(request, "accounts/login_verify.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.record_password_changed(self.request.user)
+        messages.success(self.request, "Your password was changed.")
+        return response
+
+
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    """Second factor and API tokens of the signed-in person."""
+    user = request.user
+    secret = request.session.get("officium.mfa_setup") or mfa.new_secret()
+    request.session["officium.mfa_setup"] = secret
+    totp_form = TotpForm(secret, request.POST if request.POST.get("action") == "enable_mfa" else None)
+    token_form = ApiTokenForm(request.POST if request.POST.get("action") == "create_token" else None)
+    new_token = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "enable_mfa" and totp_form.is_valid():
+            services.set_second_factor(user, secret)
+            request.session.pop("officium.mfa_setup", None)
+            messages.success(request, "Two-step sign-in is on.")
+            return redirect("accounts:security")
+        if action == "disable_mfa":
+            services.set_second_factor(user, None)
+            messages.success(request, "Two-step sign-in is off.")
+            return redirect("accounts:security")
+        if action == "create_token" and token_form.is_valid():
+            _, new_token = services.create_api_token(user, token_form.cleaned_data["name"])
+    context = {
+        "totp_form": totp_form, "token_form": token_form, "new_token": new_token,
+        "setup_secret": secret, "setup_uri": mfa.provisioning_uri(secret, user.email),
+        "tokens": ApiToken.objects.filter(user=user, revoked_at=None),
+    }
+    bad = request.method == "POST" and (totp_form.errors or token_form.errors)
+    return render(request, "accounts/security.html", context, status=400 if bad else 200)
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404
+
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.revoke_api_token(request.user, token)
+    messages.success(request, "The token was revoked.")
+    return redirect("accounts:security")
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.open_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = InvitedSignupForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                membership = services.accept_invitation(invitation, request.user)
+            elif form.is_valid():
+                membership = services.register_invited_user(
+                    invitation, form.cleaned_data["first_name"], form.cleaned_data["last_name"],
+                    form.cleaned_data["new_password1"])
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                membership = None
+        except ValidationError as error:
+            apply_form_errors(form, error)
+            membership = None
+        if membership is not None:
+            return redirect("accounts:dashboard", org=membership.organization.slug)
+    return render(request, "accounts/invitation.html",
+                  {"invitation": invitation, "form": form}, status=400 if form.errors else 200)
+
+
+class DashboardView(OrganizationMixin, TemplateView):
+    template_name = "accounts/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["member_count"] = Membership.objects.for_organization(self.organization).count()
+        return context
+
+
+class MembersView(OrganizationMixin, TemplateView):
+    template_name = "accounts/members.html"
+    allowed_roles = tuple(CAN_SEE_MEMBERS)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["members"] = Membership.objects.for_organization(self.organization).select_related(
+            "user", "reports_to__user")
+        context["can_invite"] = self.membership.role in CAN_INVITE
+        context["can_manage"] = self.membership.role in ADMINISTRATORS
+        return context
+
+
+class InviteView(OrganizationMixin, View):
+    allowed_roles = tuple(CAN_INVITE)
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show(InviteForm(self.membership))
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        form = InviteForm(self.membership, request.POST)
+        if form.is_valid():
+            try:
+                services.invite_member(self.membership, form.cleaned_data["email"],
+                                       form.cleaned_data["role"], form.cleaned_data["reports_to"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                return redirect("accounts:members", org=org)
+        return self.show(form, status=400)
+
+    def show(self, form: InviteForm, status: int = 200) -> HttpResponse:
+        return render(self.request, "accounts/invite.html",
+                      {"form": form, "organization": self.organization, "membership": self.membership},
+                      status=status)
+
+
+class MemberView(OrganizationMixin, View):
+    allowed_roles = tuple(ADMINISTRATORS)
+
+    def get(self, request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+        member = scoped_get(Membership.objects.select_related("user"), self.organization, pk=member_id)
+        initial = {"role": member.role, "reports_to": member.reports_to,
+                   "can_see_report_locations": member.can_see_report_locations}
+        return self.show(member, MemberForm(self.membership, member, initial=initial))
+
+    def post(self, request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+        member = scoped_get(Membership.objects.select_related("user"), self.organization, pk=member_id)
+        form = MemberForm(self.membership, member, request.POST)
+        if form.is_valid():
+            try:
+                services.change_member(self.membership, member, form.cleaned_data["role"],
+                                       form.cleaned_data["reports_to"],
+                                       form.cleaned_data["can_see_report_locations"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, f"{member.user} was updated.")
+                return redirect("accounts:members", org=org)
+        return self.show(member, form, status=400)
+
+    def show(self, member: Membership, form: MemberForm, status: int = 200) -> HttpResponse:
+        return render(self.request, "accounts/member.html",
+                      {"form": form, "member": member, "organization": self.organization,
+                       "membership": self.membership}, status=status)
+
+
+class RemoveMemberView(OrganizationMixin, View):
+    allowed_roles = tuple(ADMINISTRATORS)
+
+    def post(self, request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+        member = scoped_get(Membership.objects.select_related("user"), self.organization, pk=member_id)
+        try:
+            services.remove_member(self.membership, member)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{member.user} was removed from {self.organization}.")
+        return redirect("accounts:members", org=org)
+
+

@@ -1,0 +1,1 @@
+"""Attendance and location: geofences, check-in/out, location events, privacy mode, devices."""

@@ -1,0 +1,1 @@
+"""Communications: service and marketing email, newsletter, contact, complaints."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommsConfig(AppConfig):
+    name = "officium.comms"
+    label = "comms"

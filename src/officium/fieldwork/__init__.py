@@ -1,0 +1,1 @@
+"""Field work: tasks, task entries, forms, bids, location requests."""

@@ -1,0 +1,1 @@
+"""Client document portal: encrypted, streaming, resumable file exchange."""

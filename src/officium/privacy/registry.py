@@ -1,0 +1,123 @@
+"""Which models hold personal data, whose it is, and in which categories.
+
+A model that holds personal data registers once, next to its definition::
+
+    @personal_data(subject="user", fields={"lat": "pd:GPSCoordinate", "note": NOT_PERSONAL},
+                   retention_anchor="created_at", data_type="location")
+    class LocationEvent(TenantModel): ...
+
+Export, erasure and retention read this registry and nothing else, so a new app gets them by
+registering. The system checks in ``checks.py`` fail the build when a registered model has an
+unclassified field, or when a model related to a person is neither registered nor exempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+NOT_PERSONAL = "-"
+"""Marks a field of a registered model as holding no personal data (ids, flags, timestamps)."""
+
+SELF = "self"
+"""Subject path of the model whose rows *are* the data subjects (the user model)."""
+
+M = TypeVar("M", bound=type[models.Model])
+
+
+@dataclass(frozen=True)
+class Registration:
+    model: type[models.Model]
+    subject: str
+    fields: Mapping[str, str]
+    retention_anchor: str | None = None
+    data_type: str | None = None
+    provided_by_subject: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(term for term in self.fields.values() if term != NOT_PERSONAL)
+
+    def personal_fields(self) -> dict[str, str]:
+        return {name: term for name, term in self.fields.items() if term != NOT_PERSONAL}
+
+    @property
+    def subject_column(self) -> str:
+        """The ORM lookup of the subject's id ("pk" for the user model itself)."""
+        return "pk" if self.subject == SELF else self.subject
+
+    def subject_q(self, subject_ids: object) -> Q:
+        """A filter selecting this model's rows that belong to one subject id or many."""
+        many = isinstance(subject_ids, (list, tuple, set, frozenset)) or hasattr(subject_ids, "query")
+        return Q(**{f"{self.subject_column}__in" if many else self.subject_column: subject_ids})
+
+
+@dataclass(frozen=True)
+class Exemption:
+    model: type[models.Model]
+    reason: str
+
+
+@dataclass
+class _Registry:
+    registrations: dict[type[models.Model], Registration] = field(default_factory=dict)
+    exemptions: dict[type[models.Model], Exemption] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def personal_data(
+    *,
+    subject: str,
+    fields: Mapping[str, str],
+    retention_anchor: str | None = None,
+    data_type: str | None = None,
+    provided_by_subject: bool = True,
+) -> Callable[[M], M]:
+    """Class decorator registering a model that holds personal data."""
+
+    def decorate(model: M) -> M:
+        _registry.registrations[model] = Registration(
+            model=model,
+            subject=subject,
+            fields=dict(fields),
+            retention_anchor=retention_anchor,
+            data_type=data_type,
+            provided_by_subject=provided_by_subject,
+        )
+        return model
+
+    return decorate
+
+
+def exempt(reason: str) -> Callable[[M], M]:
+    """Class decorator for a model related to a person that holds no personal data of its own."""
+
+    def decorate(model: M) -> M:
+        if not reason.strip():
+            raise ValueError(f"{model.__name__}: an exemption needs a reason")
+        _registry.exemptions[model] = Exemption(model=model, reason=reason)
+        return model
+
+    return decorate
+
+
+def registrations() -> list[Registration]:
+    return list(_registry.registrations.values())
+
+
+def registration_for(model: type[models.Model]) -> Registration | None:
+    return _registry.registrations.get(model)
+
+
+def exemption_for(model: type[models.Model]) -> Exemption | None:
+    return _registry.exemptions.get(model)

@@ -1,0 +1,1 @@
+"""`officium worker`: queued tasks and the periodic scheduler in one process."""
