@@ -36,3 +36,20 @@ def record(
         target_id=str(target.pk) if target_type else "",
         details=details or {},
     )
+
+
+def record_reads(access: Any, subject_ids: list[int], categories: list[str]) -> None:
+    """One entry per subject whose sensitive data was read (SE1): who, purpose, categories."""
+    from django.utils import timezone
+
+    from officium.privacy.audit.models import AuditEntry
+
+    now = timezone.now()
+    actor = access.actor
+    AuditEntry.objects.bulk_create([
+        AuditEntry(created_at=now, organization_id=actor.organization_id, actor_id=actor.user_id,
+                   subject_id=subject, event="privacy.sensitive_read",
+                   target_type=access.model._meta.label_lower,
+                   details={"purpose": access.purpose, "categories": categories})
+        for subject in subject_ids
+    ])

@@ -1,0 +1,111 @@
+"""The base fixture set: alice owns an organization, bob is a member of it, charlie is an
+outsider with an organization of his own who must see nothing of alice's."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from officium.accounts.models import Membership, Organization, User
+from officium.accounts.roles import Role
+
+PASSWORD = "correct-horse-battery-staple"
+ALICE_ORG_NAME = "Alpha Secret Works"
+
+
+def make_user(email: str, first: str, last: str = "Example", **extra: object) -> User:
+    return User.objects.create_user(email, PASSWORD, first_name=first, last_name=last,
+                                    is_active=True, email_confirmed_at=timezone.now(), **extra)
+
+
+@pytest.fixture
+def alice_org(db) -> Organization:
+    return Organization.objects.create(name=ALICE_ORG_NAME, slug="alpha", country="DE")
+
+
+@pytest.fixture
+def charlie_org(db) -> Organization:
+    return Organization.objects.create(name="Charlie Co", slug="charlie-co", country="FR")
+
+
+@pytest.fixture
+def alice(alice_org) -> User:
+    user = make_user("alice@alpha.example", "Alice", "Anders")
+    Membership.objects.create(organization=alice_org, user=user, role=Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def bob(alice_org, alice) -> User:
+    user = make_user("bob@alpha.example", "Bob", "Berg", phone="+49 30 1234567")
+    Membership.objects.create(organization=alice_org, user=user, role=Role.MEMBER,
+                              reports_to=alice.memberships.get())
+    return user
+
+
+@pytest.fixture
+def charlie(charlie_org) -> User:
+    user = make_user("charlie@charlie.example", "Charlie", "Chen")
+    Membership.objects.create(organization=charlie_org, user=user, role=Role.OWNER)
+    return user
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:
+    return client_for(bob)
+
+
+@pytest.fixture
+def charlie_client(charlie) -> Client:
+    return client_for(charlie)
+
+
+def sample_modules() -> list[object]:
+    """Each app's tests/samples/<app>.py builds alice's objects and names URL kwarg samples."""
+    modules = []
+    for path in sorted((Path(__file__).parent / "samples").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"tenancy_samples_{path.stem}", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        modules.append(module)
+    return modules
+
+
+@pytest.fixture
+def world(alice, bob, charlie, alice_org, charlie_org) -> SimpleNamespace:
+    """Alice's organization fully populated by every app, plus the outsider charlie."""
+    w = SimpleNamespace(alice=alice, bob=bob, charlie=charlie, alice_org=alice_org,
+                        charlie_org=charlie_org, alice_membership=alice.memberships.get(),
+                        bob_membership=bob.memberships.get(),
+                        charlie_membership=charlie.memberships.get())
+    for module in sample_modules():
+        module.build(w)
+    return w
+
+
+@pytest.fixture
+def tenancy_samples() -> tuple[dict, dict]:
+    """(object samples, secret samples) merged from every tests/samples/<app>.py."""
+    samples: dict = {}
+    secrets: dict = {}
+    for module in sample_modules():
+        samples.update(getattr(module, "SAMPLES", {}))
+        secrets.update(getattr(module, "SECRETS", {}))
+    return samples, secrets
