@@ -109,3 +109,56 @@ def tenancy_samples() -> tuple[dict, dict]:
         samples.update(getattr(module, "SAMPLES", {}))
         secrets.update(getattr(module, "SECRETS", {}))
     return samples, secrets
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (headless). Browser tests are marked `browser`."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI a browser test may never be skipped
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
+    # between page actions are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def login_page(context, live_server_url: str, email: str, password: str = PASSWORD):
+    """A new page of ``context`` signed in through the real login form."""
+    page = context.new_page()
+    page.goto(f"{live_server_url}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+@pytest.fixture
+def browser_login(browser, live_server):
+    """``browser_login(user) -> (context, page)`` signed in on the live server."""
+    contexts = []
+
+    def sign_in(user, **context_options):
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        return context, login_page(context, live_server.url, user.email)
+
+    yield sign_in
+    for context in contexts:
+        context.close()

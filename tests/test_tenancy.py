@@ -15,7 +15,6 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-
 KWARG = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -87,7 +86,7 @@ def _attempts(route, names, samples, secrets, world):
     if "org" in names and len([n for n in names if n in samples]) > 1:
         variants.append({"org": world.charlie_org.slug})
     for override in variants:
-        def value(match):
+        def value(match, override=override):
             name = match.group("name")
             if name in override:
                 return str(override[name])

@@ -41,7 +41,7 @@ def serve(args: list[str]) -> int:
                "--access-logfile", "-", "--access-logformat", '%(t)s "%(r)s" %(s)s %(b)s %(L)ss',
                *args]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officium.settings")
-    return subprocess.call(command)
+    return subprocess.call(command)  # noqa: S603  (our own interpreter and arguments)
 
 
 def worker(args: list[str]) -> int:
@@ -63,7 +63,7 @@ def demo(args: list[str]) -> int:
     print_logins(seed_demo())
     if "--no-serve" in args:
         return 0
-    worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"])
+    worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"])  # noqa: S603
     try:
         return serve([])
     finally:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from officium.accounts.models import Membership, Organization, Plan, User
 from officium.accounts.roles import Role
 
-DEMO_PASSWORD = "officium-demo-2026"
+DEMO_PASSWORD = "officium-demo-2026"  # noqa: S105  (printed demo login)
 
 PEOPLE = [
     # (email, first, last, role, reports to, organization)

@@ -19,8 +19,14 @@ from django.views.generic import TemplateView
 from officium.accounts import mfa, services
 from officium.accounts.confirmation import confirmation_tokens, user_from_uid
 from officium.accounts.forms import (
-    ApiTokenForm, EmailLoginForm, InvitedSignupForm, InviteForm, MemberForm, SetPasswordForm,
-    SignupForm, TotpForm,
+    ApiTokenForm,
+    EmailLoginForm,
+    InvitedSignupForm,
+    InviteForm,
+    MemberForm,
+    SetPasswordForm,
+    SignupForm,
+    TotpForm,
 )
 from officium.accounts.models import ApiToken, Membership, User
 from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, CAN_SEE_MEMBERS

@@ -129,7 +129,8 @@ class PurposeQuerySet(models.QuerySet[T]):
         from officium.privacy.audit import record_reads
 
         reg = registry.registration_for(self.model)
-        assert reg is not None and self._access is not None
+        if reg is None or self._access is None:
+            return
         subjects = {_subject_of(row, reg) for row in self._result_cache or []}
         subjects.discard(None)
         record_reads(self._access, sorted(subjects), sorted(self._sensitive))  # type: ignore[arg-type]

@@ -11,3 +11,6 @@ class ScheduledJob(models.Model):
     name = models.CharField(max_length=200, unique=True)
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
