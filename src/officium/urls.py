@@ -1,7 +1,5 @@
 """The URL conf. Every pattern here is requested by the cross-tenant test (tests/test_tenancy.py)."""
 
-import importlib
-
 from django.urls import include, path
 
 from officium.api import api
