@@ -88,6 +88,7 @@ class UserManager(BaseUserManager["User"]):
     },
     retention_anchor="date_joined",
     data_type="account",
+    collected_if={"username": "username", "position": "position", "contact_channels": "contact_channels"},
 )
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)

@@ -80,7 +80,9 @@ class PurposeQuerySet(models.QuerySet[T]):
         if reg is None:
             raise TypeError(f"{self.model._meta.label} is not registered with the privacy registry")
         allowed, sensitive = purpose_categories(purpose)
-        read = reg.personal_fields() if fields is None else {
+        from officium.privacy.policy_runtime import collected_signup_keys
+
+        read = reg.personal_fields(collected_signup_keys()) if fields is None else {
             f: reg.fields[f] for f in fields if reg.fields.get(f, registry.NOT_PERSONAL) != registry.NOT_PERSONAL}
         from officium.privacy.policy_runtime import term_covered
 

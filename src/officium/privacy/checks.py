@@ -74,3 +74,27 @@ def _points_at(model: type[models.Model], target: type[models.Model]) -> bool:
         field.is_relation and field.related_model is target
         for field in model._meta.concrete_fields
     )
+
+
+@checks.register("privacy")
+def check_policy_covers_registry(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every category a registered model holds must be declared by the active policy."""
+    from officium.privacy.policy.loader import PolicyError, active_policy
+    from officium.privacy.policy_runtime import term_covered
+
+    try:
+        policy = active_policy()
+    except PolicyError as error:
+        return [checks.Error(f"The active policy is invalid: {error}", id="privacy.E010")]
+    declared = frozenset(c.term for c in policy.categories)
+    collected = frozenset(f.key for f in policy.signup_fields)
+    errors: list[checks.CheckMessage] = []
+    for reg in registry.registrations():
+        for field, term in reg.personal_fields(collected).items():
+            if not term_covered(term, declared):
+                errors.append(checks.Error(
+                    f"{reg.label}.{field} holds {term}, a category the policy "
+                    f"'{policy.profile}' does not declare.",
+                    hint="Declare the category in the policy, or stop storing the field.",
+                    obj=reg.model, id="privacy.E004"))
+    return errors

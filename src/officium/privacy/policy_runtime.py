@@ -39,6 +39,12 @@ def term_covered(term: str, terms: frozenset[str]) -> bool:
     return any(is_a(term, broader) for broader in terms)
 
 
+@lru_cache(maxsize=1)
+def collected_signup_keys() -> frozenset[str]:
+    return frozenset(f.key for f in _policy().signup_fields)
+
+
 def reset() -> None:
+    collected_signup_keys.cache_clear()
     purpose_terms.cache_clear()
     term_covered.cache_clear()

@@ -37,6 +37,7 @@ class Registration:
     retention_anchor: str | None = None
     data_type: str | None = None
     provided_by_subject: bool = True
+    collected_if: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -46,8 +47,14 @@ class Registration:
     def categories(self) -> frozenset[str]:
         return frozenset(term for term in self.fields.values() if term != NOT_PERSONAL)
 
-    def personal_fields(self) -> dict[str, str]:
-        return {name: term for name, term in self.fields.items() if term != NOT_PERSONAL}
+    def personal_fields(self, collected: frozenset[str] | None = None) -> dict[str, str]:
+        """Fields holding personal data; with ``collected`` (the signup keys the active policy
+        collects), fields that stay empty under this policy are left out."""
+        return {
+            name: term for name, term in self.fields.items()
+            if term != NOT_PERSONAL
+            and (collected is None or name not in self.collected_if or self.collected_if[name] in collected)
+        }
 
     @property
     def subject_column(self) -> str:
@@ -82,8 +89,13 @@ def personal_data(
     retention_anchor: str | None = None,
     data_type: str | None = None,
     provided_by_subject: bool = True,
+    collected_if: Mapping[str, str] | None = None,
 ) -> Callable[[M], M]:
-    """Class decorator registering a model that holds personal data."""
+    """Class decorator registering a model that holds personal data.
+
+    ``collected_if`` maps a field to the signup field key that fills it: under a policy that
+    does not collect that key, the field stays empty and the policy need not declare it.
+    """
 
     def decorate(model: M) -> M:
         _registry.registrations[model] = Registration(
@@ -93,6 +105,7 @@ def personal_data(
             retention_anchor=retention_anchor,
             data_type=data_type,
             provided_by_subject=provided_by_subject,
+            collected_if=dict(collected_if or {}),
         )
         return model
 

@@ -23,33 +23,31 @@ def record(
     """Append an entry. Pass model instances or ids; ``details`` holds ids and codes, never values."""
     from django.utils import timezone
 
-    from officium.privacy.audit.models import AuditEntry
+    from officium.privacy.audit.chain import Draft, append
 
     target_type = target._meta.label_lower if target is not None and hasattr(target, "_meta") else ""
-    return AuditEntry.objects.create(
-        created_at=timezone.now(),
-        organization_id=_id(organization),
-        actor_id=_id(actor),
-        subject_id=_id(subject),
-        event=event,
-        target_type=target_type,
-        target_id=str(target.pk) if target_type else "",
-        details=details or {},
+    draft = Draft(
+        created_at=timezone.now(), organization_id=_id(organization), actor_id=_id(actor),
+        subject_id=_id(subject), event=event, target_type=target_type,
+        target_id=str(target.pk) if target_type else "", details=details or {},
     )
+    return append([draft])[0]
 
 
 def record_reads(access: Any, subject_ids: list[int], categories: list[str]) -> None:
     """One entry per subject whose sensitive data was read (SE1): who, purpose, categories."""
     from django.utils import timezone
 
-    from officium.privacy.audit.models import AuditEntry
+    from officium.privacy.audit.chain import Draft, append
 
+    if not subject_ids:
+        return
     now = timezone.now()
     actor = access.actor
-    AuditEntry.objects.bulk_create([
-        AuditEntry(created_at=now, organization_id=actor.organization_id, actor_id=actor.user_id,
-                   subject_id=subject, event="privacy.sensitive_read",
-                   target_type=access.model._meta.label_lower,
-                   details={"purpose": access.purpose, "categories": categories})
+    details = {"purpose": access.purpose, "categories": categories}
+    append([
+        Draft(created_at=now, organization_id=actor.organization_id, actor_id=actor.user_id,
+              subject_id=subject, event="privacy.sensitive_read",
+              target_type=access.model._meta.label_lower, target_id="", details=details)
         for subject in subject_ids
     ])

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,9 @@ class AuditConfig(AppConfig):
     name = "officium.privacy.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from officium.privacy.audit.tasks import checkpoint_audit_log
+        from officium.worker.scheduler import every
+
+        every(timedelta(minutes=15), "audit.checkpoint", checkpoint_audit_log)
