@@ -31,7 +31,7 @@ def record(
         subject_id=_id(subject), event=event, target_type=target_type,
         target_id=str(target.pk) if target_type else "", details=details or {},
     )
-    return append([draft])[0]
+    return append([draft])[0]  # the entry's sequence number
 
 
 def record_reads(access: Any, subject_ids: list[int], categories: list[str]) -> None:

@@ -10,7 +10,11 @@ USAGE = "usage: officium audit verify | checkpoint | public-key"
 
 def main(args: list[str]) -> int:
     from officium.privacy.audit.chain import verify
-    from officium.privacy.audit.checkpoints import against_checkpoint, public_key_hex, write_checkpoint
+    from officium.privacy.audit.checkpoints import (
+        against_checkpoint,
+        public_key_hex,
+        write_checkpoint,
+    )
 
     command = args[0] if args else ""
     if command == "public-key":

@@ -1,13 +1,34 @@
 """The audit log: ids of what happened, who did it, to whom; never personal values.
 
-Append-only and tamper-evident: every entry carries the SHA-256 of its canonical payload chained
-to the previous entry's hash (``chain.py``). Organization, actor and subject are plain integers,
+Append-only and tamper-evident: every entry carries the SHA-256 of its canonical form chained to
+the previous entry's hash (``chain.py``). Organization, actor and subject are plain integers,
 not foreign keys: the log outlives the rows it speaks of and never cascades.
 """
+
+from __future__ import annotations
+
+import json
+from typing import Any
 
 from django.db import models
 
 from officium.privacy.registry import exempt
+
+
+class CanonicalJSONField(models.TextField):
+    """A dict kept as canonical JSON text (sorted keys, compact), so the hash covers exactly the
+    bytes stored and verification never re-serializes."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        return json.loads(value) if value else {}
+
+    def to_python(self, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value
+        return json.dumps(value or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @exempt("Holds ids and event names only; personal values never enter it.")
@@ -20,8 +41,7 @@ class AuditEntry(models.Model):
     event = models.CharField(max_length=64)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    payload = models.TextField(help_text="Canonical JSON of the fields above: what the hash covers.")
+    details = CanonicalJSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
 

@@ -1,0 +1,68 @@
+"""Shared set-up for benchmarks: Django on a fresh temporary database (SQLite by default,
+PostgreSQL with --postgres or DATABASE_URL), migrated, nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def parse(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="small sizes (CI)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="use PostgreSQL at 127.0.0.1:5432 (database officium_bench)")
+    return parser.parse_args()
+
+
+def setup(postgres: bool = False) -> str:
+    """Point Django at a new database, migrate it, return the vendor name."""
+    var = tempfile.mkdtemp(prefix="officium-bench-")
+    os.environ["OFFICIUM_VAR_DIR"] = var
+    os.environ.setdefault("OFFICIUM_ENV", "test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "officium.settings_test"
+    if postgres:
+        _recreate_postgres("officium_bench")
+        os.environ["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/officium_bench"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, skip_checks=True)
+    from django.db import connection
+
+    return connection.vendor
+
+
+def _recreate_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def best_of(runs: int, fn: Callable[[], float]) -> float:
+    """Best (lowest) of several timings: the least disturbed by this noisy machine."""
+    return min(fn() for _ in range(runs))
+
+
+def median_of(runs: int, fn: Callable[[], float]) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
