@@ -62,9 +62,7 @@ def test_SE4_every_edited_column_is_found(ten_entries, checkpoint_file, column, 
 
 def test_SE4_rehashed_entry_breaks_the_next_link(ten_entries, checkpoint_file):
     """Even a forger who recomputes the edited entry's own hash is caught by the next entry."""
-    from officium.privacy.audit.chain import link
-
-    from officium.privacy.audit.chain import _chunks, canonical
+    from officium.privacy.audit.chain import _chunks, canonical, link
 
     row = next(r for r in next(_chunks(100)) if r[0] == 3)
     forged = (*row[:4], 666, *row[5:9])

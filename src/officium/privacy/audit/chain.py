@@ -17,8 +17,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -81,7 +80,7 @@ def append(drafts: Sequence[Draft]) -> list[int]:
             rows = []
             for draft in drafts:
                 seq += 1
-                moment = draft.created_at.astimezone(dt_timezone.utc)
+                moment = draft.created_at.astimezone(UTC)
                 columns = (seq, moment.strftime(TIME_FORMAT), draft.organization_id, draft.actor_id,
                            draft.subject_id, draft.event, draft.target_type, draft.target_id,
                            canonical_details(draft.details))
