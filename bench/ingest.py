@@ -1,0 +1,245 @@
+"""Location ingest through a real server against raw sqlite3 inserts of the same rows.
+
+    python bench/ingest.py [--quick]
+
+1. Migrates a temporary SQLite database, seeds an organization with one site and 32 members
+   each with a connected device, and starts ``officium serve`` on a free 127.0.0.1 port.
+2. Ingest: events/s through ``POST /api/attendance/device/events`` (batches of 5,000 over
+   one keep-alive HTTP connection, JSON encoding excluded from nothing: the client builds
+   each body before the clock starts) against ``sqlite3.executemany`` of the same rows into
+   a copy of the same migrated schema (same indexes and unique constraint, same pragmas,
+   one transaction per batch). Goals: >= 10,000 events/s and >= 0.3x raw.
+3. Check-in latency: 32 concurrent clients, each a device posting check-ins
+   (``POST /api/attendance/device/check-ins``); p50/p95/max and errors. Goals: p95 < 50 ms,
+   0 errors.
+
+Exit status 1 when a request failed (any error); the figures are printed either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+CLIENTS = 32
+BATCH = 5000
+
+SEED = r"""
+import json, django
+django.setup()
+from officium.accounts.models import Membership, Organization, User
+from officium.attendance import services
+from officium.attendance.models import Site
+org = Organization.objects.create(name="Bench Org", slug="bench")
+owner = User.objects.create_user("owner@bench.example", None, is_active=True)
+owner_m = Membership.objects.create(organization=org, user=owner, role="owner")
+Site.objects.create(organization=org, name="HQ", shape="circle", center_latitude=52.52,
+                    center_longitude=13.405, radius_m=150)
+tokens = []
+for i in range(%(clients)d):
+    user = User.objects.create_user(f"m{i}@bench.example", None, is_active=True)
+    member = Membership.objects.create(organization=org, user=user, role="member", reports_to=owner_m)
+    _, code = services.create_connection_code(owner_m, member)
+    device, token = services.connect_device(code, f"phone {i}", "bench")
+    tokens.append({"token": token, "device": device.pk, "member": member.pk, "org": org.pk})
+print(json.dumps(tokens))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def officium(env: dict[str, str], *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "officium.cli", *args], env=env, check=True, text=True,  # noqa: S603
+                          capture_output=True, **kwargs)  # type: ignore[call-overload]
+
+
+def wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("the server exited during start-up")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/accounts/login/")
+            status = conn.getresponse().status
+            if status == 200:
+                return
+            raise SystemExit(f"the server answered {status} at start-up")
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not answer in time")
+
+
+def make_events(n: int, prefix: str) -> list[dict[str, object]]:
+    start = datetime.now(UTC) - timedelta(hours=2)
+    kinds = ("app_open", "sync", "task_entry", "form", "bid")
+    return [{"id": f"{prefix}{i}", "kind": kinds[i % 5],
+             "at": (start + timedelta(milliseconds=i * 100)).isoformat(),
+             "lat": 52.40 + (i % 1000) * 1e-5, "lon": 13.30 + (i % 997) * 1e-5, "accuracy": 8.0}
+            for i in range(n)]
+
+
+def post(conn: http.client.HTTPConnection, path: str, body: bytes, token: str) -> tuple[int, bytes]:
+    conn.request("POST", path, body=body, headers={"Authorization": f"Bearer {token}",
+                                                   "Content-Type": "application/json"})
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def bench_http_ingest(port: int, token: str, batches: list[bytes]) -> tuple[float, int, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    stored = errors = 0
+    started = time.perf_counter()
+    for body in batches:
+        status, content = post(conn, "/api/attendance/device/events", body, token)
+        if status != 200:
+            errors += 1
+            print(f"  batch failed: {status} {content[:200]!r}")
+            continue
+        stored += json.loads(content)["stored"]
+    return time.perf_counter() - started, stored, errors
+
+
+def bench_raw_ingest(db: Path, seed: dict[str, int], batches: list[list[dict[str, object]]]) -> tuple[float, int]:
+    """The same rows with ``executemany``, one transaction per batch, same schema and pragmas."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+    sql = ("INSERT INTO attendance_locationevent (organization_id, member_id, device_id, kind, "
+           "client_event_id, occurred_at, received_at, latitude, longitude, accuracy_m, "
+           "location_status, suspected_mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    rows = [[(seed["org"], seed["member"], seed["device"], e["kind"], e["id"],
+              datetime.fromisoformat(str(e["at"])).replace(tzinfo=None).isoformat(sep=" "), now, e["lat"], e["lon"], e["accuracy"], "recorded", 0)
+             for e in batch] for batch in batches]
+    count = 0
+    started = time.perf_counter()
+    for batch_rows in rows:
+        conn.execute("BEGIN")
+        conn.executemany(sql, batch_rows)
+        conn.execute("COMMIT")
+        count += len(batch_rows)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed, count
+
+
+def bench_check_ins(port: int, seeds: list[dict[str, object]], per_client: int) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    body = json.dumps({"direction": "in", "latitude": 52.5201, "longitude": 13.4051, "accuracy": 10}).encode()
+
+    def client(seed: dict[str, object]) -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, failed = [], 0
+        for _ in range(per_client):
+            started = time.perf_counter()
+            try:
+                status, _ = post(conn, "/api/attendance/device/check-ins", body, str(seed["token"]))
+            except OSError:
+                status = 0
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.perf_counter() - started)
+            failed += status != 201
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    with ThreadPoolExecutor(max_workers=len(seeds)) as pool:
+        list(pool.map(client, seeds))
+    return latencies, errors
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small pass for CI")
+    parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 2)))
+    args = parser.parse_args()
+    total = 20_000 if args.quick else 100_000
+    per_client = 10 if args.quick else 40
+
+    tmp = Path(tempfile.mkdtemp(prefix="officium-bench-ingest-"))
+    db = tmp / "bench.sqlite3"
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "OFFICIUM_VAR_DIR": str(tmp / "var"),
+           "OFFICIUM_ENV": "development", "DEBUG": "0", "OFFICIUM_BIND": f"127.0.0.1:{port}",
+           "WEB_CONCURRENCY": str(args.workers), "LOG_LEVEL": "WARNING",
+           "DJANGO_SETTINGS_MODULE": "officium.settings", "PYTHONPATH": str(ROOT / "src")}
+    env.pop("OFFICIUM_TESTING", None)
+    server = None
+    try:
+        officium(env, "manage", "migrate", "--skip-checks", "--verbosity", "0")
+        raw_db = tmp / "raw.sqlite3"
+        seeds = json.loads(subprocess.run([PYTHON, "-c", SEED % {"clients": CLIENTS}], env=env, check=True,  # noqa: S603
+                                          text=True, capture_output=True).stdout.strip().splitlines()[-1])
+        shutil.copy(db, raw_db)  # same schema, same seed rows, before any event
+        server_log = open(tmp / "server.log", "wb")  # noqa: SIM115 (closed with the server)
+        server = subprocess.Popen([PYTHON, "-m", "officium.cli", "serve", "--log-level", "warning",  # noqa: S603
+                                   "--access-logfile", "/dev/null"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=server_log)
+        wait_for(port, server)
+
+        events = [make_events(BATCH, f"b{b}-") for b in range(total // BATCH)]
+        bodies = [json.dumps({"events": batch}).encode() for batch in events]
+        warm = json.dumps({"events": make_events(500, "warm-")}).encode()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        post(conn, "/api/attendance/device/events", warm, str(seeds[1]["token"]))
+
+        http_seconds, stored, ingest_errors = bench_http_ingest(port, str(seeds[0]["token"]), bodies)
+        raw_seconds, raw_count = bench_raw_ingest(raw_db, seeds[0], events)
+        ours = stored / http_seconds if http_seconds else 0.0
+        raw = raw_count / raw_seconds if raw_seconds else 0.0
+        print(f"ingest: {stored} events in {len(bodies)} HTTP batches of {BATCH}")
+        print(f"  HTTP batch endpoint : {ours:12,.0f} events/s  (goal >= 10,000)")
+        print(f"  raw sqlite3 executemany: {raw:9,.0f} events/s")
+        print(f"  ratio               : {ours / raw if raw else 0:12.2f}x   (goal >= 0.3x)")
+
+        latencies, checkin_errors = bench_check_ins(port, seeds, per_client)
+        ms = [s * 1000 for s in latencies]
+        print(f"check-in: {len(ms)} requests from {CLIENTS} concurrent clients, {args.workers} server processes")
+        print(f"  p50 {statistics.median(ms):.1f} ms   p95 {percentile(ms, 95):.1f} ms   "
+              f"max {max(ms):.1f} ms   errors {checkin_errors}   (goal p95 < 50 ms, 0 errors)")
+        failed = bool(ingest_errors or checkin_errors or stored != total)
+        if failed:
+            lines = (tmp / "server.log").read_text(errors="replace").splitlines()
+            ours = [line for line in lines if "officium/" in line or "Error" in line]
+            print("server errors (last lines naming officium):", *ours[-12:], sep="\n  ")
+        return 1 if failed else 0
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

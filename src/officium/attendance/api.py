@@ -1,0 +1,404 @@
+"""Attendance over the API: people (session or API token) and devices (device token).
+
+Device endpoints authenticate with ``DeviceAuth``: a per-device bearer token from a connection
+code; a revoked or expired token answers 401. Handlers parse, scope, call a service.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.security import HttpBearer
+
+from officium.accounts.models import Membership
+from officium.accounts.scoping import membership_for, scoped_get
+from officium.attendance import reading, services
+from officium.attendance.coordinates import Fix
+from officium.attendance.geofence import validate_fix
+from officium.attendance.models import Device, LocationRequest, RequestStatus, Site
+
+router = Router(tags=["attendance"])
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class DeviceAuth(HttpBearer):
+    """A device's own bearer token (not a person's API token)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Device | None:
+        device = services.device_for_token(token)
+        if device is not None:
+            request.device = device  # type: ignore[attr-defined]
+        return device
+
+
+device_auth = DeviceAuth()
+
+
+def _device(request: HttpRequest) -> Device:
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+class FixIn(Schema):
+    latitude: Number | None = None
+    longitude: Number | None = None
+    accuracy: Number | None = None
+
+    def to_fix(self) -> Fix | None:
+        if self.latitude is None and self.longitude is None:
+            return None
+        return validate_fix(self.latitude, self.longitude, self.accuracy)
+
+
+class CheckInIn(FixIn):
+    direction: Literal["in", "out"] = "in"
+    site_id: int | None = None
+
+
+class RecordOut(Schema):
+    id: int
+    member_id: int
+    direction: str
+    occurred_at: datetime
+    verdict: str
+    accepted: bool
+    site_id: int | None
+    within_schedule: bool | None
+    suspected_mock: bool
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: float | None = None
+
+
+class SiteIn(Schema):
+    name: str
+    shape: Literal["circle", "polygon"] = "circle"
+    center_latitude: Number | None = None
+    center_longitude: Number | None = None
+    radius_m: Number | None = None
+    polygon: list[list[Number]] | None = None
+    schedule_start: time | None = None
+    schedule_end: time | None = None
+    weekdays: list[int] = []
+
+
+class SiteOut(Schema):
+    id: int
+    name: str
+    shape: str
+    center_latitude: float | None
+    center_longitude: float | None
+    radius_m: float | None
+    polygon: list[list[float]]
+    schedule_start: time | None
+    schedule_end: time | None
+    weekdays: list[int]
+    active: bool
+
+
+class PrivacyModeIn(Schema):
+    enabled: bool
+
+
+class PrivacyModeOut(Schema):
+    enabled: bool
+
+
+class ConnectIn(Schema):
+    code: str
+    name: str
+    platform: str = ""
+
+
+class ConnectOut(Schema):
+    device_id: int
+    token: str
+    expires_at: datetime
+
+
+class CodeOut(Schema):
+    code: str
+    expires_at: datetime
+
+
+class DeviceOut(Schema):
+    id: int
+    member_id: int
+    name: str
+    platform: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    expires_at: datetime
+    revoked: bool
+
+
+class ProfileIn(Schema):
+    location_kinds: list[str]
+
+
+class ProfileOut(Schema):
+    location_kinds: list[str]
+    privacy_mode: bool = False
+
+
+class BatchIn(Schema):
+    events: list[Any]
+
+
+class RejectedOut(Schema):
+    index: int
+    field: str
+    message: str
+
+
+class BatchOut(Schema):
+    stored: int
+    duplicates: int
+    rejected: list[RejectedOut]
+
+
+class RequestOut(Schema):
+    id: int
+    status: str
+    created_at: datetime
+    answered_at: datetime | None
+
+
+class EtaOut(Schema):
+    eta_minutes: int | None
+
+
+class SettingsIn(Schema):
+    allow_without_location: bool = True
+    location_retention_days: int | None = None
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    member_id: int
+    site_id: int | None
+    eta_minutes: int | None
+    created_at: datetime
+    read: bool
+
+
+class ReadOut(Schema):
+    at: datetime
+    reader_id: int | None
+    reader: str
+    purpose: str
+
+
+def _record_out(r: Any) -> RecordOut:
+    fix = getattr(r, "visible_fix", None)
+    return RecordOut(id=r.pk, member_id=r.member_id, direction=r.direction, occurred_at=r.occurred_at,
+                     verdict=r.verdict, accepted=r.accepted, site_id=r.site_id,
+                     within_schedule=r.within_schedule, suspected_mock=r.suspected_mock,
+                     latitude=fix.latitude if fix else None, longitude=fix.longitude if fix else None,
+                     accuracy=fix.accuracy if fix else None)
+
+
+def _site_out(s: Site) -> SiteOut:
+    return SiteOut(id=s.pk, name=s.name, shape=s.shape, center_latitude=s.center_latitude,
+                   center_longitude=s.center_longitude, radius_m=s.radius_m, polygon=s.polygon,
+                   schedule_start=s.schedule_start, schedule_end=s.schedule_end,
+                   weekdays=s.weekdays, active=s.active)
+
+
+def _member(actor: Membership, member_id: int) -> Membership:
+    return scoped_get(Membership.objects.select_related("user"), actor.organization, pk=member_id)
+
+
+# --- people ------------------------------------------------------------------------------
+
+@router.get("/orgs/{slug:org}/sites", response=list[SiteOut])
+def list_sites(request: HttpRequest, org: str) -> list[SiteOut]:
+    actor = membership_for(request, org)
+    return [_site_out(s) for s in Site.objects.for_organization(actor.organization).filter(active=True)]
+
+
+@router.post("/orgs/{slug:org}/sites", response={201: SiteOut})
+def create_site(request: HttpRequest, org: str, payload: SiteIn) -> Status[SiteOut]:
+    actor = membership_for(request, org)
+    return Status(201, _site_out(services.save_site(actor, payload.dict())))
+
+
+@router.get("/orgs/{slug:org}/sites/{int:site_id}", response=SiteOut)
+def get_site(request: HttpRequest, org: str, site_id: int) -> SiteOut:
+    actor = membership_for(request, org)
+    return _site_out(scoped_get(Site.objects.all(), actor.organization, pk=site_id))
+
+
+@router.put("/orgs/{slug:org}/sites/{int:site_id}", response=SiteOut)
+def change_site(request: HttpRequest, org: str, site_id: int, payload: SiteIn) -> SiteOut:
+    actor = membership_for(request, org)
+    site = scoped_get(Site.objects.all(), actor.organization, pk=site_id)
+    return _site_out(services.save_site(actor, payload.dict(), site))
+
+
+@router.delete("/orgs/{slug:org}/sites/{int:site_id}", response={204: None})
+def archive_site(request: HttpRequest, org: str, site_id: int) -> Status[None]:
+    actor = membership_for(request, org)
+    services.archive_site(actor, scoped_get(Site.objects.all(), actor.organization, pk=site_id))
+    return Status(204, None)
+
+
+@router.post("/orgs/{slug:org}/check-ins", response={201: RecordOut})
+def check_in(request: HttpRequest, org: str, payload: CheckInIn) -> Status[RecordOut]:
+    actor = membership_for(request, org)
+    record = services.check_in(actor, payload.direction, payload.to_fix(), site_id=payload.site_id)
+    return Status(201, RecordOut(id=record.pk, member_id=record.member_id, direction=record.direction,
+                          occurred_at=record.occurred_at, verdict=record.verdict,
+                          accepted=record.accepted, site_id=record.site_id,
+                          within_schedule=record.within_schedule, suspected_mock=record.suspected_mock))
+
+
+@router.get("/orgs/{slug:org}/records", response=list[RecordOut])
+def list_records(request: HttpRequest, org: str, member_id: int | None = None) -> list[RecordOut]:
+    actor = membership_for(request, org)
+    return [_record_out(r) for r in reading.records(actor, member_id=member_id)]
+
+
+@router.get("/orgs/{slug:org}/privacy-mode", response=PrivacyModeOut)
+def get_privacy_mode(request: HttpRequest, org: str) -> PrivacyModeOut:
+    actor = membership_for(request, org)
+    return PrivacyModeOut(enabled=services.privacy_mode_on(actor))
+
+
+@router.put("/orgs/{slug:org}/privacy-mode", response=PrivacyModeOut)
+def set_privacy_mode(request: HttpRequest, org: str, payload: PrivacyModeIn) -> PrivacyModeOut:
+    actor = membership_for(request, org)
+    services.set_privacy_mode(actor, payload.enabled, source="api")
+    return PrivacyModeOut(enabled=payload.enabled)
+
+
+@router.put("/orgs/{slug:org}/settings", response=SettingsIn)
+def change_settings(request: HttpRequest, org: str, payload: SettingsIn) -> SettingsIn:
+    actor = membership_for(request, org)
+    s = services.change_settings(actor, payload.allow_without_location, payload.location_retention_days)
+    return SettingsIn(allow_without_location=s.allow_without_location,
+                      location_retention_days=s.location_retention_days)
+
+
+@router.get("/orgs/{slug:org}/devices", response=list[DeviceOut])
+def list_devices(request: HttpRequest, org: str) -> list[DeviceOut]:
+    actor = membership_for(request, org)
+    return [DeviceOut(id=d.pk, member_id=d.member_id, name=d.name, platform=d.platform,
+                      created_at=d.created_at, last_seen_at=d.last_seen_at, expires_at=d.expires_at,
+                      revoked=d.revoked_at is not None) for d in reading.devices(actor)]
+
+
+@router.delete("/orgs/{slug:org}/devices/{int:device_id}", response={204: None})
+def revoke_device(request: HttpRequest, org: str, device_id: int) -> Status[None]:
+    actor = membership_for(request, org)
+    services.revoke_device(actor, scoped_get(Device.objects.select_related("member"), actor.organization, pk=device_id))
+    return Status(204, None)
+
+
+@router.post("/orgs/{slug:org}/members/{int:member_id}/connection-codes", response={201: CodeOut})
+def create_connection_code(request: HttpRequest, org: str, member_id: int) -> Status[CodeOut]:
+    actor = membership_for(request, org)
+    code, raw = services.create_connection_code(actor, _member(actor, member_id))
+    return Status(201, CodeOut(code=raw, expires_at=code.expires_at))
+
+
+@router.put("/orgs/{slug:org}/members/{int:member_id}/device-profile", response=ProfileOut)
+def set_device_profile(request: HttpRequest, org: str, member_id: int, payload: ProfileIn) -> ProfileOut:
+    actor = membership_for(request, org)
+    profile = services.set_device_profile(actor, _member(actor, member_id), payload.location_kinds)
+    return ProfileOut(location_kinds=profile.location_kinds)
+
+
+@router.post("/orgs/{slug:org}/members/{int:member_id}/location-requests", response={201: RequestOut})
+def request_location(request: HttpRequest, org: str, member_id: int) -> Status[RequestOut]:
+    actor = membership_for(request, org)
+    r = services.request_location(actor, _member(actor, member_id))
+    return Status(201, RequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at))
+
+
+@router.get("/orgs/{slug:org}/members/{int:member_id}/eta", response=EtaOut)
+def eta(request: HttpRequest, org: str, member_id: int, site_id: int) -> EtaOut:
+    actor = membership_for(request, org)
+    site = scoped_get(Site.objects.all(), actor.organization, pk=site_id)
+    return EtaOut(eta_minutes=reading.eta(actor, _member(actor, member_id), site))
+
+
+@router.get("/orgs/{slug:org}/notifications", response=list[NotificationOut])
+def list_notifications(request: HttpRequest, org: str) -> list[NotificationOut]:
+    actor = membership_for(request, org)
+    return [NotificationOut(id=n.pk, kind=n.kind, member_id=n.member_id, site_id=n.site_id,
+                            eta_minutes=n.eta_minutes, created_at=n.created_at, read=n.read_at is not None)
+            for n in reading.notifications(actor)]
+
+
+@router.get("/orgs/{slug:org}/location-reads", response=list[ReadOut])
+def location_reads(request: HttpRequest, org: str) -> list[ReadOut]:
+    actor = membership_for(request, org)
+    return [ReadOut(at=r["at"], reader_id=r["reader_id"], reader=r["reader"], purpose=r["purpose"])
+            for r in reading.location_reads(actor)]
+
+
+# --- devices -----------------------------------------------------------------------------
+
+@router.post("/device/connect", auth=None, response={201: ConnectOut})
+def connect(request: HttpRequest, payload: ConnectIn) -> Status[ConnectOut]:
+    device, token = services.connect_device(payload.code, payload.name, payload.platform)
+    return Status(201, ConnectOut(device_id=device.pk, token=token, expires_at=device.expires_at))
+
+
+@router.get("/device/profile", auth=device_auth, response=ProfileOut)
+def device_profile(request: HttpRequest) -> ProfileOut:
+    from officium.attendance.models import DeviceProfile
+
+    member = _device(request).member
+    return ProfileOut(location_kinds=sorted(DeviceProfile.kinds_for(member)),
+                      privacy_mode=services.privacy_mode_on(member))
+
+
+@router.put("/device/privacy-mode", auth=device_auth, response=PrivacyModeOut)
+def device_privacy_mode(request: HttpRequest, payload: PrivacyModeIn) -> PrivacyModeOut:
+    services.set_privacy_mode(_device(request).member, payload.enabled, source="device")
+    return PrivacyModeOut(enabled=payload.enabled)
+
+
+@router.post("/device/events", auth=device_auth, response=BatchOut)
+def sync_events(request: HttpRequest, payload: BatchIn) -> BatchOut:
+    result = services.ingest_batch(_device(request), payload.events)
+    return BatchOut(stored=result.stored, duplicates=result.duplicates, rejected=result.rejected)  # type: ignore[arg-type]
+
+
+@router.post("/device/check-ins", auth=device_auth, response={201: RecordOut})
+def device_check_in(request: HttpRequest, payload: CheckInIn) -> Status[RecordOut]:
+    device = _device(request)
+    record = services.check_in(device.member, payload.direction, payload.to_fix(),
+                               site_id=payload.site_id, device=device)
+    return Status(201, RecordOut(id=record.pk, member_id=record.member_id, direction=record.direction,
+                          occurred_at=record.occurred_at, verdict=record.verdict,
+                          accepted=record.accepted, site_id=record.site_id,
+                          within_schedule=record.within_schedule, suspected_mock=record.suspected_mock))
+
+
+@router.get("/device/location-requests", auth=device_auth, response=list[RequestOut])
+def pending_requests(request: HttpRequest) -> list[RequestOut]:
+    device = _device(request)
+    pending = LocationRequest.objects.filter(member=device.member, status=RequestStatus.PENDING)
+    return [RequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at)
+            for r in pending.order_by("created_at")[:50]]
+
+
+@router.post("/device/location-requests/{int:request_id}/answer", auth=device_auth, response=RequestOut)
+def answer_request(request: HttpRequest, request_id: int, payload: FixIn) -> RequestOut:
+    device = _device(request)
+    pending = scoped_get(LocationRequest.objects.filter(member=device.member), device.member.organization,
+                         pk=request_id)
+    r = services.answer_location_request(device, pending, payload.to_fix())
+    return RequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at)
+
+
+__all__ = ["DeviceAuth", "router"]

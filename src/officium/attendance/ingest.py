@@ -1,0 +1,204 @@
+"""The batch sync endpoint's work (LO2): an offline device queue, thousands of events at once.
+
+Idempotent by (device, client event id), a unique constraint: a replayed batch stores
+nothing twice, and the insert's row count tells new events from replayed ones. Each event is
+checked on its own; broken ones are reported by index and the rest are stored in one
+``bulk_create``. The per-event loop is kept to plain Python on tuples: this is the hot path.
+A location event's columns are listed once, in ``COLUMNS``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models.constants import OnConflict
+from django.utils import timezone
+
+from officium.attendance import alerts, coordinates
+from officium.attendance.checkins import last_fix
+from officium.attendance.coordinates import Fix
+from officium.attendance.geofence import MAX_ACCURACY_M, implausible_speed
+from officium.attendance.models import (
+    Device,
+    DeviceProfile,
+    EventKind,
+    LocationEvent,
+    LocationStatus,
+)
+from officium.attendance.privacy_mode import PausedPeriods, PrivacyModeChanged, privacy_version
+from officium.privacy import audit
+
+MAX_EVENTS = 10_000
+CLOCK_SKEW = timedelta(hours=1)
+KINDS = frozenset(EventKind.values)
+_NUMBER = (int, float)
+
+
+class BrokenEvent(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+@dataclass
+class BatchResult:
+    stored: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _coordinate(value: Any, name: str, low: float, high: float) -> float:
+    if type(value) not in _NUMBER:  # bool, str, None and NaN-free ints are told apart here
+        raise BrokenEvent(name, "Enter a number.")
+    if not (low <= value <= high):  # NaN fails every comparison
+        if value != value or math.isinf(value):
+            raise BrokenEvent(name, "Enter a finite number.")
+        raise BrokenEvent(name, f"Must be between {low:g} and {high:g}.")
+    return float(value)
+
+
+def parse_event(event: Any, latest: datetime) -> tuple[str, str, datetime, float | None, float | None, float | None]:
+    """(client id, kind, time, latitude, longitude, accuracy) or BrokenEvent naming the field."""
+    if type(event) is not dict:
+        raise BrokenEvent("event", "Each event must be an object.")
+    cid = event.get("id")
+    if type(cid) is not str or not 0 < len(cid) <= 64:
+        raise BrokenEvent("id", "Give each event a client id of 1-64 characters.")
+    kind = event.get("kind")
+    if kind not in KINDS:
+        raise BrokenEvent("kind", f"Kind must be one of {', '.join(sorted(KINDS))}.")
+    raw_at = event.get("at")
+    try:
+        at = datetime.fromisoformat(raw_at)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise BrokenEvent("at", "Give the time in ISO 8601 with a UTC offset.") from None
+    if at.tzinfo is None:
+        raise BrokenEvent("at", "Give the time in ISO 8601 with a UTC offset.")
+    if at > latest:
+        raise BrokenEvent("at", "The time is in the future.")
+    if "lat" not in event and "lon" not in event:
+        return cid, kind, at, None, None, None
+    lat = _coordinate(event.get("lat"), "lat", -90.0, 90.0)
+    lon = _coordinate(event.get("lon"), "lon", -180.0, 180.0)
+    acc = event.get("accuracy")
+    acc = 0.0 if acc is None else _coordinate(acc, "accuracy", 0.0, MAX_ACCURACY_M)
+    return cid, kind, at, lat, lon, acc
+
+
+def ingest_batch(device: Device, events: Any) -> BatchResult:
+    """Store a device's queued events; see the module docstring."""
+    if not isinstance(events, list):
+        raise ValidationError({"events": "Send a list of events."})
+    if len(events) > MAX_EVENTS:
+        raise ValidationError({"events": f"Send at most {MAX_EVENTS} events per request."})
+    result = BatchResult()
+    now = timezone.now()
+    parsed: dict[str, tuple[str, str, datetime, float | None, float | None, float | None]] = {}
+    latest = now + CLOCK_SKEW
+    for index, event in enumerate(events):
+        try:
+            row = parse_event(event, latest)
+        except BrokenEvent as broken:
+            result.rejected.append({"index": index, "field": broken.field, "message": broken.message})
+            continue
+        if row[0] in parsed:
+            result.duplicates += 1
+        else:
+            parsed[row[0]] = row
+    fresh = sorted(parsed.values(), key=lambda r: r[2])
+    if not fresh:
+        return result
+    for _attempt in range(3):
+        try:
+            result.stored = _store(device, fresh, now, result)
+            result.duplicates += len(fresh) - result.stored
+            return result
+        except PrivacyModeChanged:
+            continue
+    raise ValidationError({"events": "Privacy mode keeps changing; send the batch again."})
+
+
+def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult) -> int:
+    """One transaction whose first statement is the insert (SQLite takes its write lock there,
+    so no read-to-write upgrade can fail); privacy mode is checked again under that lock.
+
+    Events already stored are skipped by the unique constraint; the insert's row count says
+    how many were new.
+    """
+    member = device.member
+    paused = PausedPeriods(member)
+    rows, newest = _rows(device, fresh, now, paused)
+    with transaction.atomic():
+        stored = _insert(rows)
+        if privacy_version(member) != paused.version:
+            raise PrivacyModeChanged
+        if stored:
+            audit.record("attendance.events_synced", actor=member.user_id,
+                         organization=device.organization_id, subject=member.user_id, target=device,
+                         details={"stored": stored, "duplicates": len(rows) - stored + result.duplicates,
+                                  "rejected": len(result.rejected)})
+        if stored and newest is not None:
+            alerts.track(member, *newest)
+    return stored
+
+
+Row = tuple[str, str, datetime, float | None, float | None, float | None]
+COLUMNS = ("organization_id", "member_id", "device_id", "kind", "client_event_id", "occurred_at",
+           "received_at", *coordinates.VALUE_FIELDS, "location_status", "suspected_mock")
+
+
+def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
+          ) -> tuple[list[tuple[Any, ...]], tuple[Fix, datetime, tuple[Fix, datetime] | None] | None]:
+    """Column tuples with privacy mode, the device profile and mock detection applied."""
+    member = device.member
+    allowed = DeviceProfile.kinds_for(member)
+    paused_now = paused.now
+    previous = last_fix(member.pk, before=rows[0][2])
+    before_last: tuple[Fix, datetime] | None = previous
+    newest: tuple[Fix, datetime, tuple[Fix, datetime] | None] | None = None
+    adapt = connection.ops.adapt_datetimefield_value
+    head = (device.organization_id, member.pk, device.pk)
+    received = adapt(now)
+    values = coordinates.row_values
+    out = []
+    for cid, kind, at, lat, lon, acc in rows:
+        fix = None
+        mock = False
+        if lat is None:
+            status = LocationStatus.NONE
+        elif kind not in allowed:
+            status = LocationStatus.NOT_COLLECTED
+        elif paused_now or paused.at(at):
+            status = LocationStatus.PAUSED
+        else:
+            status = LocationStatus.RECORDED
+            fix = Fix(lat, lon, acc)  # type: ignore[arg-type]
+            if previous is not None:
+                mock = implausible_speed(previous[0], previous[1], fix, at)
+            before_last, previous = previous, (fix, at)
+            newest = (fix, at, before_last)
+        out.append((*head, kind, cid, adapt(at), received, *values(fix), status.value, mock))
+    return out, newest
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> int:
+    """One ``executemany`` through Django's connection, duplicates ignored by the constraint.
+
+    Not ``bulk_create``: preparing each value of each model instance costs ten times the
+    insert itself, and this is the path thousands of events per request take.
+    """
+    ops = connection.ops
+    table = ops.quote_name(LocationEvent._meta.db_table)
+    column_of = {f.attname: f.column for f in LocationEvent._meta.concrete_fields}
+    names = ", ".join(ops.quote_name(column_of[c]) for c in COLUMNS)
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    suffix = ops.on_conflict_suffix_sql(None, OnConflict.IGNORE, None, None)
+    sql = f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({names}) VALUES ({placeholders}) {suffix}"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        return max(int(cursor.rowcount), 0)

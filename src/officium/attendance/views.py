@@ -1,0 +1,259 @@
+"""Attendance pages: parse, check access, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+
+from officium.accounts.models import Membership
+from officium.accounts.roles import ADMINISTRATORS
+from officium.accounts.scoping import OrganizationMixin, scoped_get
+from officium.accounts.views import apply_form_errors
+from officium.attendance import reading, services
+from officium.attendance.forms import (
+    CheckInForm,
+    ConnectionCodeForm,
+    DeviceProfileForm,
+    SettingsForm,
+    SiteForm,
+)
+from officium.attendance.geofence import Verdict, validate_fix
+from officium.attendance.models import AttendanceSettings, Device, DeviceProfile, Site
+from officium.attendance.retention import location_period
+from officium.attendance.rules import can_manage_member
+from officium.attendance.sites import SITE_EDITORS
+
+
+class AttendancePage(OrganizationMixin, View):
+    template = ""
+
+    def show(self, context: dict[str, Any], status: int = 200) -> HttpResponse:
+        context.update(organization=self.organization, membership=self.membership)
+        return render(self.request, f"attendance/{self.template}", context, status=status)
+
+    def sites(self) -> Any:
+        return Site.objects.for_organization(self.organization).filter(active=True)
+
+
+class CheckInView(AttendancePage):
+    template = "check_in.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"form": CheckInForm(self.sites()), "sites": self.sites(),
+                          "privacy_mode": services.privacy_mode_on(self.membership),
+                          "settings": AttendanceSettings.of(self.organization)})
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        form = CheckInForm(self.sites(), request.POST)
+        if not form.is_valid():
+            messages.error(request, "The check-in could not be read: " + " ".join(
+                f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+            return redirect("attendance:check_in", org=org)
+        data = form.cleaned_data
+        try:
+            fix = None
+            if data["latitude"] is not None or data["longitude"] is not None:
+                fix = validate_fix(data["latitude"], data["longitude"], data["accuracy"] or 0.0)
+            record = services.check_in(self.membership, data["direction"], fix, site_id=data["site"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("attendance:check_in", org=org)
+        word = "Checked in" if record.direction == "in" else "Checked out"
+        where = f" at {record.site.name}" if record.site else ""
+        if record.accepted:
+            note = " without a location" if record.verdict == Verdict.NO_LOCATION else ""
+            messages.success(request, f"{word}{where}{note}.")
+        else:
+            messages.error(request, f"Not {word.lower()}: {_failure(record)}{where}. The attempt was recorded.")
+        return redirect("attendance:check_in", org=org)
+
+
+def _failure(record: Any) -> str:
+    if record.suspected_mock:
+        return "the location jumped implausibly fast (suspected mock location)"
+    return {Verdict.OUTSIDE: "you are outside the geofence",
+            Verdict.UNDECIDED: "your location is not precise enough to tell",
+            Verdict.NO_LOCATION: "this organization requires a location"}.get(record.verdict, record.verdict)
+
+
+class RecordsView(AttendancePage):
+    template = "records.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"records": reading.records(self.membership),
+                          "is_admin": self.membership.role in ADMINISTRATORS})
+
+
+class SitesView(AttendancePage):
+    template = "sites.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"sites": self.sites(), "can_edit": self.membership.role in SITE_EDITORS})
+
+
+class SiteEditView(AttendancePage):
+    template = "site_form.html"
+
+    def site(self, site_id: int | None) -> Site | None:
+        return None if site_id is None else scoped_get(Site.objects.all(), self.organization, pk=site_id)
+
+    def get(self, request: HttpRequest, org: str, site_id: int | None = None) -> HttpResponse:
+        site = self.site(site_id)
+        if self.membership.role not in SITE_EDITORS:
+            raise PermissionDenied("Only owners, administrators and managers can edit sites.")
+        form = SiteForm(initial=SiteForm.initial_for(site) if site else None)
+        return self.show({"form": form, "site": site})
+
+    def post(self, request: HttpRequest, org: str, site_id: int | None = None) -> HttpResponse:
+        site = self.site(site_id)
+        form = SiteForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = services.save_site(self.membership, form.service_data(), site)
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, f"Site {saved.name} saved.")
+                return redirect("attendance:sites", org=org)
+        return self.show({"form": form, "site": site}, status=400)
+
+
+class SiteArchiveView(AttendancePage):
+    def post(self, request: HttpRequest, org: str, site_id: int) -> HttpResponse:
+        services.archive_site(self.membership, scoped_get(Site.objects.all(), self.organization, pk=site_id))
+        messages.success(request, "The site was archived.")
+        return redirect("attendance:sites", org=org)
+
+
+class DevicesView(AttendancePage):
+    template = "devices.html"
+
+    def managed(self) -> list[Membership]:
+        members = Membership.objects.for_organization(self.organization).select_related("user")
+        return [m for m in members if can_manage_member(self.membership, m)]
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.render_page(ConnectionCodeForm(self.managed()))
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        managed = self.managed()
+        form = ConnectionCodeForm(managed, request.POST)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        member = scoped_get(Membership.objects.select_related("user"), self.organization,
+                            pk=form.cleaned_data["member"])
+        code, raw = services.create_connection_code(self.membership, member)
+        return self.render_page(ConnectionCodeForm(managed), new_code=raw, code=code, code_member=member)
+
+    def render_page(self, form: ConnectionCodeForm, status: int = 200, **extra: Any) -> HttpResponse:
+        return self.show({"devices": reading.devices(self.membership), "form": form,
+                          "can_connect": bool(form.fields["member"].choices),
+                          "managed": form.fields["member"].choices, **extra}, status=status)
+
+
+class DeviceRevokeView(AttendancePage):
+    def post(self, request: HttpRequest, org: str, device_id: int) -> HttpResponse:
+        device = scoped_get(Device.objects.select_related("member"), self.organization, pk=device_id)
+        services.revoke_device(self.membership, device)
+        messages.success(request, "The device was disconnected.")
+        return redirect("attendance:devices", org=org)
+
+
+class DeviceProfileView(AttendancePage):
+    template = "device_profile.html"
+
+    def member(self, member_id: int) -> Membership:
+        member = scoped_get(Membership.objects.select_related("user"), self.organization, pk=member_id)
+        if not can_manage_member(self.membership, member):
+            raise PermissionDenied("Only the member's manager or an administrator can do this.")
+        return member
+
+    def get(self, request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+        member = self.member(member_id)
+        form = DeviceProfileForm(initial={"location_kinds": sorted(DeviceProfile.kinds_for(member))})
+        return self.show({"form": form, "member": member})
+
+    def post(self, request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+        member = self.member(member_id)
+        form = DeviceProfileForm(request.POST)
+        if form.is_valid():
+            services.set_device_profile(self.membership, member, form.cleaned_data["location_kinds"])
+            messages.success(request, "The device profile was saved.")
+            return redirect("attendance:devices", org=org)
+        return self.show({"form": form, "member": member}, status=400)
+
+
+class LocationRequestView(AttendancePage):
+    def post(self, request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+        member = scoped_get(Membership.objects.all(), self.organization, pk=member_id)
+        services.request_location(self.membership, member)
+        messages.success(request, "The location request was sent to the member's device.")
+        return redirect("attendance:records", org=org)
+
+
+class PrivacyModeView(AttendancePage):
+    template = "privacy_mode.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"privacy_mode": services.privacy_mode_on(self.membership),
+                          "history": reading.privacy_history(self.membership)})
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        enabled = request.POST.get("enabled") == "1"
+        services.set_privacy_mode(self.membership, enabled, source="web")
+        messages.success(request, "Privacy mode is on: no location is recorded." if enabled
+                         else "Privacy mode is off: check-ins record your location again.")
+        target = request.POST.get("next") or ""
+        if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+            return redirect(target)
+        return redirect("attendance:privacy_mode", org=org)
+
+
+class NotificationsView(AttendancePage):
+    template = "notifications.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"notifications": reading.notifications(self.membership)})
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        services.mark_read(self.membership)
+        return redirect("attendance:notifications", org=org)
+
+
+class LocationReadsView(AttendancePage):
+    template = "location_reads.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"reads": reading.location_reads(self.membership)})
+
+
+class SettingsView(AttendancePage):
+    template = "settings.html"
+    allowed_roles = tuple(ADMINISTRATORS)
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        current = AttendanceSettings.of(self.organization)
+        form = SettingsForm(initial={"allow_without_location": current.allow_without_location,
+                                     "location_retention_days": current.location_retention_days})
+        return self.show({"form": form, "period": location_period(self.organization, current.location_retention_days)})
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        form = SettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_settings(self.membership, form.cleaned_data["allow_without_location"],
+                                         form.cleaned_data["location_retention_days"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, "Attendance settings saved.")
+                return redirect("attendance:settings", org=org)
+        current = AttendanceSettings.of(self.organization)
+        return self.show({"form": form, "period": location_period(self.organization, current.location_retention_days)},
+                         status=400)
