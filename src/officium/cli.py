@@ -59,6 +59,9 @@ def demo(args: list[str]) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     from officium.accounts.demo import print_logins, seed_demo
+    from officium.privacy.notices.versions import ensure_current_version
+
+    ensure_current_version()
 
     print_logins(seed_demo())
     if "--no-serve" in args:
@@ -95,7 +98,9 @@ USAGE = """usage: officium COMMAND [ARGS]
   worker            run queued tasks and periodic jobs
   policy check FILE validate policy files
   audit verify      verify the tamper-evident audit log
-  backup | restore  back up or restore the database
+  backup [PATH]     back up the database (never the master key or the shred ledger)
+  restore PATH      restore a backup; re-applies the shred ledger
+  keys rotate|rewrap  new subject key versions | rewrap keys under a new master key
   manage ...        any Django management command
 """
 
@@ -107,6 +112,8 @@ COMMANDS = {
     "policy": policy,
     "audit": _engine_command("officium.privacy.audit.cli"),
     "backup": _engine_command("officium.privacy.vault.backup"),
+    "restore": _engine_command("officium.privacy.vault.restore"),
+    "keys": _engine_command("officium.privacy.vault.cli"),
 }
 
 if __name__ == "__main__":

@@ -61,10 +61,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "officium.privacy.consent.middleware.ConsentSignalsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "officium.privacy.logs.RequestLogMiddleware",
 ]
 
 ROOT_URLCONF = "officium.urls"
@@ -198,14 +200,31 @@ TASKS = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# AC5: every handler scrubs personal values and truncates IPs when the policy's logs are not
+# linked to a person; files live in VAR_DIR/logs and the retention job deletes old ones.
+LOG_DIR = envstr("LOG_DIR", str(VAR_DIR / "logs"))
+LOG_TO_FILES = envbool("LOG_TO_FILES", default=not TESTING)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"privacy": {"()": "officium.privacy.logs.PrivacyFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["privacy"]},
+        **({"file": {"()": "officium.privacy.logs.PolicyFileHandler", "formatter": "plain",
+                     "filters": ["privacy"]}} if LOG_TO_FILES else {}),
+    },
+    "root": {"handlers": ["console", *(["file"] if LOG_TO_FILES else [])],
+             "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }
+
+# The vault's key management: a dotted path to a factory returning a KeyManagementService
+# (default: LocalKMS over OFFICIUM_MASTER_KEY). During a master-key rotation, put the old
+# keys in OFFICIUM_RETIRED_MASTER_KEYS (comma-separated) and run `officium keys rewrap`.
+VAULT_KMS = envstr("VAULT_KMS", "officium.privacy.vault.keys.local_kms")
+OFFICIUM_RETIRED_MASTER_KEYS = envlist("OFFICIUM_RETIRED_MASTER_KEYS", [])
+VAULT_SHRED_LEDGER = envstr("VAULT_SHRED_LEDGER", "")

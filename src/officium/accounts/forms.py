@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from officium.accounts import age_gate
 from officium.accounts.models import Membership, Organization
 from officium.accounts.roles import GRANTABLE, Role
 from officium.accounts.signup_fields import CATALOGUE, signup_field_spec
@@ -19,6 +20,7 @@ class SignupForm(forms.Form):
         super().__init__(*args, **kwargs)
         for key, required in signup_field_spec():
             self.fields[key] = CATALOGUE[key].build(required)
+        self.fields.update(age_gate.signup_fields())  # NO4: only what the policy's age rule needs
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from officium.accounts.roles import Role
 from officium.accounts.tenancy import TenantModel
+from officium.privacy.access import PurposeManager, PurposeQuerySet
 from officium.privacy.registry import NOT_PERSONAL, SELF, exempt, personal_data
+from officium.privacy.vault.fields import BlindIndexField, EncryptedTextField
 
 
 class OrganizationStatus(models.TextChoices):
@@ -47,7 +49,9 @@ class Organization(models.Model):
         return self.name
 
 
-class UserManager(BaseUserManager["User"]):
+class UserManager(BaseUserManager.from_queryset(PurposeQuerySet)):  # type: ignore[misc]
+    """Users, with purpose-bound reads (``User.objects.for_purpose(actor, purpose)``)."""
+
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
@@ -77,6 +81,7 @@ class UserManager(BaseUserManager["User"]):
         "first_name": "pd:Name",
         "last_name": "pd:Name",
         "phone": "pd:TelephoneNumber",
+        "phone_index": NOT_PERSONAL,  # keyed HMAC for exact lookups; useless without the vault
         "position": "pd:Job",
         "contact_channels": "pd:Preference",
         "is_active": NOT_PERSONAL,
@@ -95,7 +100,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField(max_length=150, unique=True, null=True, blank=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = EncryptedTextField(max_length=32, blank=True)  # SE2: sealed under the user's key
+    phone_index = BlindIndexField(source="phone", normalize="officium.privacy.vault.fields.normalize_phone")
     position = models.CharField(max_length=150, blank=True)
     contact_channels = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=False)
@@ -140,6 +146,8 @@ class Membership(TenantModel):
     reports_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    objects = PurposeManager()
+
     can_see_report_locations = models.BooleanField(
         default=False, help_text="Granted by an administrator: see reports' check-in locations."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.forms import CharField, Form, PasswordInput
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from officium.accounts import mfa, services
+from officium.accounts import age_gate, mfa, services
 from officium.accounts.confirmation import confirmation_tokens, user_from_uid
 from officium.accounts.forms import (
     ApiTokenForm,
@@ -29,7 +30,7 @@ from officium.accounts.forms import (
     TotpForm,
 )
 from officium.accounts.models import ApiToken, Membership, User
-from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, CAN_SEE_MEMBERS
+from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, CAN_SEE_MEMBERS, Role
 from officium.accounts.scoping import OrganizationMixin, scoped_get
 
 PENDING_MFA_USER = "officium.pending_mfa_user"
@@ -55,9 +56,14 @@ def apply_form_errors(form: Any, error: ValidationError) -> None:
 
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST" and age_gate.refuses(getattr(form, "cleaned_data", {})):
+        # NO4: below the policy's age, nothing is created and nothing typed is shown or kept.
+        return render(request, "privacy/age_refused.html",
+                      {"threshold": age_gate.rule().threshold}, status=403)  # type: ignore[union-attr]
+    if valid:
         try:
-            user, _ = services.signup_organization(form.cleaned_data)
+            user, _ = services.signup_organization(age_gate.signup_data(form.cleaned_data))
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
@@ -283,3 +289,64 @@ class RemoveMemberView(OrganizationMixin, View):
         return redirect("accounts:members", org=org)
 
 
+
+
+# --- RE2/RE3: terminating an organization, cancelling an account ------------------------
+
+class ConfirmPasswordForm(Form):
+    password = CharField(label="Your password", widget=PasswordInput, strip=False)
+
+
+@login_required
+def cancel_account(request: HttpRequest) -> HttpResponse:
+    """RE3: the person's data leaves the live database at once; held data is listed first."""
+    from django.contrib.auth import logout
+
+    from officium.accounts import termination
+
+    user = request.user
+    form = ConfirmPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = termination.cancel_account(user, form.cleaned_data["password"])
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            logout(request)
+            return render(request, "accounts/cancelled.html", {"report": report})
+    context = {"form": form, "kept": termination.kept_on_cancel(user),
+               "blockers": termination.cancellation_blockers(user)}
+    return render(request, "accounts/cancel.html", context, status=400 if form.errors else 200)
+
+
+class TerminateOrganizationView(OrganizationMixin, View):
+    """RE2: the owner ends the organization; it stays exportable for the grace period."""
+
+    allowed_roles = (Role.OWNER,)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.page(ConfirmPasswordForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from officium.accounts import termination
+
+        form = ConfirmPasswordForm(request.POST)
+        if form.is_valid():
+            try:
+                termination.terminate_organization(self.membership, form.cleaned_data["password"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, "The organization is terminated. Export what you need "
+                                          "before its data is deleted.")
+                return redirect("accounts:terminate", org=self.organization.slug)
+        return self.page(form, status=400)
+
+    def page(self, form: Form, status: int = 200) -> HttpResponse:
+        from officium.accounts import termination
+
+        self.organization.refresh_from_db()
+        context = {"organization": self.organization, "membership": self.membership, "form": form,
+                   "grace_days": termination.grace_days(),
+                   "deletion_due": termination.deletion_due(self.organization)}
+        return render(self.request, "accounts/terminate.html", context, status=status)

@@ -1,1 +1,216 @@
-"""Models of this app."""
+"""Communications: the outbox (every email, service or marketing), organization SMTP senders,
+newsletter subscriptions, contact and support messages, complaints and site announcements.
+
+Each form stores only what it asks for, for its declared purpose (contact and support:
+customer_support; newsletter: marketing, only the email address).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from officium.accounts.tenancy import TenantModel
+from officium.privacy.registry import NOT_PERSONAL, exempt, personal_data
+
+
+class EmailKind(models.TextChoices):
+    SERVICE = "service", "Service (account, security, legal): cannot be opted out of"
+    MARKETING = "marketing", "Marketing: only with consent, one-click unsubscribe"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed after every retry"
+    CANCELLED = "cancelled", "Cancelled (consent withdrawn before sending)"
+
+
+@personal_data(
+    subject="user",
+    fields={
+        "kind": NOT_PERSONAL, "user": NOT_PERSONAL, "organization": NOT_PERSONAL,
+        "to_address": "pd:EmailAddress", "subject": "pd:Communication", "body": "pd:Communication",
+        "headers": NOT_PERSONAL, "consent_subject": NOT_PERSONAL, "consent_purpose": NOT_PERSONAL,
+        "status": NOT_PERSONAL, "attempts": NOT_PERSONAL, "next_attempt_at": NOT_PERSONAL,
+        "last_error": NOT_PERSONAL, "created_at": NOT_PERSONAL, "sent_at": NOT_PERSONAL,
+    },
+    retention_anchor="created_at",
+    data_type="email",
+)
+class OutboundEmail(models.Model):
+    """One email on its way: sent by a task after commit, retried with backoff."""
+
+    kind = models.CharField(max_length=10, choices=EmailKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     help_text="Whose clients this is for: their SMTP sender is used.")
+    to_address = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    consent_subject = models.CharField(max_length=80, blank=True,
+                                       help_text="Marketing: the ledger subject checked again at sending.")
+    consent_purpose = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="comms_outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email {self.pk} ({self.status})"
+
+
+class OrganizationMailSettings(TenantModel):
+    """An organization's own SMTP sender for mail to its clients (WorkOptima's outbound email).
+
+    The password is encrypted with a key derived from the master key (vault primitives);
+    ``password_encrypted`` is False only for rows written when no master key was available.
+    """
+
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=587)
+    username = models.CharField(max_length=255, blank=True)
+    password_token = models.BinaryField(blank=True, default=b"")
+    password_encrypted = models.BooleanField(default=True)
+    use_tls = models.BooleanField(default=True)
+    from_address = models.EmailField()
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="one_mail_sender_per_org")]
+
+    def __str__(self) -> str:
+        return f"mail sender of organization {self.organization_id}"
+
+
+class NewsletterSubscription(models.Model):
+    """Double opt-in (AC4): only the email address is stored; confirmed by the emailed link.
+    Consent lives in the ledger under ``subject_id`` (a pseudonymous id)."""
+
+    email = models.EmailField(unique=True)
+    subject_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"newsletter subscription {self.pk}"
+
+
+class ContactMessage(models.Model):
+    """The contact form: a name, an address to answer and the message (customer_support)."""
+
+    submission_id = models.UUIDField(unique=True)
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    message = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"contact message {self.pk}"
+
+
+@personal_data(
+    subject="user",
+    fields={"submission_id": NOT_PERSONAL, "user": NOT_PERSONAL, "topic": "pd:Communication",
+            "message": "pd:Communication", "created_at": NOT_PERSONAL, "closed_at": NOT_PERSONAL},
+    retention_anchor="created_at",
+    data_type="support_request",
+)
+class SupportRequest(models.Model):
+    """The support form of a signed-in person: the account answers, so only topic and text."""
+
+    submission_id = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=200)
+    message = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"support request {self.pk}"
+
+
+class ComplaintStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    CLOSED = "closed", "Closed"
+
+
+@personal_data(
+    subject="user",
+    fields={"reference": NOT_PERSONAL, "submission_id": NOT_PERSONAL, "user": NOT_PERSONAL,
+            "topic": "pd:Communication", "message": "pd:Communication", "status": NOT_PERSONAL,
+            "answer": "pd:Communication", "answered_by": NOT_PERSONAL, "answered_at": NOT_PERSONAL,
+            "created_at": NOT_PERSONAL, "closed_at": NOT_PERSONAL},
+    retention_anchor="created_at",
+    data_type="complaint",
+)
+class Complaint(models.Model):
+    """A privacy complaint, tracked until it is answered and closed (NO5)."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    submission_id = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=200)
+    message = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=ComplaintStatus.choices,
+                              default=ComplaintStatus.OPEN)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"complaint {self.reference}"
+
+
+@exempt("A site-wide notice; who posted it is an id.")
+class Announcement(models.Model):
+    """A notice every user sees as a banner until they dismiss it (NO3: change of ownership)."""
+
+    kind = models.CharField(max_length=30, default="ownership_transfer")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@exempt("Which announcement a user dismissed: two ids and a time.")
+class AnnouncementDismissal(models.Model):
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="dismissals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["announcement", "user"],
+                                               name="one_dismissal_per_user")]
+
+    def __str__(self) -> str:
+        return f"dismissal of {self.announcement_id} by {self.user_id}"

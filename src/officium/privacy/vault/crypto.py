@@ -210,6 +210,11 @@ class FieldCipher:
         """The version written into every token this cipher seals."""
         return self._key_version
 
+    @property
+    def header(self) -> bytes:
+        """The 5-byte prefix of every token this cipher seals (format and key version)."""
+        return self._header
+
     def __repr__(self) -> str:
         """Show the version only: a key must never reach a log or a traceback."""
         return f"FieldCipher(key_version={self._key_version})"

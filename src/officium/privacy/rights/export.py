@@ -1,0 +1,149 @@
+"""Access and portability files (RI1, RI2): one query per registered model, streamed into a
+ZIP written to a temporary name and renamed when complete, so a crash never leaves a file
+that looks finished and a rerun simply writes it again.
+
+Access: ``README.txt``, ``context.json`` (Art. 15 context) and ``records/<model>.csv``.
+Portability: only what the person provided or generated, as ``data.json`` with its JSON
+Schema (``data.schema.json``), a CSV per record type and a README.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from officium.privacy.rights import crashpoints
+from officium.privacy.rights.records import RecordType, Subject, record_types, rows
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    size: int
+    sha256: str
+    counts: dict[str, int] = field(default_factory=dict)
+    terms: dict[str, tuple[set[str], bool]] = field(default_factory=dict)
+
+
+def exports_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "rights" / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_path(ref: str, kind: str) -> Path:
+    return exports_dir() / f"{ref}-{kind}.zip"
+
+
+def write_export(ref: str, kind: str, subject: Subject, *, context: Callable[[dict[str, Any]], dict[str, Any]],
+                 exclude: frozenset[type] = frozenset(), progress: Progress | None = None) -> ExportResult:
+    """Write the whole answer for ``subject``; ``context`` turns the per-type terms into the
+    Art. 15 context (access) or the README facts (portability)."""
+    final = export_path(ref, kind)
+    for stale in final.parent.glob(f"{final.name}.tmp*"):
+        stale.unlink(missing_ok=True)  # a crashed earlier attempt
+    tmp = final.with_name(f"{final.name}.tmp{os.getpid()}")
+    portable = kind == "portability"
+    types = record_types(provided_only=portable, exclude=exclude)
+    result = ExportResult(path=final, size=0, sha256="")
+    data: dict[str, Any] = {}
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for index, record_type in enumerate(types):
+            found = rows(record_type, subject)
+            if found:
+                _write_csv(archive, record_type, found)
+                result.counts[record_type.label] = len(found)
+                result.terms[record_type.label] = (
+                    {t for t in record_type.terms.values() if t != "-"},
+                    record_type.registration.provided_by_subject)
+                if portable:
+                    data[record_type.label] = {"fields": list(record_type.columns), "rows": found}
+            if progress is not None:
+                progress(int(90 * (index + 1) / max(len(types), 1)))
+            crashpoints.reached("export")
+        facts = context(result.terms)
+        if portable:
+            archive.writestr("data.json", json.dumps({"records": data}, default=str,
+                                                     separators=(",", ":")))
+            archive.writestr("data.schema.json", json.dumps(json_schema(types), indent=1))
+        else:
+            archive.writestr("context.json", json.dumps(facts, indent=1, default=str))
+        archive.writestr("README.txt", readme(kind, result.counts, facts))
+    with tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    result.sha256 = _sha256(tmp)
+    result.size = tmp.stat().st_size
+    os.replace(tmp, final)
+    return result
+
+
+def _write_csv(archive: zipfile.ZipFile, record_type: RecordType, found: list[tuple[Any, ...]]) -> None:
+    """Rows go through csv.writer's C loop into memory, then into the archive in one write
+    (small writes into a deflating archive member cost more than the rows themselves)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(record_type.columns)
+    writer.writerow([record_type.terms[c] for c in record_type.columns])
+    writer.writerows(found)
+    archive.writestr(f"records/{record_type.label}.csv", buffer.getvalue())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def json_schema(types: list[RecordType]) -> dict[str, Any]:
+    """JSON Schema (2020-12) of ``data.json``: each record type lists its fields and rows."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Officium portability export",
+        "type": "object",
+        "required": ["records"],
+        "properties": {"records": {"type": "object", "additionalProperties": False, "properties": {
+            t.label: {
+                "type": "object", "required": ["fields", "rows"],
+                "description": "Fields with their DPV categories: " + ", ".join(
+                    f"{c}={t.terms[c]}" for c in t.columns),
+                "properties": {
+                    "fields": {"const": list(t.columns)},
+                    "rows": {"type": "array", "items": {
+                        "type": "array", "minItems": len(t.columns), "maxItems": len(t.columns)}},
+                },
+            } for t in types}}},
+    }
+
+
+def readme(kind: str, counts: dict[str, int], facts: dict[str, Any]) -> str:
+    lines = [
+        "Officium: your personal data" if kind == "access" else "Officium: your data, portable",
+        "",
+        "records/<record type>.csv: one file per kind of record, first row the field names,",
+        "second row each field's category (W3C DPV term; '-' means not personal: ids, times).",
+    ]
+    if kind == "access":
+        lines += ["context.json: why we process it, categories, recipients, retention, your",
+                  "rights, where to complain, the sources (GDPR Art. 15(1)(a)-(h)).", ""]
+    else:
+        lines += ["data.json: the same records as JSON; data.schema.json: its JSON Schema.",
+                  "Only data you provided or generated by using the service (GDPR Art. 20).", ""]
+    lines += ["Records:"] + [f"  {label}: {n}" for label, n in sorted(counts.items())]
+    controller = facts.get("controller", {}) if isinstance(facts, dict) else {}
+    if controller:
+        lines += ["", f"Controller: {controller.get('name')}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,114 @@
+"""The privacy officer's pages: the queue ordered by time left, a request with its history,
+and the decisions (approve, deny, extend, pause, resume, apply a correction, answer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from officium.accounts.models import Membership
+from officium.accounts.roles import PRIVACY_STAFF
+from officium.accounts.scoping import OrganizationMixin, scoped_get
+from officium.accounts.views import apply_form_errors
+from officium.privacy.rights import deadlines, decisions, intake, rectification
+from officium.privacy.rights.forms import AnswerForm, OfficerRequestForm, ReasonForm, RectifyForm
+from officium.privacy.rights.models import CLOSED_STATUSES, OPEN_STATUSES, RightsRequest
+
+
+class QueueView(OrganizationMixin, TemplateView):
+    template_name = "rights/queue.html"
+    allowed_roles = PRIVACY_STAFF
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        mine = RightsRequest.objects.filter(organization=self.organization)
+        context["open"] = mine.filter(status__in=OPEN_STATUSES).order_by("due_on", "received_at")
+        context["closed"] = mine.filter(status__in=CLOSED_STATUSES).order_by("-completed_at")[:50]
+        return context
+
+
+class FileForMemberView(OrganizationMixin, View):
+    allowed_roles = PRIVACY_STAFF
+
+    def members(self) -> list[Membership]:
+        return list(Membership.objects.filter(organization=self.organization).select_related("user"))
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show(OfficerRequestForm(self.members()))
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        members = self.members()
+        form = OfficerRequestForm(members, request.POST)
+        if not form.is_valid():
+            return self.show(form, 400)
+        data = form.cleaned_data
+        member = next((m for m in members if m.pk == data["member"]), None)
+        try:
+            filed = intake.file_by_officer(
+                self.membership, member, request_type=data["request_type"],
+                country=data["residence_country"], region=data["residence_region"],
+                details=data["details"], purposes=data["purposes"])
+        except ValidationError as error:
+            apply_form_errors(form, error)
+            return self.show(form, 409 if isinstance(error, intake.DuplicateRequest) else 400)
+        return redirect("rights:officer_request", org=org, rights_request_id=filed.pk)
+
+    def show(self, form: OfficerRequestForm, status: int = 200) -> HttpResponse:
+        return render(self.request, "rights/officer_new.html", {
+            "form": form, "organization": self.organization}, status=status)
+
+
+ACTIONS = {
+    "approve": lambda officer, r, data: decisions.approve(officer, r, data.get("reason", "")),
+    "deny": lambda officer, r, data: decisions.deny(officer, r, data.get("reason", "")),
+    "extend": lambda officer, r, data: _officer_step(officer, r, deadlines.extend, data.get("reason", "")),
+    "pause": lambda officer, r, data: _officer_step(officer, r, deadlines.pause, data.get("reason", "")),
+    "resume": lambda officer, r, data: _officer_step(officer, r, deadlines.resume),
+    "answer": lambda officer, r, data: decisions.send_answer(officer, r, data.get("message", "")),
+    "rectify": lambda officer, r, data: rectification.apply_by_officer(
+        officer, r, data.get("field", ""), data.get("value", "")),
+}
+
+
+def _officer_step(officer: Any, request: RightsRequest, action: Any, *args: Any) -> Any:
+    deadlines.require_officer(officer, request)
+    return action(request, officer.user, *args)
+
+
+class RequestView(OrganizationMixin, View):
+    allowed_roles = PRIVACY_STAFF
+
+    def get(self, request: HttpRequest, org: str, rights_request_id: int) -> HttpResponse:
+        return self.show(self.lookup(rights_request_id))
+
+    def post(self, request: HttpRequest, org: str, rights_request_id: int) -> HttpResponse:
+        rights_request = self.lookup(rights_request_id)
+        action = ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            return self.show(rights_request, 400, error="Unknown action.")
+        try:
+            action(self.membership, rights_request, request.POST)
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            return self.show(rights_request, 400, error=" ".join(error.messages))
+        messages.success(request, "Done.")
+        return redirect("rights:officer_request", org=org, rights_request_id=rights_request.pk)
+
+    def lookup(self, rights_request_id: int) -> RightsRequest:
+        return scoped_get(RightsRequest.objects.all(), self.organization, pk=rights_request_id)
+
+    def show(self, rights_request: RightsRequest, status: int = 200, error: str = "") -> HttpResponse:
+        return render(self.request, "rights/officer_request.html", {
+            "organization": self.organization, "membership": self.membership,
+            "rights_request": rights_request, "error": error,
+            "events": rights_request.events.select_related("actor"),
+            "reason_form": ReasonForm(), "answer_form": AnswerForm(),
+            "rectify_form": RectifyForm(rectification.officer_fields()),
+        }, status=status)

@@ -1,0 +1,231 @@
+"""The privacy center (signed-in people) and the public request form (everyone else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from officium.accounts.views import apply_form_errors
+from officium.privacy.rights import decisions, intake, rectification
+from officium.privacy.rights.downloads import serve_export
+from officium.privacy.rights.forms import (
+    AccountRequestForm,
+    CodeForm,
+    PasswordForm,
+    ProfileCorrectionForm,
+    PublicRequestForm,
+)
+from officium.privacy.rights.models import ExportFile, RightsRequest
+from officium.privacy.rights.records import record_types, rows
+from officium.privacy.rights.verification import TooManyAttempts, recently_reauthenticated
+
+VERIFIED_REFS = "officium.rights.verified_refs"
+PAGE_ROWS = 50
+
+
+def _own(request: HttpRequest, rights_request_id: int) -> RightsRequest:
+    return get_object_or_404(RightsRequest, pk=rights_request_id, subject_ref=request.user.pk)
+
+
+def _error_status(error: ValidationError) -> int:
+    if isinstance(error, TooManyAttempts):
+        return 429
+    return 409 if isinstance(error, intake.DuplicateRequest) else 400
+
+
+@login_required
+def center(request: HttpRequest) -> HttpResponse:
+    form = AccountRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                filed = intake.file_for_account(
+                    request.user, request_type=data["request_type"],
+                    country=data["residence_country"], region=data["residence_region"],
+                    details=data["details"], purposes=data["purposes"],
+                    password=data["password"], session=request.session)
+            except ValidationError as error:
+                apply_form_errors(form, error)
+                status = _error_status(error)
+                if isinstance(error, intake.DuplicateRequest):
+                    return redirect_with(request, error.existing, str(error.messages[0]), status)
+            else:
+                messages.success(request, f"Request {filed.ref} received.")
+                return redirect("rights:center_request", rights_request_id=filed.pk)
+        else:
+            status = 400
+    mine = RightsRequest.objects.filter(subject_ref=request.user.pk).order_by("-received_at")
+    return render(request, "rights/center.html", {
+        "form": form, "requests": mine, "reauthenticated": recently_reauthenticated(request.session),
+    }, status=status)
+
+
+def redirect_with(request: HttpRequest, existing: RightsRequest, text: str, status: int) -> HttpResponse:
+    return render(request, "rights/duplicate.html", {"existing": existing, "text": text}, status=status)
+
+
+@login_required
+def center_request(request: HttpRequest, rights_request_id: int) -> HttpResponse:
+    rights_request = _own(request, rights_request_id)
+    form = PasswordForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake.verify_with_password(rights_request, request.user, form.cleaned_data["password"],
+                                        request.session)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+            status = 400
+        else:
+            return redirect("rights:center_request", rights_request_id=rights_request.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "rights/request.html", _detail_context(rights_request, form) | {
+        "download_url": "rights:center_download", "public": False}, status=status)
+
+
+def _detail_context(rights_request: RightsRequest, form: Any = None) -> dict[str, Any]:
+    rights_request.refresh_from_db()
+    return {"rights_request": rights_request, "form": form,
+            "events": rights_request.events.select_related("actor"),
+            "export": ExportFile.objects.filter(request=rights_request).first(),
+            "data": _data_page(rights_request)}
+
+
+def _data_page(rights_request: RightsRequest) -> list[dict[str, Any]]:
+    """RI1's page: the first rows of each record type (the file holds them all)."""
+    from officium.privacy.rights.answers import subject_of
+
+    if rights_request.request_type not in ("access", "ccpa_know_pieces") or \
+            rights_request.status != "completed" or rights_request.subject_ref is None:
+        return []
+    subject = subject_of(rights_request)
+    found = []
+    for record_type in record_types():
+        got = rows(record_type, subject)
+        if got:
+            found.append({"label": record_type.label, "columns": record_type.columns,
+                          "rows": got[:PAGE_ROWS], "total": len(got)})
+    return found
+
+
+@login_required
+def center_status(request: HttpRequest, rights_request_id: int) -> HttpResponse:
+    rights_request = _own(request, rights_request_id)
+    return JsonResponse({"status": rights_request.status, "progress": rights_request.progress})
+
+
+@login_required
+def center_download(request: HttpRequest, rights_request_id: int) -> HttpResponse:
+    return serve_export(_own(request, rights_request_id), request.user)
+
+
+@login_required
+@require_POST
+def center_withdraw(request: HttpRequest, rights_request_id: int) -> HttpResponse:
+    rights_request = _own(request, rights_request_id)
+    try:
+        decisions.withdraw(request.user, rights_request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("rights:center_request", rights_request_id=rights_request.pk)
+
+
+@login_required
+def correct_profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {f: getattr(user, f) for f in rectification.SELF_SERVICE_FIELDS}
+    form = ProfileCorrectionForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                done = rectification.correct_own_profile(
+                    user, {f: data[f] for f in rectification.SELF_SERVICE_FIELDS},
+                    password=data["password"], session=request.session,
+                    country=data["residence_country"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+                status = 400
+            else:
+                messages.success(request, "Your profile is corrected." if done else "Nothing changed.")
+                return redirect("rights:center")
+        else:
+            status = 400
+    return render(request, "rights/correct.html", {"form": form}, status=status)
+
+
+def public_form(request: HttpRequest) -> HttpResponse:
+    form = PublicRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                filed = intake.file_public(
+                    email=data["email"], request_type=data["request_type"],
+                    country=data["residence_country"], region=data["residence_region"],
+                    details=data["details"], purposes=data["purposes"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+                status = _error_status(error)
+            else:
+                messages.success(request, "We emailed you a code: enter it to confirm the request.")
+                return redirect("rights:public_request", rights_ref=filed.ref)
+        else:
+            status = 400
+    return render(request, "rights/public_form.html", {"form": form}, status=status)
+
+
+def _public(rights_ref: str) -> RightsRequest:
+    found = RightsRequest.objects.filter(ref=rights_ref).first()
+    if found is None or len(rights_ref) != 16:
+        raise Http404
+    return found
+
+
+def public_request(request: HttpRequest, rights_ref: str) -> HttpResponse:
+    """Enter the emailed code; once verified in this browser, see the answer."""
+    rights_request = _public(rights_ref)
+    verified = rights_ref in request.session.get(VERIFIED_REFS, [])
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "resend":
+            try:
+                intake.resend_code(rights_request)
+                messages.success(request, "We emailed you a new code.")
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            return redirect("rights:public_request", rights_ref=rights_ref)
+        if form.is_valid():
+            try:
+                intake.verify_with_code(rights_request, form.cleaned_data["code"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+                status = _error_status(error)
+            else:
+                request.session[VERIFIED_REFS] = [*request.session.get(VERIFIED_REFS, []), rights_ref]
+                return redirect("rights:public_request", rights_ref=rights_ref)
+        else:
+            status = 400
+    context = _detail_context(rights_request, form) if verified else {
+        "rights_request": rights_request, "form": form}
+    return render(request, "rights/public_request.html", context | {"verified": verified},
+                  status=status)
+
+
+def public_download(request: HttpRequest, rights_ref: str) -> HttpResponse:
+    rights_request = _public(rights_ref)
+    if rights_ref not in request.session.get(VERIFIED_REFS, []):
+        raise Http404
+    return serve_export(rights_request, None)

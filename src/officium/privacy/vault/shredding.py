@@ -1,0 +1,236 @@
+"""Crypto-shredding: destroy a subject's key first, then purge their rows in chunks.
+
+``shred_subject(subject_id, reason="erasure_request")``:
+
+1. works out what legal holds keep (``retention.holds``);
+2. destroys the subject's data keys (the rows are deleted, the key ids go to the shred
+   ledger outside the database, the process cache forgets them, an audit entry records it),
+   so every encrypted value of the subject, in the live database and in every backup, is
+   unreadable from here on. If a hold keeps rows with encrypted values, the key stays (held
+   data must stay readable) and the report says so;
+3. deletes every registered model's rows of the subject, children before parents, in
+   chunks of ``CHUNK`` (one transaction each), except held rows and the parents they need;
+4. deletes the user row, or anonymizes it when held rows still point at it;
+5. ends the subject's sessions.
+
+Running it again after a crash finishes the job: every step is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.sessions.models import Session
+from django.db import models, transaction
+from django.db.models import ProtectedError, Q, RestrictedError
+from django.utils import timezone
+
+from officium.privacy import audit
+from officium.privacy.registry import NOT_PERSONAL, SELF, Registration, registrations
+from officium.privacy.retention import holds as holds_module
+from officium.privacy.retention.deletion import delete_rows
+from officium.privacy.vault import keys, ledger
+from officium.privacy.vault.fields import EncryptedField
+
+CHUNK = 5000
+
+
+@dataclass
+class ShredReport:
+    subject_id: int
+    reason: str = "erasure"
+    key_destroyed: bool = False
+    deleted: Counter[str] = field(default_factory=Counter)
+    kept: list[tuple[str, int, str, date]] = field(default_factory=list)
+    user: str = "absent"  # "deleted", "anonymized", "kept" or "absent"
+    sessions_ended: int = 0
+
+    @property
+    def deleted_total(self) -> int:
+        return sum(self.deleted.values())
+
+
+def shred_subject(subject_id: int, *, actor: Any = None, reason: str = "erasure") -> ShredReport:
+    """Erase a data subject (see the module docstring). ``reason`` is a code for the audit log
+    (``erasure_request``, ``account_cancelled``, ...), never free text about the person."""
+    subject_id = int(subject_id)
+    report = ShredReport(subject_id, reason)
+    holds = holds_module.candidate_holds(subject_id)
+    kept = holds_module.kept_for_subject(subject_id, holds)
+    report.kept = [(k.model_label, k.count, k.reason, k.until) for k in kept]
+    sealed_kept = any(_has_encrypted_fields(_model(k.model_label)) for k in kept)
+    if not sealed_kept:
+        report.key_destroyed = destroy_subject_keys(subject_id, actor=actor, reason=reason)
+    ordered = _children_first([r for r in registrations() if r.subject != SELF])
+    for reg in ordered:
+        _purge(reg, subject_id, holds, ordered, report)
+    report.user = _remove_user(subject_id, bool(kept), report)
+    report.sessions_ended = end_sessions(subject_id)
+    audit.record("vault.subject_shredded", actor=actor, subject=subject_id, details={
+        "reason": reason, "key_destroyed": report.key_destroyed, "user": report.user,
+        "deleted": dict(report.deleted), "kept": {label: n for label, n, _, _ in report.kept}})
+    return report
+
+
+def destroy_subject_keys(subject_id: int, *, actor: Any = None, reason: str = "erasure") -> bool:
+    """Step one of shredding, also usable alone: True if a key existed and is now gone."""
+    from officium.privacy.vault.models import SubjectKey
+
+    kids = list(SubjectKey.objects.filter(subject_id=subject_id).values_list("kid", flat=True))
+    ledger.record(keys.SUBJECT, subject_id, kids)  # outside the database, before the commit
+    with transaction.atomic():
+        destroyed = keys.destroy(keys.SUBJECT, subject_id)
+        audit.record("vault.subject_key_destroyed", actor=actor, subject=subject_id,
+                     details={"keys": len(destroyed), "reason": reason})
+    keys.forget(keys.SUBJECT, subject_id)
+    return bool(destroyed)
+
+
+def _model(label: str) -> type[models.Model]:
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def _has_encrypted_fields(model: type[models.Model]) -> bool:
+    return any(isinstance(f, EncryptedField) for f in model._meta.concrete_fields)
+
+
+def _children_first(regs: list[Registration]) -> list[Registration]:
+    """Order registrations so a model pointing at another registered model comes first."""
+    by_model = {reg.model: reg for reg in regs}
+    done: list[Registration] = []
+    seen: set[type[models.Model]] = set()
+
+    def visit(reg: Registration, trail: frozenset[type[models.Model]]) -> None:
+        if reg.model in seen:
+            return
+        for child in _children(reg.model, by_model):
+            if child.model not in trail:
+                visit(child, trail | {reg.model})
+        seen.add(reg.model)
+        done.append(reg)
+
+    for reg in regs:
+        visit(reg, frozenset())
+    return done
+
+
+def _children(model: type[models.Model], by_model: dict[type[models.Model], Registration]) -> list[Registration]:
+    found = []
+    for relation in holds_module.reverse_relations(model):
+        child = by_model.get(relation.related_model)  # type: ignore[arg-type]
+        if child is not None and child.model is not model:
+            found.append(child)
+    return found
+
+
+def _cascade_keepers(reg: Registration, subject_id: int, ordered: list[Registration]) -> Q:
+    """Rows of ``reg`` that surviving (held) rows of the subject point at with CASCADE:
+    deleting them would take the held rows along."""
+    q = Q()
+    by_model = {r.model: r for r in ordered}
+    for relation in holds_module.reverse_relations(reg.model):
+        child = by_model.get(relation.related_model)  # type: ignore[arg-type]
+        if child is None or relation.on_delete is not models.CASCADE or child.model is reg.model:
+            continue
+        survivors = child.model._base_manager.filter(child.subject_q(subject_id))
+        q |= Q(pk__in=survivors.values(relation.field.attname))
+    return q
+
+
+def _purge(reg: Registration, subject_id: int, holds: list[Any], ordered: list[Registration],
+           report: ShredReport) -> None:
+    rows = reg.model._base_manager.filter(reg.subject_q(subject_id))
+    held = holds_module.held_q(reg, holds)
+    if held is not None:
+        rows = rows.exclude(held)
+    if holds:
+        keepers = _cascade_keepers(reg, subject_id, ordered)
+        if keepers:
+            rows = rows.exclude(keepers)
+    if not rows.exists():
+        return
+    rows = rows.order_by("pk")
+    while True:
+        with transaction.atomic():
+            per_model = delete_rows(reg.model, rows[:CHUNK])
+            _evidence(subject_id, report.reason, per_model)
+        report.deleted.update({label: n for label, n in per_model.items() if n})
+        if per_model.get(reg.label, 0) < CHUNK:
+            return
+
+
+def _evidence(subject_id: int, reason: str, per_model: dict[str, int]) -> None:
+    """RE5: what kind, how many, when, why; never the content."""
+    from officium.privacy.retention.models import DeletionEvidence
+
+    DeletionEvidence.objects.bulk_create([
+        DeletionEvidence(rule_id=reason, trigger="erasure", model_label=label, subject_id=subject_id,
+                         count=n) for label, n in per_model.items() if n])
+
+
+def _remove_user(subject_id: int, anything_kept: bool, report: ShredReport) -> str:
+    reg = next((r for r in registrations() if r.subject == SELF), None)
+    if reg is None:
+        return "absent"
+    user = reg.model._base_manager.filter(pk=subject_id).first()
+    if user is None:
+        return "absent"
+    held = holds_module.held_q(reg, holds_module.candidate_holds(subject_id))
+    if held is not None and reg.model._base_manager.filter(pk=subject_id).filter(held).exists():
+        return "kept"
+    if not anything_kept:
+        try:
+            with transaction.atomic():
+                per_model = delete_rows(reg.model, [subject_id])
+                _evidence(subject_id, report.reason, per_model)
+            report.deleted.update({label: n for label, n in per_model.items() if n})
+            return "deleted"
+        except (ProtectedError, RestrictedError):
+            pass
+    anonymize(user, reg)
+    return "anonymized"
+
+
+def anonymize(row: models.Model, reg: Registration) -> None:
+    """Blank every personal field of a row that must stay (held data points at it)."""
+    changes: dict[str, Any] = {}
+    for name, term in reg.fields.items():
+        if term == NOT_PERSONAL:
+            continue
+        f = row._meta.get_field(name)
+        changes[f.attname] = _blank(f, row.pk)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    if hasattr(row, "set_unusable_password"):
+        row.set_unusable_password()
+        changes["password"] = row.password
+    if hasattr(row, "is_active"):
+        row.is_active = False  # type: ignore[attr-defined]
+        changes["is_active"] = False
+    row.save()
+
+
+def _blank(f: Any, pk: Any) -> Any:
+    if isinstance(f, EncryptedField) or f.null:
+        return None
+    if f.unique:
+        suffix = "@erased.invalid" if isinstance(f, models.EmailField) else ""
+        return f"erased-{pk}{suffix}"
+    if f.has_default():
+        return f.get_default()
+    return ""
+
+
+def end_sessions(subject_id: int) -> int:
+    """Delete the subject's sessions (Django stores the user id inside the session data)."""
+    ended = 0
+    wanted = str(subject_id)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500):
+        if str(session.get_decoded().get("_auth_user_id")) == wanted:
+            ended += Session.objects.filter(pk=session.pk).delete()[0]
+    return ended

@@ -1,0 +1,42 @@
+"""Fixtures for the retention tests: a policy profile per test, events of a given age."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from officium.accounts.models import Membership
+from officium.attendance.models import LocationEvent
+from officium.privacy import policy_runtime
+from officium.privacy.policy import loader
+
+
+@pytest.fixture
+def profile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    def use(name: str) -> None:
+        monkeypatch.setenv("OFFICIUM_POLICY", name)
+        loader.reset_cache()
+        policy_runtime.reset()
+
+    yield use
+    monkeypatch.delenv("OFFICIUM_POLICY", raising=False)
+    loader.reset_cache()
+    policy_runtime.reset()
+
+
+@pytest.fixture
+def events() -> Callable[..., list[LocationEvent]]:
+    """``events(membership, count, days_old=...)`` stores location events of that age."""
+    return add_events
+
+
+def add_events(membership: Membership, count: int, days_old: float) -> list[LocationEvent]:
+    at = timezone.now() - timedelta(days=days_old)
+    return LocationEvent.objects.bulk_create([
+        LocationEvent(organization=membership.organization, member=membership, kind="check_in",
+                      occurred_at=at - timedelta(seconds=i), received_at=at, latitude=52.5,
+                      longitude=13.4, accuracy_m=10, location_status="inside")
+        for i in range(count)])
