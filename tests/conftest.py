@@ -162,3 +162,18 @@ def browser_login(browser, live_server):
     yield sign_in
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_engine_caches():
+    """Process caches (unwrapped keys, the active policy) must not outlive a test: pytest-django
+    rolls each test's rows back, and SQLite then hands the same ids out again."""
+    from officium.privacy import policy_runtime
+    from officium.privacy.policy.loader import reset_cache
+    from officium.privacy.vault.keys import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+    reset_cache()
+    policy_runtime.reset()

@@ -38,7 +38,8 @@ def serve(args: list[str]) -> int:
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     command = [sys.executable, "-m", "gunicorn", "officium.wsgi:application", "--bind", bind,
                "--workers", workers, "--threads", "8", "--worker-class", "gthread",
-               "--access-logfile", "-", "--access-logformat", '%(t)s "%(r)s" %(s)s %(b)s %(L)ss',
+               # No gunicorn access log: it would record query strings; the request log
+               # (officium.privacy.logs) records what the policy lists, IPs truncated per policy.
                *args]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officium.settings")
     return subprocess.call(command)  # noqa: S603  (our own interpreter and arguments)

@@ -13,7 +13,7 @@ from officium.accounts.models import Membership
 from officium.accounts.roles import Role
 from officium.privacy.retention.models import LegalHold
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.privacy.retention.holds_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_RE4_officer_places_and_releases_a_hold(alice, bob, alice_client, alice_org):
