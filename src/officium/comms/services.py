@@ -169,19 +169,28 @@ def submit_contact(submission_id: Any, name: str, email: str, message: str) -> t
 def submit_support(user: Any, submission_id: Any, topic: str, message: str) -> tuple[SupportRequest, bool]:
     sid = _submission_id(submission_id)
     _require_text(topic, message)
-    existing = SupportRequest.objects.filter(submission_id=sid).first()
+
+    def create() -> SupportRequest:
+        row = SupportRequest.objects.create(submission_id=sid, user=user, topic=topic.strip()[:200],
+                                            message=message.strip())
+        audit.record("comms.support_received", actor=user, subject=user, target=row)
+        return row
+
+    return _create_once(SupportRequest, sid, user, create)
+
+
+def _create_once(model: Any, sid: Any, user: Any, create: Any) -> tuple[Any, bool]:
+    """A double submit (same submission id) returns the first row instead of writing another."""
+    existing = model.objects.filter(submission_id=sid).first()
     if existing is not None:
         if existing.user_id != user.pk:
             raise ValidationError({"submission_id": "Reload the form and send it again."})
         return existing, False
     try:
         with transaction.atomic():
-            row = SupportRequest.objects.create(submission_id=sid, user=user, topic=topic.strip()[:200],
-                                                message=message.strip())
-            audit.record("comms.support_received", actor=user, subject=user, target=row)
+            return create(), True
     except IntegrityError:
-        return SupportRequest.objects.get(submission_id=sid, user=user), False
-    return row, True
+        return model.objects.get(submission_id=sid, user=user), False
 
 
 def _require_text(topic: str, message: str) -> None:
@@ -201,21 +210,16 @@ def _require_text(topic: str, message: str) -> None:
 def file_complaint(user: Any, submission_id: Any, topic: str, message: str) -> tuple[Complaint, bool]:
     sid = _submission_id(submission_id)
     _require_text(topic, message)
-    existing = Complaint.objects.filter(submission_id=sid).first()
-    if existing is not None:
-        if existing.user_id != user.pk:
-            raise ValidationError({"submission_id": "Reload the form and send it again."})
-        return existing, False
-    try:
-        with transaction.atomic():
-            row = Complaint.objects.create(submission_id=sid, user=user, topic=topic.strip()[:200],
-                                           message=message.strip())
-            audit.record("comms.complaint_filed", actor=user, subject=user, target=row)
-            subject, body = _render("complaint_received", {"complaint": row})
-            send_service_email(ServiceEmail.to_user(user, subject, body))
-    except IntegrityError:
-        return Complaint.objects.get(submission_id=sid, user=user), False
-    return row, True
+
+    def create() -> Complaint:
+        row = Complaint.objects.create(submission_id=sid, user=user, topic=topic.strip()[:200],
+                                       message=message.strip())
+        audit.record("comms.complaint_filed", actor=user, subject=user, target=row)
+        subject, body = _render("complaint_received", {"complaint": row})
+        send_service_email(ServiceEmail.to_user(user, subject, body))
+        return row
+
+    return _create_once(Complaint, sid, user, create)
 
 
 def _require_officer(actor: Any) -> None:
