@@ -32,10 +32,10 @@ lint: $(VENV)/.installed-dev
 
 ## A quick, small-size pass of every benchmark (CI runs this so they stay runnable).
 bench-quick: $(VENV)/.installed-dev
-	@set -e; for b in bench/*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick; done
+	@set -e; for b in bench/[!_]*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick; done
 
 bench: $(VENV)/.installed-dev
-	@set -e; for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@set -e; for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean:
 	rm -rf $(VENV) var

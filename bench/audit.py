@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from harness import best_of, parse, setup, timed
+from _harness import best_of, parse, setup, timed
 
 PLAIN_TABLE = """CREATE TABLE bench_plain_audit (
   id {pk}, seq BIGINT NOT NULL UNIQUE, created_at TIMESTAMP NOT NULL, organization_id BIGINT,
