@@ -19,7 +19,8 @@ from officium.privacy import policy_runtime
 from officium.privacy.policy import loader
 from officium.privacy.retention import holds
 from officium.privacy.retention.models import DeletionEvidence, HoldReason
-from officium.privacy.vault.models import SubjectKey
+from officium.privacy.vault import keys
+from officium.privacy.vault.models import OrganizationKey, SubjectKey
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ def test_RE2_exportable_for_30_days_then_everything_deleted_except_held(workopti
     add_events(bob.memberships.get(), 8)
     add_events(alice.memberships.get(), 2)
     add_events(charlie.memberships.get(), 3)
+    keys.organization_key(alice_org.pk)  # the portal seals its space keys under it
     org = termination.terminate_organization(alice.memberships.get(), PASSWORD)
     assert org.status == OrganizationStatus.TERMINATED
     assert termination.grace_days() == 30
@@ -79,6 +81,18 @@ def test_RE2_exportable_for_30_days_then_everything_deleted_except_held(workopti
     assert User.objects.filter(pk=charlie.pk).exists()
     evidence = DeletionEvidence.objects.filter(subject_id=bob.pk, model_label="attendance.LocationEvent")
     assert sum(e.count for e in evidence) == 8 and evidence[0].rule_id == "organization_terminated"
+    assert OrganizationKey.objects.filter(organization_id=alice_org.pk).exists()  # held data needs it
+
+
+def test_RE2_purge_destroys_the_organization_key(workoptima, alice, alice_org, charlie_org):
+    """Once nothing is held, the organization's key goes: documents in backups stay unreadable."""
+    keys.organization_key(alice_org.pk)
+    keys.organization_key(charlie_org.pk)
+    termination.terminate_organization(alice.memberships.get(), PASSWORD)
+    termination.purge_due_organizations(timezone.now() + timedelta(days=31))
+    assert not OrganizationKey.objects.filter(organization_id=alice_org.pk).exists()
+    assert keys.organization_key(alice_org.pk, create=False) is None
+    assert OrganizationKey.objects.filter(organization_id=charlie_org.pk).exists()
 
 
 def test_RE2_terminate_page_asks_for_the_password(workoptima, alice, alice_client, alice_org):

@@ -21,7 +21,7 @@ from officium.accounts.models import Membership, Organization, OrganizationStatu
 from officium.accounts.roles import Role
 from officium.privacy import audit
 from officium.privacy.retention import holds
-from officium.privacy.vault.shredding import ShredReport, shred_subject
+from officium.privacy.vault.shredding import ShredReport, destroy_organization_keys, shred_subject
 
 DEFAULT_GRACE_DAYS = 30
 
@@ -87,12 +87,18 @@ def purge_organization(organization: Organization) -> dict[str, int]:
             counts[label] = counts.get(label, 0) + n
     for label, n in purge_rows(organization.pk).items():
         counts[label] = counts.get(label, 0) + n
+    if not _held(organization.pk):  # held documents must stay readable until the hold ends
+        destroy_organization_keys(organization.pk, reason="organization_terminated")
     with transaction.atomic():
         Organization.objects.filter(pk=organization.pk, status=OrganizationStatus.TERMINATED).update(
             status=OrganizationStatus.DELETED)
         audit.record("accounts.organization_deleted", organization=organization,
                      details={"deleted": counts, "people_shredded": len(only_here)})
     return counts
+
+
+def _held(organization_id: int) -> bool:
+    return any(h.organization_id == organization_id for h in holds.active_holds())
 
 
 def purge_due_organizations(now: datetime | None = None) -> list[int]:

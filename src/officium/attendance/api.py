@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 
 from officium.accounts.models import Membership
 from officium.accounts.scoping import membership_for, scoped_get
-from officium.attendance import reading, services
+from officium.attendance import reading, retention, services
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import validate_fix
 from officium.attendance.models import Device, LocationRequest, RequestStatus, Site
@@ -283,7 +283,7 @@ def change_settings(request: HttpRequest, org: str, payload: SettingsIn) -> Sett
     actor = membership_for(request, org)
     s = services.change_settings(actor, payload.allow_without_location, payload.location_retention_days)
     return SettingsIn(allow_without_location=s.allow_without_location,
-                      location_retention_days=s.location_retention_days)
+                      location_retention_days=retention.chosen_days(actor.organization_id))
 
 
 @router.get("/orgs/{slug:org}/devices", response=list[DeviceOut])

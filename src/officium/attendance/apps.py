@@ -1,6 +1,4 @@
 """Attendance and location: geofences, check-in/out, location events, privacy mode, devices."""
-from datetime import timedelta
-
 from django.apps import AppConfig
 
 
@@ -9,9 +7,7 @@ class AttendanceConfig(AppConfig):
     label = "attendance"
 
     def ready(self) -> None:
+        # Retention (RE1) is the engine's sweep (officium.privacy.retention): no job here.
         from officium.attendance import rules
-        from officium.attendance.retention import sweep_location_data
-        from officium.worker.scheduler import every
 
         rules.register()
-        every(timedelta(hours=1), "attendance.location_retention", sweep_location_data)

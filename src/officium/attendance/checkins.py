@@ -33,10 +33,11 @@ def last_fix(member_id: int, before: datetime | None = None) -> tuple[Fix, datet
     qs = LocationEvent.objects.filter(member_id=member_id, location_status=LocationStatus.RECORDED)
     if before is not None:
         qs = qs.filter(occurred_at__lte=before)
-    row = qs.order_by("-occurred_at", "-pk").values_list(*coordinates.VALUE_FIELDS, "occurred_at").first()
+    row = qs.order_by("-occurred_at", "-pk").values_list(
+        *coordinates.VALUE_FIELDS, "occurred_at", "member__user_id").first()
     if row is None:
         return None
-    fix = coordinates.from_values(*row[:3])
+    fix = coordinates.from_tokens(LocationEvent, row[4], *row[:3])
     return (fix, row[3]) if fix is not None else None
 
 

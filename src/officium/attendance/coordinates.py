@@ -1,16 +1,24 @@
 """The one seam where coordinates are stored and read.
 
-Every model column holding a latitude or longitude is made by ``latitude_field`` /
-``longitude_field``, and every write goes through ``columns``; every read through ``point_of``.
-When the vault lands, these become per-subject encrypted fields without touching the callers.
+Every model column holding a latitude, longitude or accuracy is made by ``latitude_field`` /
+``longitude_field`` / ``accuracy_field``: vault fields sealed under the member's subject key
+(SE2), with the model, the field and the subject as associated data. ORM writes go through
+``columns`` (the field seals on save); the raw bulk insert seals with ``Sealer`` (the same
+cipher and associated data, so the ORM opens what it wrote); ``values_list`` rows are opened
+with ``from_tokens``; instances are read with ``point_of``. A shredded subject's coordinates
+read as None.
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from officium.privacy.vault import keys as vault_keys
+from officium.privacy.vault.fields import EncryptedFloatField, Sealed
+
+_DOUBLE = struct.Struct(">d")  # what EncryptedFloatField.encode packs
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +30,16 @@ class Fix:
     accuracy: float = 0.0
 
 
-def latitude_field(**options: Any) -> models.Field[Any, Any]:
-    return models.FloatField(null=True, blank=True, **options)
+def latitude_field(**options: Any) -> EncryptedFloatField:
+    return EncryptedFloatField(null=True, blank=True, **options)
 
 
-def longitude_field(**options: Any) -> models.Field[Any, Any]:
-    return models.FloatField(null=True, blank=True, **options)
+def longitude_field(**options: Any) -> EncryptedFloatField:
+    return EncryptedFloatField(null=True, blank=True, **options)
+
+
+def accuracy_field(**options: Any) -> EncryptedFloatField:
+    return EncryptedFloatField(null=True, blank=True, **options)
 
 
 def columns(fix: Fix | None) -> dict[str, float | None]:
@@ -38,25 +50,59 @@ def columns(fix: Fix | None) -> dict[str, float | None]:
 
 
 VALUE_FIELDS = ("latitude", "longitude", "accuracy_m")
-"""The coordinate columns, in the order ``row_values`` returns them (bulk inserts use both)."""
+"""The coordinate columns, in the order ``Sealer.row`` returns them and ``from_tokens`` takes."""
 
 
-def row_values(fix: Fix | None) -> tuple[float | None, float | None, float | None]:
-    """Column values for a bulk insert that bypasses model instances."""
-    if fix is None:
-        return None, None, None
-    return fix.latitude, fix.longitude, fix.accuracy
-"""Columns to fetch with ``values_list`` for ``from_values``."""
+def _fields(model: Any) -> tuple[EncryptedFloatField, ...]:
+    return tuple(model._meta.get_field(name) for name in VALUE_FIELDS)
 
 
-def from_values(latitude: float | None, longitude: float | None, accuracy: float | None) -> Fix | None:
-    if latitude is None or longitude is None:
+class Sealer:
+    """Seals fixes of one subject for a bulk insert that bypasses model instances.
+
+    Uses the subject's cached current cipher and exactly the fields' associated data, one
+    AES-GCM call per value: rows written here read back through the ORM like saved ones.
+    """
+
+    __slots__ = ("_aads", "_encrypt")
+
+    def __init__(self, model: Any, subject_id: int) -> None:
+        subject_keys = vault_keys.subject_key(subject_id)
+        if subject_keys is None:  # pragma: no cover  (create=True always returns keys)
+            raise vault_keys.KeyDestroyed(f"no key for subject {subject_id}")
+        self._encrypt = subject_keys.cipher.encrypt
+        self._aads = tuple(f.aad(subject_id) for f in _fields(model))
+
+    def row(self, fix: Fix | None) -> tuple[bytes | None, bytes | None, bytes | None]:
+        if fix is None:
+            return None, None, None
+        encrypt, (a_lat, a_lon, a_acc), pack = self._encrypt, self._aads, _DOUBLE.pack
+        return (encrypt(pack(fix.latitude), a_lat), encrypt(pack(fix.longitude), a_lon),
+                encrypt(pack(fix.accuracy), a_acc))
+
+
+def from_tokens(model: Any, subject_id: int | None, latitude: Any, longitude: Any,
+                accuracy: Any) -> Fix | None:
+    """A fix from ``values_list(*VALUE_FIELDS)`` tokens; None without one or once shredded."""
+    if latitude is None or longitude is None or subject_id is None:
         return None
-    return Fix(latitude, longitude, accuracy or 0.0)
+    f_lat, f_lon, f_acc = _fields(model)
+    try:
+        lat = f_lat.open(_token(latitude), subject_id)
+        lon = f_lon.open(_token(longitude), subject_id)
+        acc = f_acc.open(_token(accuracy), subject_id) if accuracy is not None else 0.0
+    except vault_keys.KeyDestroyed:
+        return None
+    return Fix(lat, lon, acc or 0.0)
+
+
+def _token(value: Any) -> bytes:
+    return value.token if isinstance(value, Sealed) else bytes(value)
 
 
 def point_of(row: Any) -> Fix | None:
-    """The fix stored on a row, or None when it holds no location."""
-    if row.latitude is None or row.longitude is None:
+    """The fix stored on a row, or None when it holds none (or its subject was shredded)."""
+    latitude, longitude = row.latitude, row.longitude
+    if latitude is None or longitude is None:
         return None
-    return Fix(row.latitude, row.longitude, row.accuracy_m or 0.0)
+    return Fix(latitude, longitude, row.accuracy_m or 0.0)

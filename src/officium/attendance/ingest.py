@@ -164,7 +164,7 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
     adapt = connection.ops.adapt_datetimefield_value
     head = (device.organization_id, member.pk, device.pk)
     received = adapt(now)
-    values = coordinates.row_values
+    values = coordinates.Sealer(LocationEvent, member.user_id).row  # SE2: sealed per row
     out = []
     for cid, kind, at, lat, lon, acc in rows:
         fix = None

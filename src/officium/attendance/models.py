@@ -1,6 +1,7 @@
 """Sites and their fences, check-in records, location events, privacy mode, devices, alerts.
 
-Coordinates live only in ``LocationEvent`` (through the ``coordinates`` seam): a check-in
+Coordinates live only in ``LocationEvent`` (through the ``coordinates`` seam, sealed under
+the member's vault key): a check-in
 record points at the event that carried its fix, so retention can delete locations after
 their period while the attendance record (times and verdicts) keeps its own.
 """
@@ -55,12 +56,11 @@ class Shape(models.TextChoices):
 
 
 class AttendanceSettings(TenantModel):
-    """An organization's choices: check-in without location, location retention period."""
+    """An organization's choices: check-in without location. (Its location period is the
+    retention engine's override, see ``attendance.retention``.)"""
 
     allow_without_location = models.BooleanField(
         default=True, help_text="Accept check-ins without a location (privacy mode, no permission).")
-    location_retention_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty: the policy's period for the organization's plan.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="attendance_settings_once")]
@@ -213,7 +213,7 @@ class LocationEvent(TenantModel):
     received_at = models.DateTimeField()
     latitude = coordinates.latitude_field()
     longitude = coordinates.longitude_field()
-    accuracy_m = models.FloatField(null=True, blank=True)
+    accuracy_m = coordinates.accuracy_field()
     location_status = models.CharField(max_length=16, choices=LocationStatus.choices)
     suspected_mock = models.BooleanField(default=False)
 

@@ -37,7 +37,7 @@ def records(actor: Membership, *, limit: int = 200, member_id: int | None = None
     wanted = [r.location_id for r in rows if r.location_id is not None]
     fixes: dict[int, Any] = {}
     if wanted:
-        events = LocationEvent.objects.for_purpose(actor, purpose).filter(
+        events = LocationEvent.objects.for_purpose(actor, purpose).select_related("member").filter(
             pk__in=wanted, location_status=LocationStatus.RECORDED)
         fixes = {e.pk: coordinates.point_of(e) for e in events}
     for row in rows:
@@ -55,11 +55,11 @@ def events(actor: Membership, *, limit: int = 500, member_id: int | None = None)
 def eta(actor: Membership, member: Membership, site: Site) -> int | None:
     """Minutes for ``member`` to reach ``site`` from their last two fixes the actor may see."""
     fixes = [(e.fix, e.occurred_at) for e in LocationEvent.objects.for_purpose(actor, purposes.location())
-             .filter(member=member, location_status=LocationStatus.RECORDED)
+             .select_related("member").filter(member=member, location_status=LocationStatus.RECORDED)
              .order_by("-occurred_at", "-pk")[:2]]
     if member.pk != actor.pk and not fixes:
         raise PermissionDenied("You may not see this member's location.")
-    if len(fixes) < 2:
+    if len(fixes) < 2 or fixes[0][0] is None or fixes[1][0] is None:  # None: shredded
         return None
     return alerts.eta_minutes(Fence(site), fixes[1], fixes[0])  # type: ignore[arg-type]
 

@@ -1,99 +1,85 @@
-"""RE1: location data is kept 90 days by default, then deleted in chunks with evidence.
+"""RE1: how long location data is kept, as the retention engine enforces it.
 
-The period is the policy's retention rule for the ``location`` data type (per organization
-plan, or the organization's own choice within the rule's bounds); without such a rule, 90
-days. Until the retention engine lands, this app's periodic job does the sweeping; each chunk
-is one transaction that deletes rows and records ``retention.deleted`` (what, how many, which
-rule, the time range), never the deleted values. Killing it mid-sweep loses nothing: the
-next run starts where it stopped.
+The retention engine (``officium.privacy.retention``) sweeps this app's registered models:
+each model is governed by the active policy's rule for its data type or categories (in the
+``officetrack`` profile, ``mobile_data``: 90 days, 365 on the ``extended_history`` plan), in
+chunks, with deletion evidence. This app registers no sweep of its own; it only shows the
+period in force and lets an administrator choose one within the rule's bounds, stored as the
+engine's per-organization override (``rules.set_override``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import models, transaction
-from django.utils import timezone
-from django_tasks import task
+from django.core.exceptions import ValidationError
 
-from officium.accounts.models import Organization
-from officium.attendance.models import (
-    AttendanceSettings,
-    LocationEvent,
-    LocationRequest,
-    Notification,
-    SitePresence,
-)
-from officium.privacy import audit
+from officium.attendance.models import LocationEvent
+from officium.privacy.registry import registration_for
+from officium.privacy.retention import rules
+from officium.privacy.retention.models import RetentionOverride
 
-DEFAULT_DAYS = 90
-DEFAULT_RULE = "attendance.location_default"
-DATA_TYPES = frozenset({"location", "location_event"})
-CHUNK = 1000
-SWEPT: tuple[tuple[type[models.Model], str], ...] = (
-    (LocationEvent, "occurred_at"), (SitePresence, "changed_at"),
-    (Notification, "created_at"), (LocationRequest, "created_at"),
-)
+TIMED_TRIGGERS = frozenset({"created"})
+"""Rules an organization may shorten or lengthen from here: those counting from each event."""
 
 
 @dataclass(frozen=True)
 class Period:
     rule: str
-    days: int
+    days: int | None  # None: the policy keeps locations until the account ends
     min_days: int | None = None
     max_days: int | None = None
+    trigger: str = "created"
+
+    @property
+    def choosable(self) -> bool:
+        return self.trigger in TIMED_TRIGGERS
 
     def allows(self, days: int) -> bool:
-        return (self.min_days is None or days >= self.min_days) and (
+        return self.choosable and (self.min_days is None or days >= self.min_days) and (
             self.max_days is None or days <= self.max_days)
 
 
-def _rule() -> Any:
-    from officium.privacy.policy.loader import active_policy
+def location_rule() -> Any:
+    """The policy rule the engine applies to location events (None: not swept)."""
+    registration = registration_for(LocationEvent)
+    return rules.rule_for(registration) if registration is not None else None
 
-    return next((r for r in active_policy().retention if DATA_TYPES & set(r.data_types)), None)
 
-
-def location_period(organization: Organization, chosen: int | None = None) -> Period:
-    """The period in force for an organization's location data."""
-    rule = _rule()
+def chosen_days(organization_id: int) -> int | None:
+    """The organization's own period for the location rule, if it chose one."""
+    rule = location_rule()
     if rule is None:
-        return Period(DEFAULT_RULE, chosen or DEFAULT_DAYS)
-    days = chosen if chosen is not None and rule.allows(chosen) else None
-    return Period(rule.id, rule.days_for(organization.plan, days), rule.min_days, rule.max_days)
+        return None
+    return (RetentionOverride.objects.filter(organization_id=organization_id, rule_id=rule.id)
+            .values_list("days", flat=True).first())
 
 
-def sweep(now: datetime | None = None) -> int:
-    """Delete every organization's expired location rows; returns how many were deleted."""
-    now = now or timezone.now()
-    chosen = dict(AttendanceSettings.objects.values_list("organization_id", "location_retention_days"))
-    deleted = 0
-    for organization in Organization.objects.only("pk", "plan"):
-        period = location_period(organization, chosen.get(organization.pk))
-        cutoff = now - timedelta(days=period.days)
-        for model, anchor in SWEPT:
-            deleted += _sweep_model(organization.pk, model, anchor, cutoff, period)
-    return deleted
+def location_period(organization: Any) -> Period:
+    """The period in force for an organization's location data (plan and choice applied)."""
+    rule = location_rule()
+    if rule is None:
+        return Period("none", None, trigger="none")
+    if rule.trigger not in TIMED_TRIGGERS:
+        return Period(rule.id, None, rule.min_days, rule.max_days, rule.trigger)
+    days = rules.days_for(rule, organization.plan, chosen_days(organization.pk))
+    return Period(rule.id, days, rule.min_days, rule.max_days, rule.trigger)
 
 
-def _sweep_model(organization_id: int, model: type[models.Model], anchor: str, cutoff: datetime,
-                 period: Period) -> int:
-    total = 0
-    expired = model._default_manager.filter(organization_id=organization_id, **{f"{anchor}__lt": cutoff})
-    while True:
-        with transaction.atomic():
-            chunk = list(expired.order_by(anchor, "pk").values_list("pk", anchor)[:CHUNK])
-            if not chunk:
-                return total
-            model._default_manager.filter(pk__in=[pk for pk, _ in chunk]).delete()
-            audit.record("retention.deleted", organization=organization_id, details={
-                "rule": period.rule, "days": period.days, "model": model._meta.label,
-                "count": len(chunk), "from": chunk[0][1].isoformat(), "to": chunk[-1][1].isoformat()})
-        total += len(chunk)
-
-
-@task(queue_name="retention")
-def sweep_location_data() -> int:
-    return sweep()
+def choose_period(actor_id: int, organization: Any, days: int | None) -> None:
+    """Store (or with None, drop) the organization's location period as the engine's
+    override; validated here so the error names the attendance field."""
+    rule = location_rule()
+    period = location_period(organization)
+    if days is None:
+        if rule is not None:
+            RetentionOverride.objects.filter(organization_id=organization.pk, rule_id=rule.id).delete()
+        return
+    if rule is None or not period.choosable:
+        raise ValidationError({"location_retention_days":
+                               "The policy does not let organizations choose this period."})
+    if isinstance(days, bool) or days < 1 or not period.allows(days):
+        raise ValidationError({"location_retention_days":
+                               f"Choose between {period.min_days or 1} and {period.max_days or 'any'} days."})
+    rules.set_override(actor_id=actor_id, organization_id=organization.pk, rule_id=rule.id, days=days)

@@ -7,11 +7,12 @@ one transaction; emails go out on commit.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS
+from officium.attendance import retention
 from officium.attendance.alerts import mark_read
 from officium.attendance.checkins import check_in
 from officium.attendance.devices import (
@@ -26,7 +27,6 @@ from officium.attendance.devices import (
 from officium.attendance.ingest import ingest_batch
 from officium.attendance.models import AttendanceSettings
 from officium.attendance.privacy_mode import privacy_mode_on, set_privacy_mode
-from officium.attendance.retention import location_period
 from officium.attendance.sites import archive_site, save_site
 from officium.privacy import audit
 
@@ -39,19 +39,16 @@ __all__ = [
 
 def change_settings(actor: Membership, allow_without_location: bool,
                     location_retention_days: int | None) -> AttendanceSettings:
-    """An administrator's choices for the organization (within the policy's retention bounds)."""
+    """An administrator's choices for the organization; the location period is the retention
+    engine's override for the policy's location rule (within its bounds)."""
     if actor.role not in ADMINISTRATORS:
         raise PermissionDenied("Only owners and administrators can change attendance settings.")
-    if location_retention_days is not None:
-        period = location_period(actor.organization, None)
-        if location_retention_days < 1 or not period.allows(location_retention_days):
-            raise ValidationError({"location_retention_days":
-                                   f"Choose between {period.min_days or 1} and {period.max_days or 'any'} days."})
+    organization = actor.organization
     with transaction.atomic():
+        retention.choose_period(actor.user_id, organization, location_retention_days)
         settings, _ = AttendanceSettings.objects.update_or_create(
             organization_id=actor.organization_id,
-            defaults={"allow_without_location": allow_without_location,
-                      "location_retention_days": location_retention_days})
+            defaults={"allow_without_location": allow_without_location})
         audit.record("attendance.settings_changed", actor=actor.user_id,
                      organization=actor.organization_id, target=settings,
                      details={"allow_without_location": allow_without_location,

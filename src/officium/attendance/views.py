@@ -25,7 +25,7 @@ from officium.attendance.forms import (
 )
 from officium.attendance.geofence import Verdict, validate_fix
 from officium.attendance.models import AttendanceSettings, Device, DeviceProfile, Site
-from officium.attendance.retention import location_period
+from officium.attendance.retention import chosen_days, location_period
 from officium.attendance.rules import can_manage_member
 from officium.attendance.sites import SITE_EDITORS
 
@@ -240,8 +240,8 @@ class SettingsView(AttendancePage):
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
         current = AttendanceSettings.of(self.organization)
         form = SettingsForm(initial={"allow_without_location": current.allow_without_location,
-                                     "location_retention_days": current.location_retention_days})
-        return self.show({"form": form, "period": location_period(self.organization, current.location_retention_days)})
+                                     "location_retention_days": chosen_days(self.organization.pk)})
+        return self.show({"form": form, "period": location_period(self.organization)})
 
     def post(self, request: HttpRequest, org: str) -> HttpResponse:
         form = SettingsForm(request.POST)
@@ -254,6 +254,4 @@ class SettingsView(AttendancePage):
             else:
                 messages.success(request, "Attendance settings saved.")
                 return redirect("attendance:settings", org=org)
-        current = AttendanceSettings.of(self.organization)
-        return self.show({"form": form, "period": location_period(self.organization, current.location_retention_days)},
-                         status=400)
+        return self.show({"form": form, "period": location_period(self.organization)}, status=400)

@@ -8,6 +8,8 @@ record is never served. How a failure shows:
 * before the response starts: a bad header or key, or (for ranges up to ``PREVERIFY_LIMIT``)
   any bad record, because such ranges are authenticated in a first pass before the response
   is built: the answer is a clean 409 and no byte of the file is sent;
+* when the organization's vault key was destroyed (termination, purge): ``keys.KeysDestroyed``
+  before anything is read or served;
 * mid-stream, for larger ranges: the iterator raises before the bad record's bytes are sent,
   so the server aborts the connection short of the ``Content-Length`` it announced, and the
   client sees an incomplete transfer (and a whole-file ``Repr-Digest`` it can check), never
@@ -101,6 +103,9 @@ def _decrypted(file: File, start: int, end: int) -> Iterator[bytes]:
         read_at = stack.enter_context(blob_store().reader(file.storage_name))
         key = keys.file_key(file.space, file)
         pieces = decrypt_range(key, keys.blob_aad(file), read_at, file.size, start, end)
+    except keys.KeysDestroyed:  # the organization's key is gone: unreadable, not tampered
+        stack.close()
+        raise
     except (CryptoError, OSError) as error:
         stack.close()
         _report(file, error)

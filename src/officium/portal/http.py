@@ -13,9 +13,12 @@ from django.utils.http import content_disposition_header
 
 from officium.accounts.models import Membership
 from officium.portal.downloads import RangeNotSatisfiable, Tampered, open_file, parse_range
+from officium.portal.keys import KeysDestroyed
 from officium.portal.models import File
 from officium.portal.uploads import TooLarge, UploadConflict
 
+DESTROYED = ("This organization's encryption key was destroyed: the file can no longer be "
+             "read; nothing of it was served.")
 TUS_HEADERS = {"Tus-Resumable": "1.0.0", "Cache-Control": "no-store"}
 
 
@@ -41,6 +44,8 @@ def transfer_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         except Tampered:
             return json_response({"detail": "The stored file failed its integrity check; "
                                             "nothing of it was served."}, 409)
+        except KeysDestroyed:
+            return json_response({"detail": DESTROYED}, 410)
 
     return wrapped
 
@@ -90,6 +95,8 @@ def file_response(request: HttpRequest, actor: Membership, file: File) -> HttpRe
     except Tampered:
         return json_response({"detail": "The stored file failed its integrity check; nothing "
                                         "of it was served."}, 409)
+    except KeysDestroyed:
+        return json_response({"detail": DESTROYED}, 410)
     response = StreamingHttpResponse(opened.chunks, content_type="application/octet-stream",
                                      status=206 if byte_range else 200)
     response["Content-Length"] = str(opened.end - opened.start)

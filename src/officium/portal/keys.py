@@ -1,50 +1,52 @@
-"""The one seam where the portal gets its keys; the vault's per-organization keys replace it.
+"""The one seam where the portal gets its keys.
 
-Hierarchy: the KMS (master key outside the database) wraps each space key with the
-organization and space as context; the space key wraps each file's data key with the file's
-identity as associated data. Nothing here is stored unwrapped, and no key reaches a log.
-When the vault provides organization or subject keys, only this module changes.
+Hierarchy: the vault's organization key (``organization_key(org_id)``, itself wrapped by the
+KMS) seals each space key with the organization and space as associated data; the space key
+wraps each file's data key with the file's identity as associated data. Destroying the
+organization's key (termination, purge) therefore makes every document of the organization
+unreadable, in the live database and in backups. Nothing here is stored unwrapped, and no key
+reaches a log.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-
+from officium.privacy.vault import keys as vault_keys
 from officium.privacy.vault.crypto import FieldCipher, generate_data_key, pack_parts
-from officium.privacy.vault.kms import KeyManagementService, LocalKMS, master_key_from_text
 
 if TYPE_CHECKING:
     from officium.portal.models import Space, StoredBlob
 
 _FILE_KEY_VERSION = 1
+KEY_ID_PREFIX = "vault-org:v"
+"""``Space.key_id`` of a space key sealed under the organization key (and its version)."""
 
 
-@lru_cache(maxsize=4)
-def _local_kms(master_key_text: str) -> LocalKMS:
-    return LocalKMS(master_key_from_text(master_key_text))
+class KeysDestroyed(Exception):
+    """The organization's key is gone: its spaces' files can no longer be opened."""
 
 
-def kms() -> KeyManagementService:
-    return _local_kms(settings.OFFICIUM_MASTER_KEY)
-
-
-def _space_context(organization_id: int, space_id: int) -> bytes:
+def space_aad(organization_id: int, space_id: int) -> bytes:
     return pack_parts("officium/portal/space", organization_id, space_id)
 
 
 def seal_space_key(space: Space) -> None:
-    """Give a saved space a fresh key, wrapped by the KMS (call before its first save is done)."""
-    service = kms()
-    space.wrapped_key = service.wrap(generate_data_key(),
-                                     _space_context(space.organization_id, space.pk))
-    space.key_id = service.key_id
+    """Give a saved space a fresh key, sealed under its organization's vault key."""
+    organization = vault_keys.organization_key(space.organization_id)
+    if organization is None:  # pragma: no cover  (create=True always returns keys)
+        raise KeysDestroyed(f"organization {space.organization_id} has no key")
+    space.wrapped_key = organization.encrypt(generate_data_key(),
+                                             space_aad(space.organization_id, space.pk))
+    space.key_id = f"{KEY_ID_PREFIX}{organization.current_version}"
 
 
 def space_key(space: Space) -> bytes:
-    return kms().unwrap(bytes(space.wrapped_key), _space_context(space.organization_id, space.pk))
+    """The space's key; ``KeysDestroyed`` once the organization's key was destroyed."""
+    organization = vault_keys.organization_key(space.organization_id, create=False)
+    if organization is None or not space.key_id.startswith(KEY_ID_PREFIX):
+        raise KeysDestroyed(f"organization {space.organization_id}: no key opens space {space.pk}")
+    return organization.decrypt(bytes(space.wrapped_key), space_aad(space.organization_id, space.pk))
 
 
 def blob_aad(blob: StoredBlob) -> bytes:

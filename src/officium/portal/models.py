@@ -1,8 +1,8 @@
 """The client document portal: spaces, their members, folders, files, uploads and share links.
 
 Contents never live in the database: a file's bytes are a streaming-AEAD object in storage
-(``portal.storage``) under a per-file data key, wrapped by the space key, itself wrapped by the
-KMS (``portal.keys``). The rows hold what support may see (name, extension, size, dates) and
+(``portal.storage``) under a per-file data key, wrapped by the space key, itself sealed under the
+organization's vault key (``portal.keys``). The rows hold what support may see (name, extension, size, dates) and
 the wrapped keys.
 """
 

@@ -3,8 +3,8 @@
 One query per registered model, filtered by the registration's ``subject_q`` (index-backed:
 each subject path ends in a foreign key), plus rows that name the person's verified email in
 a field classified as an email address (invitations, newsletter sign-ups). Rows come back as
-plain tuples straight from the database cursor when every column is a built-in Django field,
-so an export does no per-row Python.
+plain tuples straight from the database cursor when every column is a built-in Django field
+(vault fields are opened with the subject's cached key), so an export does little per-row Python.
 """
 
 from __future__ import annotations
@@ -100,23 +100,72 @@ def rows(record_type: RecordType, subject: Subject) -> list[tuple[Any, ...]]:
     if qs is None:
         return []
     qs = qs.order_by(record_type.model._meta.pk.name).values_list(*record_type.columns)
-    if not _plain(record_type):
+    kinds = _column_kinds(record_type)
+    sealed = [i for i, kind in enumerate(kinds) if kind == "encrypted"]
+    if "converted" in kinds or (sealed and not _all_of_one_subject(record_type, subject)):
         return list(qs)
     sql, params = qs.query.get_compiler(qs.db).as_sql()
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        fetched = cursor.fetchall()
+    if sealed:
+        fetched = _open_sealed(record_type, subject, fetched, sealed)
+    return fetched
 
 
-def _plain(record_type: RecordType) -> bool:
-    """True when the database's own values are the export's values: no field converts them
-    (encrypted, JSON and custom fields do, so they take the ORM's path)."""
+def _column_kinds(record_type: RecordType) -> list[str]:
+    """Per column: "plain" (the database's value is the export's), "encrypted" (a vault field,
+    opened here with the subject's key) or "converted" (JSON and custom fields: the ORM's path)."""
+    from officium.privacy.vault.fields import EncryptedField
+
     meta = record_type.model._meta
+    kinds = []
     for name in record_type.columns:
         field = meta.get_field(name)
-        if hasattr(field, "from_db_value") or not type(field).__module__.startswith("django.db.models"):
-            return False
-    return True
+        if isinstance(field, EncryptedField):
+            kinds.append("encrypted")
+        elif hasattr(field, "from_db_value") or not type(field).__module__.startswith("django.db.models"):
+            kinds.append("converted")
+        else:
+            kinds.append("plain")
+    return kinds
+
+
+def _all_of_one_subject(record_type: RecordType, subject: Subject) -> bool:
+    """Rows found through the subject's own path are all sealed under the subject's key;
+    rows found by email address may belong to someone else."""
+    return subject.user_id is not None and not (subject.email and email_fields(record_type.registration))
+
+
+def _open_sealed(record_type: RecordType, subject: Subject, fetched: list[tuple[Any, ...]],
+                 sealed: list[int]) -> list[tuple[Any, ...]]:
+    """Open the vault columns with the subject's cached key, column by column, one AEAD call
+    per value; a value sealed under an older key version takes the field's own path."""
+    from officium.privacy.vault import keys as vault_keys
+
+    if subject.user_id is None or not fetched:  # _all_of_one_subject guarantees an id
+        return fetched
+    subject_keys = vault_keys.subject_key(subject.user_id, create=False)
+    columns = [list(column) for column in zip(*fetched, strict=True)]
+    for i in sealed:
+        field: Any = record_type.model._meta.get_field(record_type.columns[i])
+        if subject_keys is None:  # shredded: what remains reads as erased
+            columns[i] = [None if t is None else field.erased_value for t in columns[i]]
+            continue
+        columns[i] = _open_column(field, subject_keys.cipher.opener(field.aad(subject.user_id)),
+                                  subject.user_id, columns[i])
+    return list(zip(*columns, strict=True))
+
+
+def _open_column(field: Any, open_token: Any, subject_id: int, tokens: list[Any]) -> list[Any]:
+    from officium.privacy.vault.crypto import DecryptionError
+
+    decode = field.decode
+    try:
+        return [None if t is None else decode(open_token(t if type(t) is bytes else bytes(t)))
+                for t in tokens]
+    except DecryptionError:  # some value was sealed under an older key version
+        return [None if t is None else field.open(bytes(t), subject_id) for t in tokens]
 
 
 def counts(subject: Subject, types: list[RecordType] | None = None) -> Iterator[tuple[RecordType, int]]:

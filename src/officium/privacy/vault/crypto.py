@@ -30,7 +30,7 @@ import hmac
 import os
 import struct
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Final, NoReturn
 
@@ -244,6 +244,23 @@ class FieldCipher:
             except (InvalidTag, ValueError):  # ValueError: too short to hold a nonce
                 pass
         self._explain_rejection(token)  # outside the handler: no chained traceback
+
+    def opener(self, aad: BytesLike) -> Callable[[bytes], bytes]:
+        """A decrypt function bound to one ``aad``, for opening many tokens of one column of
+        one subject (an export): one AEAD call per token, nothing else on the success path."""
+        header, decrypt_raw = self._header, self._aead.decrypt
+        associated = header + bytes(aad)
+
+        def open_token(token: bytes) -> bytes:
+            if token[:5] == header:
+                view = memoryview(token)  # slices of a view copy nothing
+                try:
+                    return decrypt_raw(view[5:17], view[17:], associated)
+                except (InvalidTag, ValueError):
+                    pass
+            return self.decrypt(token, aad)  # raises the specific DecryptionError
+
+        return open_token
 
     def _explain_rejection(self, token: BytesLike) -> NoReturn:
         """Raise the most specific error for a token that did not open."""

@@ -89,6 +89,23 @@ def destroy_subject_keys(subject_id: int, *, actor: Any = None, reason: str = "e
     return bool(destroyed)
 
 
+def destroy_organization_keys(organization_id: int, *, actor: Any = None,
+                              reason: str = "organization_terminated") -> bool:
+    """Crypto-shred an organization: its key seals every portal space key, so once it is gone
+    no copy of the organization's documents (backups included) can be opened."""
+    from officium.privacy.vault.models import OrganizationKey
+
+    kids = list(OrganizationKey.objects.filter(organization_id=organization_id)
+                .values_list("kid", flat=True))
+    ledger.record(keys.ORGANIZATION, organization_id, kids)  # outside the database, first
+    with transaction.atomic():
+        destroyed = keys.destroy(keys.ORGANIZATION, organization_id)
+        audit.record("vault.organization_key_destroyed", actor=actor, organization=organization_id,
+                     details={"keys": len(destroyed), "reason": reason})
+    keys.forget(keys.ORGANIZATION, organization_id)
+    return bool(destroyed)
+
+
 def _model(label: str) -> type[models.Model]:
     from django.apps import apps
 
