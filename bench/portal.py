@@ -124,6 +124,10 @@ def worker_pids(root_pid: int) -> list[int]:
     return found
 
 
+def stored_bytes(work: Path) -> int:
+    return sum(p.stat().st_size for p in (work / "var" / "files").rglob("*") if p.is_file())
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -205,6 +209,7 @@ def main() -> int:
             warm_sha = make_source(warm, 1024 * 1024)
             for _ in range(int(env.get("WEB_CONCURRENCY", "2")) * 2):
                 upload(session, base, int(space_id), warm, 1024 * 1024, warm_sha, chunk)
+            stored_before = stored_bytes(work)
             drop_cache(source)
             started = time.perf_counter()
             file_id = upload(session, base, int(space_id), source, size, sha256, chunk)
@@ -218,7 +223,7 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
         assert received == size and received_sha == sha256, "downloaded bytes differ"
-        stored = sum(p.stat().st_size for p in (work / "var" / "files").rglob("*") if p.is_file())
+        stored = stored_bytes(work) - stored_before  # the measured file only, not the warm-up
 
     copy_rate = size / MB / copy_seconds
     up_rate = size / MB / upload_seconds

@@ -48,6 +48,15 @@ def setup_django(url: str) -> None:
     call_command("migrate", verbosity=0, skip_checks=True)
 
 
+def best_alternating(base, ours, rounds: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Best time of each, run in turn, so a noisy moment on this shared machine hits both."""
+    b = o = float("inf")
+    for _ in range(rounds):
+        b = min(b, best(base, 1))
+        o = min(o, best(ours, 1))
+    return b, o
+
+
 def best(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeats):
@@ -127,7 +136,7 @@ def bench_fields(quick: bool) -> None:
             field.open(tokens[i % 1000], subject)
 
     for name, base, ours in (("encrypt", raw_encrypt, ours_encrypt), ("decrypt", raw_decrypt, ours_decrypt)):
-        b, o = best(base, 3), best(ours, 3)
+        b, o = best_alternating(base, ours, 7)
         print(f"  field {name}: {n / o:,.0f}/s  raw AES-GCM {n / b:,.0f}/s  ratio {b / o:.2f} (goal >= 0.5)")
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
+from pydantic import BaseModel
 
 from officium.accounts.models import Membership
 from officium.accounts.scoping import membership_for, scoped_get
@@ -146,7 +147,10 @@ class ProfileOut(Schema):
     privacy_mode: bool = False
 
 
-class BatchIn(Schema):
+class BatchIn(BaseModel):
+    """A plain pydantic body: ninja's Schema would run its Django getter over every one of up
+    to thousands of events; each event is validated by ``ingest.parse_event`` instead."""
+
     events: list[Any]
 
 

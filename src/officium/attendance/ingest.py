@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -152,6 +152,14 @@ COLUMNS = ("organization_id", "member_id", "device_id", "kind", "client_event_id
            "received_at", *coordinates.VALUE_FIELDS, "location_status", "suspected_mock")
 
 
+def _datetime_adapter(vendor: str) -> Any:
+    """What Django would store for an aware datetime, without its per-value checks: SQLite
+    keeps naive UTC text, PostgreSQL takes the datetime itself."""
+    if vendor != "sqlite":
+        return lambda moment: moment
+    return lambda moment: str(moment.astimezone(UTC).replace(tzinfo=None))
+
+
 def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
           ) -> tuple[list[tuple[Any, ...]], tuple[Fix, datetime, tuple[Fix, datetime] | None] | None]:
     """Column tuples with privacy mode, the device profile and mock detection applied."""
@@ -161,7 +169,7 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
     previous = last_fix(member.pk, before=rows[0][2])
     before_last: tuple[Fix, datetime] | None = previous
     newest: tuple[Fix, datetime, tuple[Fix, datetime] | None] | None = None
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _datetime_adapter(connection.vendor)
     head = (device.organization_id, member.pk, device.pk)
     received = adapt(now)
     values = coordinates.Sealer(LocationEvent, member.user_id).row  # SE2: sealed per row

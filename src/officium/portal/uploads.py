@@ -105,6 +105,32 @@ def _forget_hash(upload: Upload) -> None:
         _hashes.pop(str(upload.blob), None)
 
 
+class _BackgroundHash:
+    """The running SHA-256 fed on a thread of its own: hashlib releases the GIL while it hashes
+    a large piece, so the hash of one piece runs while the next is read, encrypted and written.
+    At most ``depth`` pieces wait, which bounds the memory it adds."""
+
+    def __init__(self, running: Any, depth: int = 4) -> None:
+        import queue
+
+        self.running = running
+        self._pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self._thread = threading.Thread(target=self._run, name="upload-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (piece := self._pieces.get()) is not None:
+            self.running.update(piece)
+
+    def update(self, piece: bytes) -> None:
+        self._pieces.put(piece)
+
+    def finish(self) -> Any:
+        self._pieces.put(None)
+        self._thread.join()
+        return self.running
+
+
 # --- operations -------------------------------------------------------------------------
 
 def start_upload(actor: Membership, space: Space, *, name: object, size: object, sha256: object,
@@ -197,6 +223,7 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
     records_before, _tail = encryptor.state()
     stored = HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE)
     running = _running_hash(upload)
+    hasher = _BackgroundHash(running) if running is not None else None
     state = {"received": 0, "cut": False}
 
     def sealed_records() -> Any:
@@ -209,11 +236,15 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
                 state["cut"] = True
                 return
             state["received"] += len(piece)
-            if running is not None:
-                running.update(piece)
+            if hasher is not None:
+                hasher.update(piece)
             yield from encryptor.update_records(piece)
 
-    blob_store().append(upload.storage_name, stored, sealed_records())
+    try:
+        blob_store().append(upload.storage_name, stored, sealed_records())
+    finally:
+        if hasher is not None:
+            hasher.finish()
     new_offset = offset + state["received"]
     chunks = [*upload.chunks, {"offset": offset, "length": state["received"],
                                "at": timezone.now().isoformat()}]

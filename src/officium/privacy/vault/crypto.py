@@ -252,10 +252,9 @@ class FieldCipher:
         associated = header + bytes(aad)
 
         def open_token(token: bytes) -> bytes:
-            if token[:5] == header:
-                view = memoryview(token)  # slices of a view copy nothing
+            if token.startswith(header):
                 try:
-                    return decrypt_raw(view[5:17], view[17:], associated)
+                    return decrypt_raw(token[5:17], token[17:], associated)
                 except (InvalidTag, ValueError):
                     pass
             return self.decrypt(token, aad)  # raises the specific DecryptionError

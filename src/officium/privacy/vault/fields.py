@@ -181,13 +181,15 @@ class EncryptedField(models.BinaryField):
         keys = vault_keys.subject_key(subject_id, create=False)
         if keys is None:
             raise vault_keys.KeyDestroyed(f"no key for subject {subject_id}")
-        aad = self.aad(subject_id)
+        opener = keys.openers.get(id(self))
+        if opener is None:
+            opener = keys.openers[id(self)] = keys.cipher.opener(self.aad(subject_id))
         try:  # sealed with the current version: the common case
-            return self.decode(keys.cipher.decrypt(token, aad))
+            return self.decode(opener(token))
         except DecryptionError:
             if len(keys.keys) == 1:
                 raise
-        return self.decode(keys.keyring.decrypt(token, aad))
+        return self.decode(keys.keyring.decrypt(token, self.aad(subject_id)))
 
     def reveal(self, instance: Any, sealed: Sealed) -> Any:
         subject_id = self.subject_id_of(instance)

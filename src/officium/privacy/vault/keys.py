@@ -15,8 +15,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
 
@@ -55,6 +55,9 @@ class Keys:
     current_version: int
     keyring: FieldKeyring
     cipher: FieldCipher  # the current version's cipher: the sealing fast path
+    openers: dict[int, Callable[[bytes], bytes]] = field(default_factory=dict, compare=False)
+    """Per field (by id), the current cipher bound to that field's associated data: opening a
+    value is then one AEAD call. They live and die with these keys (a shred drops both)."""
 
     def __repr__(self) -> str:
         return f"Keys({self.kind} {self.owner}, versions={sorted(self.keys)})"
