@@ -37,6 +37,6 @@ def add_events(membership: Membership, count: int, days_old: float) -> list[Loca
     at = timezone.now() - timedelta(days=days_old)
     return LocationEvent.objects.bulk_create([
         LocationEvent(organization=membership.organization, member=membership, kind="check_in",
-                      occurred_at=at - timedelta(seconds=i), received_at=at, latitude=52.5,
-                      longitude=13.4, accuracy_m=10, location_status="inside")
+                      occurred_at=at - timedelta(seconds=i), received_at=at, latitude=52.517389,
+                      longitude=13.398213, accuracy_m=10, location_status="inside")
         for i in range(count)])
