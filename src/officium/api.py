@@ -24,9 +24,9 @@ def _tenant_gate(request: HttpRequest, user: Any) -> Any:
     match = getattr(request, "resolver_match", None)
     org = match.kwargs.get("org") if match is not None else None
     if user is not None and org is not None:
-        from officium.accounts.models import Membership
+        from officium.accounts.scoping import resolve_membership
 
-        if not Membership.objects.filter(user=user, organization__slug=org).exists():
+        if resolve_membership(request, user, org) is None:  # the handler reuses it
             raise Http404
     return user
 

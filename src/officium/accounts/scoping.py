@@ -22,23 +22,34 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound=models.Model)
 
 
-def membership_for(request: HttpRequest, org_slug: str, *roles: str) -> Membership:
-    """The acting user's membership of the organization named in the URL, or 404.
-
-    With ``roles``, a member whose role is not among them gets 403: the organization is theirs,
-    the page is not.
-    """
+def resolve_membership(request: HttpRequest, user: Any, org_slug: str) -> Membership | None:
+    """The user's membership of the organization ``org_slug`` (None when there is none),
+    looked up once per request: the API's tenant gate and the handler share it."""
     from officium.accounts.models import Membership, OrganizationStatus
 
-    user = request.user
-    if not user.is_authenticated:
-        raise Http404
+    cached = getattr(request, "_officium_membership", None)
+    if cached is not None and cached.user_id == user.pk and cached.organization.slug == org_slug:
+        return cached  # type: ignore[no-any-return]
     membership = (
         Membership.objects.select_related("organization", "user")
         .filter(organization__slug=org_slug, user=user)
         .exclude(organization__status=OrganizationStatus.DELETED)
         .first()
     )
+    request._officium_membership = membership  # type: ignore[attr-defined]
+    return membership
+
+
+def membership_for(request: HttpRequest, org_slug: str, *roles: str) -> Membership:
+    """The acting user's membership of the organization named in the URL, or 404.
+
+    With ``roles``, a member whose role is not among them gets 403: the organization is theirs,
+    the page is not.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    membership = resolve_membership(request, user, org_slug)
     if membership is None:
         raise Http404
     if roles and membership.role not in roles:

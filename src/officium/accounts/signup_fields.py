@@ -12,6 +12,8 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 
+from officium.privacy.policy.loader import active_policy
+
 phone_validator = RegexValidator(r"^\+?[0-9 ()\-]{6,24}$", "Enter a phone number such as +44 20 7946 0958.")
 slug_validator = RegexValidator(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$",
                                 "Use 3-63 lowercase letters, digits and hyphens.")
@@ -70,19 +72,8 @@ CATALOGUE: dict[str, SignupField] = {
     ]
 }
 
-# OfficePortal's list (PROMISES AC1): the fallback when no policy can be read.
-OFFICEPORTAL_FIELDS = [
-    ("first_name", True), ("last_name", True), ("email", True), ("company_name", True),
-    ("employee_count", True), ("phone", True), ("country", True), ("preferred_domain", False),
-    ("position", True), ("contact_channels", False),
-]
-
 
 def signup_field_spec() -> list[tuple[str, bool]]:
     """(key, required) pairs of the active policy's signup fields, in order."""
-    try:
-        from officium.privacy.policy.loader import active_policy
-    except ImportError:
-        return list(OFFICEPORTAL_FIELDS)
     policy = active_policy()
     return [(f.key, f.required) for f in policy.signup_fields]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
+from officium.privacy.audit.chain import Draft, append
+
 
 def _id(value: Any) -> int | None:
     if value is None:
@@ -21,10 +25,6 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> Any:
     """Append an entry. Pass model instances or ids; ``details`` holds ids and codes, never values."""
-    from django.utils import timezone
-
-    from officium.privacy.audit.chain import Draft, append
-
     target_type = target._meta.label_lower if target is not None and hasattr(target, "_meta") else ""
     draft = Draft(
         created_at=timezone.now(), organization_id=_id(organization), actor_id=_id(actor),
@@ -36,10 +36,6 @@ def record(
 
 def record_reads(access: Any, subject_ids: list[int], categories: list[str]) -> None:
     """One entry per subject whose sensitive data was read (SE1): who, purpose, categories."""
-    from django.utils import timezone
-
-    from officium.privacy.audit.chain import Draft, append
-
     if not subject_ids:
         return
     now = timezone.now()
