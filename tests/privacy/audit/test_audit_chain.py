@@ -62,12 +62,14 @@ def test_SE4_every_edited_column_is_found(ten_entries, checkpoint_file, column, 
 
 def test_SE4_rehashed_entry_breaks_the_next_link(ten_entries, checkpoint_file):
     """Even a forger who recomputes the edited entry's own hash is caught by the next entry."""
-    from officium.privacy.audit.chain import _chunks, canonical, link
+    from officium.privacy.audit.chain import _walk, link
 
-    row = next(r for r in next(_chunks(100)) if r[0] == 3)
-    forged = (*row[:4], 666, *row[5:9])
+    with _walk(100) as batches:
+        seq, prev_hash, _, form = next(r for r in next(batches) if r[0] == 3)
+    columns = form.split("\x1f")
+    columns[4] = "666"  # the subject
     raw("UPDATE audit_auditentry SET subject_id = 666, entry_hash = %s WHERE seq = 3",
-        [link(row[9], canonical(forged))])
+        [link(prev_hash, "\x1f".join(columns))])
     problem = verify().problem
     assert problem.seq == 4 and "does not follow" in problem.reason
 
@@ -129,6 +131,44 @@ def test_rolled_back_change_leaves_no_entry_and_chain_stays_valid(db):
     audit.record("test.after")
     assert list(AuditEntry.objects.values_list("event", flat=True)) == ["test.before", "test.after"]
     assert verify().ok
+
+
+def test_SE4_tail_held_for_a_transaction_follows_savepoint_rollbacks(db):
+    """Within one transaction the chain's tail is read once and then held; a savepoint rolled
+    back (taking its entries with it) or released must leave the next append linked right."""
+    with transaction.atomic():
+        audit.record("test.a")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit.record("test.b")
+            audit.record("test.c")
+            raise RuntimeError
+        audit.record("test.d")
+        with transaction.atomic():
+            audit.record("test.e")
+        audit.record("test.f")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            with transaction.atomic():
+                audit.record("test.g")
+            raise RuntimeError
+        audit.record("test.h")
+    assert list(AuditEntry.objects.values_list("event", flat=True)) == [
+        "test.a", "test.d", "test.e", "test.f", "test.h"]
+    assert list(AuditEntry.objects.values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
+    assert verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_SE4_tail_is_read_again_in_the_next_transaction():
+    """Another writer may append between two transactions: the held tail dies with its own."""
+    with transaction.atomic():
+        audit.record("test.first")
+    raw("INSERT INTO audit_auditentry (seq, created_at, organization_id, actor_id, subject_id, "
+        "event, target_type, target_id, details, prev_hash, entry_hash) SELECT seq + 1, "
+        "created_at, NULL, NULL, NULL, 'test.other', '', '', '{}', entry_hash, entry_hash "
+        "FROM audit_auditentry WHERE seq = 1")
+    audit.record("test.second")
+    assert list(AuditEntry.objects.values_list("seq", flat=True)) == [1, 2, 3]
+    assert AuditEntry.objects.get(seq=3).prev_hash == AuditEntry.objects.get(seq=2).entry_hash
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,8 +6,9 @@ as canonical JSON) with a unit separator. The hash covers the columns themselves
 of them, deleting, reordering or inserting an entry is found at the first bad entry.
 
 Appends take one lock per transaction (PostgreSQL: a transaction-scoped advisory lock; SQLite:
-the writer lock its IMMEDIATE transactions hold), read the tail and insert, so concurrent
-transactions still form one chain. A cut tail still links: signed checkpoints
+the writer lock its IMMEDIATE transactions hold), read the tail once and insert, so concurrent
+transactions still form one chain. Verification streams every entry's canonical form (rendered by
+the database, hashed here) through one cursor. A cut tail still links: signed checkpoints
 (``checkpoints.py``) reveal it.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -72,11 +74,14 @@ def append(drafts: Sequence[Draft]) -> list[int]:
         statements = _statements(conn.vendor)
         cursor = conn.connection.cursor()
         try:
-            if statements.lock:
-                cursor.execute(statements.lock, (LOCK_KEY,))
-            cursor.execute(statements.tail)
-            row = cursor.fetchone()
-            seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+            tail = _held_tail(conn)
+            if tail is None:
+                cursor.execute(statements.tail)
+                if statements.locks:
+                    cursor.nextset()  # past the lock's result to the tail's
+                row = cursor.fetchone()
+                tail = (row[0], row[1]) if row else (0, GENESIS)
+            seq, prev = tail
             rows = []
             for draft in drafts:
                 seq += 1
@@ -92,14 +97,50 @@ def append(drafts: Sequence[Draft]) -> list[int]:
                 cursor.execute(statements.insert, rows[0])
             else:
                 cursor.executemany(statements.insert, rows)
+            _hold_tail(conn, seq, prev)
         finally:
             cursor.close()
     return [row[0] for row in rows]
 
 
+# The tail stays valid for the rest of the transaction that read it: the chain's lock (the
+# advisory lock, or SQLite's writer lock) is held until the transaction ends, so no one else
+# appends. A marker registered with on_commit says whether it still holds: Django drops the
+# marker when the transaction commits or rolls back, and when a savepoint that was open at the
+# append is rolled back (which also removes the rows just inserted).
+
+def _held_tail(conn: Any) -> tuple[int, str] | None:
+    held = getattr(conn, "_audit_tail", None)
+    if held is None:
+        return None
+    marker, seq, entry_hash = held
+    if any(entry[1] is marker for entry in conn.run_on_commit):
+        return seq, entry_hash
+    conn._audit_tail = None
+    return None
+
+
+def _hold_tail(conn: Any, seq: int, entry_hash: str) -> None:
+    held = getattr(conn, "_audit_tail", None)
+    marker = held[0] if held else None
+    current = set(conn.savepoint_ids)
+    entry = next((e for e in conn.run_on_commit if e[1] is marker), None) if marker else None
+    if entry is None or entry[0] != current:
+        marker = _TailMarker()
+        transaction.on_commit(marker, using=conn.alias)
+    conn._audit_tail = (marker, seq, entry_hash)
+
+
+class _TailMarker:
+    """An on_commit callback that does nothing: its presence is the signal."""
+
+    def __call__(self) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class _Statements:
-    lock: str
+    locks: bool
     tail: str
     insert: str
     walk: str
@@ -113,15 +154,26 @@ def _statements(vendor: str) -> _Statements:
     mark = "?" if vendor == "sqlite" else "%s"
     columns = ("seq, created_at, organization_id, actor_id, subject_id, event, target_type, "
                "target_id, details, prev_hash, entry_hash")
-    time_text = ("to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-                 if vendor == "postgresql" else "created_at || ''")
+    if vendor == "postgresql":
+        # The database only renders each entry's canonical form; the hashing is done here.
+        form = ("concat_ws(chr(31), seq, to_char(created_at AT TIME ZONE 'UTC', "
+                "'YYYY-MM-DD HH24:MI:SS.US'), coalesce(organization_id::text, 'None'), "
+                "coalesce(actor_id::text, 'None'), coalesce(subject_id::text, 'None'), event, "
+                "target_type, target_id, details)")
+    else:
+        form = " || char(31) || ".join((
+            "seq", "created_at", "coalesce(organization_id, 'None')", "coalesce(actor_id, 'None')",
+            "coalesce(subject_id, 'None')", "event", "target_type", "target_id", "details"))
+    tail = f'SELECT seq, entry_hash FROM "{table}" ORDER BY seq DESC LIMIT 1'  # noqa: S608
+    if vendor == "postgresql":
+        # One round trip, two statements: the tail is read under the lock, because each
+        # statement of a simple query takes its own snapshot (READ COMMITTED).
+        tail = f"SELECT pg_advisory_xact_lock({LOCK_KEY}); {tail}"
     return _Statements(
-        lock="SELECT pg_advisory_xact_lock(%s)" if vendor == "postgresql" else "",
-        tail=f'SELECT seq, entry_hash FROM "{table}" ORDER BY seq DESC LIMIT 1',  # noqa: S608
+        locks=vendor == "postgresql",
+        tail=tail,
         insert=f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join([mark] * 11)})',  # noqa: S608
-        walk=(f"SELECT seq, {time_text}, organization_id, actor_id, subject_id, event, target_type, "  # noqa: S608
-              f'target_id, details, prev_hash, entry_hash FROM "{table}" WHERE seq > {mark} '
-              f"ORDER BY seq LIMIT {mark}"),
+        walk=f'SELECT seq, prev_hash, entry_hash, {form} FROM "{table}" ORDER BY seq',  # noqa: S608
     )
 
 
@@ -146,21 +198,24 @@ class Verification:
         return self.problem is None
 
 
-def verify(chunk: int = 20000) -> Verification:
+def verify(batch: int = 10000) -> Verification:
     """Walk the whole chain in seq order and report the first bad entry."""
+    with _walk(batch) as batches:
+        return _check(batches)
+
+
+def _check(batches: Iterator[list[tuple[Any, ...]]]) -> Verification:
     prev_seq, prev_hash, checked = 0, GENESIS, 0
     sha256 = hashlib.sha256
-    for rows in _chunks(chunk):
-        for row in rows:
-            seq, t, o, a, u, e, tt, ti, d, stored_prev, stored_hash = row
+    for rows in batches:
+        for seq, stored_prev, stored_hash, form in rows:
             if seq != prev_seq + 1:
                 return Verification(checked, prev_seq, prev_hash,
                                     Problem(prev_seq + 1, f"missing (the next entry is #{seq})"))
             if stored_prev != prev_hash:
                 return Verification(checked, prev_seq, prev_hash, Problem(
                     seq, "does not follow the previous entry (removed or reordered entries)"))
-            form = f"{prev_hash}{seq}\x1f{t}\x1f{o}\x1f{a}\x1f{u}\x1f{e}\x1f{tt}\x1f{ti}\x1f{d}"
-            if sha256(form.encode()).hexdigest() != stored_hash:
+            if sha256((prev_hash + form).encode()).hexdigest() != stored_hash:
                 return Verification(checked, prev_seq, prev_hash,
                                     Problem(seq, "its recorded content was changed (hash mismatch)"))
             prev_seq, prev_hash = seq, stored_hash
@@ -168,19 +223,22 @@ def verify(chunk: int = 20000) -> Verification:
     return Verification(checked, prev_seq, prev_hash, None)
 
 
-def _chunks(chunk: int) -> Iterator[list[tuple[Any, ...]]]:
+@contextmanager
+def _walk(batch: int) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
+    """Every entry as (seq, prev_hash, entry_hash, canonical form), in one streaming query: a
+    server-side cursor on PostgreSQL (inside a transaction, as those need); on SQLite a plain
+    cursor, outside any transaction so no writer waits for the walk."""
     conn = connections[DEFAULT_DB_ALIAS]
-    conn.ensure_connection()
-    walk = _statements(conn.vendor).walk
-    last = 0
-    cursor = conn.connection.cursor()
-    try:
-        while True:
-            cursor.execute(walk, (last, chunk))
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            yield rows
-            last = rows[-1][0]
-    finally:
-        cursor.close()
+    postgres = conn.vendor == "postgresql"
+    with transaction.atomic() if postgres else nullcontext():
+        conn.ensure_connection()
+        if postgres:
+            cursor = conn.connection.cursor(name="officium_audit_walk")
+            cursor.itersize = batch
+        else:
+            cursor = conn.connection.cursor()
+        try:
+            cursor.execute(_statements(conn.vendor).walk)
+            yield iter(lambda: cursor.fetchmany(batch), [])
+        finally:
+            cursor.close()
