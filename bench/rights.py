@@ -150,13 +150,15 @@ def export(subject_id: int, ref: str) -> dict[str, int]:
     return result.counts
 
 
-def median_time(fn, runs: int = RUNS) -> float:
-    times = []
+def median_times(ours, raw, runs: int = RUNS) -> tuple[float, float]:
+    """Median of ``runs`` timings of each, taken in turns so both see the same machine."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, into in ((ours, times[0]), (raw, times[1])):
+            start = time.perf_counter()
+            fn()
+            into.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def main() -> int:
@@ -176,8 +178,8 @@ def main() -> int:
         counts = export(subject.pk, "warm")  # warm caches (policy, registry, DPV terms)
         assert counts["attendance.LocationEvent"] == SUBJECT_EVENTS
         assert counts["portal.File"] == SUBJECT_DOCUMENTS
-        ours = median_time(lambda: export(subject.pk, uuid.uuid4().hex[:16]))
-        raw = median_time(lambda: raw_select(subject.pk))
+        ours, raw = median_times(lambda: export(subject.pk, uuid.uuid4().hex[:16]),
+                                 lambda: raw_select(subject.pk))
         results[total] = ours
         print(f"{total:>11,} {ours:>9.4f} {raw:>8.4f} {ours / raw:>5.1f}x {FIDES_SECONDS / ours:>8.1f}x"
               f"  {sum(counts.values())}")
