@@ -14,8 +14,9 @@ import hashlib
 import io
 import json
 import os
+import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,14 +91,41 @@ def write_export(ref: str, kind: str, subject: Subject, *, context: Callable[[di
 
 
 def _write_csv(archive: zipfile.ZipFile, record_type: RecordType, found: list[tuple[Any, ...]]) -> None:
-    """Rows go through csv.writer's C loop into memory, then into the archive in one write
-    (small writes into a deflating archive member cost more than the rows themselves)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(record_type.columns)
-    writer.writerow([record_type.terms[c] for c in record_type.columns])
-    writer.writerows(found)
-    archive.writestr(f"records/{record_type.label}.csv", buffer.getvalue())
+    """The whole file is built in memory, then written into the archive in one call (small
+    writes into a deflating archive member cost more than the rows themselves)."""
+    header = csv_text([record_type.columns, [record_type.terms[c] for c in record_type.columns]])
+    archive.writestr(f"records/{record_type.label}.csv", header + csv_text(found))
+
+
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+
+
+def csv_text(found: Sequence[Sequence[Any]]) -> str:
+    """Rows as CSV, exactly what ``csv.writer`` (excel dialect) writes, built a column at a
+    time: one C-level ``str`` pass per column and a join per row instead of csv's per-field
+    work, which dominated the export of ten thousand location rows."""
+    if not found:
+        return ""
+    if len(found[0]) == 1:  # csv quotes a lone empty field; not worth a special case here
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(found)
+        return buffer.getvalue()
+    columns = map(_csv_column, zip(*found, strict=True))
+    return "\r\n".join(map(",".join, zip(*columns, strict=True))) + "\r\n"
+
+
+def _csv_column(values: tuple[Any, ...]) -> list[str]:
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        texts = list(values)
+    elif type(None) in kinds:
+        texts = ["" if value is None else str(value) for value in values]
+    else:
+        texts = list(map(str, values))
+    if _NEEDS_QUOTES.search("\x00".join(texts)):
+        texts = ['"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
+                 for text in texts]
+    return texts
 
 
 def _sha256(path: Path) -> str:
