@@ -27,6 +27,16 @@ def test_LO2_events_are_stored_with_date_time_and_coordinates(bob_device, api):
     assert not LocationEvent.objects.filter(latitude=None).exists()
 
 
+def test_LO2_event_times_keep_their_instant_whatever_the_offset(bob_device, api):
+    sent = {"utc": "2026-03-01T08:00:00+00:00", "zulu": "2026-03-01T08:00:00Z",
+            "berlin": "2026-03-01T09:00:00+01:00", "micro": "2026-03-01T08:00:00.250000+00:00"}
+    batch = [{"id": key, "kind": "app_open", "at": at} for key, at in sent.items()]
+    assert api(bob_device.client, "post", "/device/events", {"events": batch}).json()["stored"] == 4
+    stored = dict(LocationEvent.objects.values_list("client_event_id", "occurred_at"))
+    assert stored["utc"] == stored["zulu"] == stored["berlin"]
+    assert (stored["micro"] - stored["utc"]).total_seconds() == 0.25 and stored["utc"].hour == 8
+
+
 def test_LO2_thousands_of_events_in_one_request(bob_device, api, django_assert_max_num_queries):
     # ~61 INSERTs of 83 rows (SQLite binds at most 999 parameters), then a handful of lookups.
     with django_assert_max_num_queries(100):

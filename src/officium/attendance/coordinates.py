@@ -60,25 +60,29 @@ def _fields(model: Any) -> tuple[EncryptedFloatField, ...]:
 class Sealer:
     """Seals fixes of one subject for a bulk insert that bypasses model instances.
 
-    Uses the subject's cached current cipher and exactly the fields' associated data, one
-    AES-GCM call per value: rows written here read back through the ORM like saved ones.
+    Uses the subject's cached current cipher and exactly the fields' associated data, a column
+    at a time: rows written here read back through the ORM like saved ones.
     """
 
-    __slots__ = ("_aads", "_encrypt")
+    __slots__ = ("_aads", "_cipher")
 
     def __init__(self, model: Any, subject_id: int) -> None:
         subject_keys = vault_keys.subject_key(subject_id)
         if subject_keys is None:  # pragma: no cover  (create=True always returns keys)
             raise vault_keys.KeyDestroyed(f"no key for subject {subject_id}")
-        self._encrypt = subject_keys.cipher.encrypt
+        self._cipher = subject_keys.cipher
         self._aads = tuple(f.aad(subject_id) for f in _fields(model))
 
-    def row(self, fix: Fix | None) -> tuple[bytes | None, bytes | None, bytes | None]:
-        if fix is None:
-            return None, None, None
-        encrypt, (a_lat, a_lon, a_acc), pack = self._encrypt, self._aads, _DOUBLE.pack
-        return (encrypt(pack(fix.latitude), a_lat), encrypt(pack(fix.longitude), a_lon),
-                encrypt(pack(fix.accuracy), a_acc))
+    def rows(self, fixes: list[Fix | None]) -> list[tuple[bytes | None, bytes | None, bytes | None]]:
+        """(latitude, longitude, accuracy) tokens per fix, in order; None for no fix."""
+        present = [fix for fix in fixes if fix is not None]
+        pack, seal = _DOUBLE.pack, self._cipher.encrypt_column
+        a_lat, a_lon, a_acc = self._aads
+        sealed = iter(zip(seal([pack(f.latitude) for f in present], a_lat),
+                          seal([pack(f.longitude) for f in present], a_lon),
+                          seal([pack(f.accuracy) for f in present], a_acc), strict=True))
+        nothing = (None, None, None)
+        return [nothing if fix is None else next(sealed) for fix in fixes]
 
 
 def from_tokens(model: Any, subject_id: int | None, latitude: Any, longitude: Any,

@@ -157,7 +157,13 @@ def _datetime_adapter(vendor: str) -> Any:
     keeps naive UTC text, PostgreSQL takes the datetime itself."""
     if vendor != "sqlite":
         return lambda moment: moment
-    return lambda moment: str(moment.astimezone(UTC).replace(tzinfo=None))
+
+    def naive_utc_text(moment: datetime) -> str:
+        if moment.tzinfo is UTC:  # what devices send: drop the "+00:00" isoformat adds
+            return moment.isoformat(" ")[:-6]
+        return str(moment.astimezone(UTC).replace(tzinfo=None))
+
+    return naive_utc_text
 
 
 def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
@@ -172,8 +178,7 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
     adapt = _datetime_adapter(connection.vendor)
     head = (device.organization_id, member.pk, device.pk)
     received = adapt(now)
-    values = coordinates.Sealer(LocationEvent, member.user_id).row  # SE2: sealed per row
-    out = []
+    out, fixes = [], []
     for cid, kind, at, lat, lon, acc in rows:
         fix = None
         mock = False
@@ -190,8 +195,11 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
                 mock = implausible_speed(previous[0], previous[1], fix, at)
             before_last, previous = previous, (fix, at)
             newest = (fix, at, before_last)
-        out.append((*head, kind, cid, adapt(at), received, *values(fix), status.value, mock))
-    return out, newest
+        out.append((kind, cid, adapt(at), received, status.value, mock))
+        fixes.append(fix)
+    sealed = coordinates.Sealer(LocationEvent, member.user_id).rows(fixes)  # SE2
+    return [(*head, kind, cid, at, received, *tokens, status, mock)
+            for (kind, cid, at, received, status, mock), tokens in zip(out, sealed, strict=True)], newest
 
 
 def _insert(rows: list[tuple[Any, ...]]) -> int:

@@ -73,6 +73,31 @@ def test_each_encryption_uses_a_fresh_nonce(cipher: FieldCipher) -> None:
     assert len({t[5:17] for t in tokens}) == 50
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.binary(max_size=40)), max_size=20))
+def test_column_seal_and_open_round_trip_each_value_as_alone(values: list[bytes | None]) -> None:
+    cipher = FieldCipher(KEY, 1)
+    present = [v for v in values if v is not None]
+    tokens = cipher.encrypt_column(present, AAD)
+    assert [cipher.decrypt(t, AAD) for t in tokens] == present  # the single-value path opens them
+    assert len({t[5:17] for t in tokens}) == len(tokens)  # a nonce per value
+    column = iter(tokens)
+    stored = [None if v is None else next(column) for v in values]
+    assert cipher.open_column(stored, AAD) == values
+
+
+def test_column_open_refuses_the_whole_column_for_one_bad_token(cipher: FieldCipher) -> None:
+    tokens = cipher.encrypt_column([b"a", b"b", b"c"], AAD)
+    tampered = tokens[1][:-1] + bytes([tokens[1][-1] ^ 1])
+    with pytest.raises(DecryptionError, match="authentication"):
+        cipher.open_column([tokens[0], tampered, tokens[2]], AAD)
+    other_version = FieldCipher(KEY, 2).encrypt(b"d", AAD)
+    with pytest.raises(DecryptionError, match="key version 2"):
+        cipher.open_column([tokens[0], other_version], AAD)
+    with pytest.raises(DecryptionError):
+        cipher.open_column(tokens, field_aad("accounts.User", "phone", 43))  # another subject
+
+
 def test_token_read_back_as_memoryview_decrypts(cipher: FieldCipher) -> None:
     """PostgreSQL drivers return bytea as memoryview."""
     token = cipher.encrypt(b"value", AAD)

@@ -261,6 +261,16 @@ class FieldCipher:
 
         return open_token
 
+    def encrypt_column(self, plaintexts: Sequence[bytes], aad: BytesLike) -> list[bytes]:
+        """Seal many values bound to one ``aad`` (one column of one subject, for a bulk insert):
+        the nonces come from one ``os.urandom`` call, then one AEAD call per value."""
+        header, encrypt_raw = self._header, self._aead.encrypt
+        associated = header + bytes(aad)
+        randomness = os.urandom(NONCE_SIZE * len(plaintexts))
+        nonces = [randomness[i:i + NONCE_SIZE] for i in range(0, len(randomness), NONCE_SIZE)]
+        return [header + nonce + encrypt_raw(nonce, plaintext, associated)
+                for nonce, plaintext in zip(nonces, plaintexts, strict=True)]
+
     def open_column(self, tokens: Sequence[bytes | None], aad: BytesLike) -> list[bytes | None]:
         """Open many tokens bound to one ``aad`` (one column of one subject, for an export):
         one AEAD call per token in a single comprehension. ``None`` stays ``None``. Raises
