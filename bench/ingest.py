@@ -1,6 +1,6 @@
 """Location ingest through a real server against raw sqlite3 inserts of the same rows.
 
-    python bench/ingest.py [--quick]
+    python bench/ingest.py [--quick] [--only ingest|checkin] [--conn-max-age N] [--threads N]
 
 1. Migrates a temporary SQLite database, seeds an organization with one site and 32 members
    each with a connected device, and starts ``officium serve`` on a free 127.0.0.1 port.
@@ -10,8 +10,14 @@
    a copy of the same migrated schema (same indexes and unique constraint, same pragmas,
    one transaction per batch). Goals: >= 10,000 events/s and >= 0.3x raw.
 3. Check-in latency: 32 concurrent clients, each a device posting check-ins
-   (``POST /api/attendance/device/check-ins``); p50/p95/max and errors. Goals: p95 < 50 ms,
-   0 errors.
+   (``POST /api/attendance/device/check-ins``) back to back over its own keep-alive
+   connection; p50/p95/max and errors. Goals: p95 < 50 ms, 0 errors. The floor is measured
+   the same way, in alternating rounds: a bare Django view (no database, same middleware, same
+   server) at ``/bench/bare``, added by a settings module that only extends the URLs. One
+   untimed check-in per client first (as on a server that has been up). CPU time per request
+   is printed for the server's processes and for this client (32 Python threads share the
+   cores with the server). ``--conn-max-age`` and ``--threads`` try a server configuration
+   other than the shipped one (persistent SQLite connections, threads per process).
 
 Exit status 1 when a request failed (any error); the figures are printed either way.
 """
@@ -143,7 +149,32 @@ def bench_raw_ingest(db: Path, seed: dict[str, int], batches: list[list[dict[str
     return elapsed, count
 
 
-def bench_check_ins(port: int, seeds: list[dict[str, object]], per_client: int) -> tuple[list[float], int]:
+FLOOR_SETTINGS = """
+from officium.settings import *  # noqa: F403
+ROOT_URLCONF = "bench_floor_urls"
+if %(conn_max_age)r is not None:
+    DATABASES["default"]["CONN_MAX_AGE"] = %(conn_max_age)r  # noqa: F405
+"""
+
+FLOOR_URLS = """
+from django.http import HttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from officium.urls import urlpatterns as officium_urls
+
+@csrf_exempt
+def bare(request):
+    return HttpResponse(b'{"ok": true}', status=201, content_type="application/json")
+
+urlpatterns = [path("bench/bare", bare), *officium_urls]
+"""
+
+CHECK_IN_PATH = "/api/attendance/device/check-ins"
+BARE_PATH = "/bench/bare"
+
+
+def bench_check_ins(port: int, seeds: list[dict[str, object]], per_client: int,
+                    path: str = CHECK_IN_PATH) -> tuple[list[float], int]:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -156,7 +187,7 @@ def bench_check_ins(port: int, seeds: list[dict[str, object]], per_client: int) 
         for _ in range(per_client):
             started = time.perf_counter()
             try:
-                status, _ = post(conn, "/api/attendance/device/check-ins", body, str(seed["token"]))
+                status, _ = post(conn, path, body, str(seed["token"]))
             except OSError:
                 status = 0
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -176,9 +207,81 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def run_ingest(port: int, seeds: list[dict[str, object]], raw_db: Path, total: int) -> tuple[int, int]:
+    events = [make_events(BATCH, f"b{b}-") for b in range(total // BATCH)]
+    bodies = [json.dumps({"events": batch}).encode() for batch in events]
+    warm = json.dumps({"events": make_events(500, "warm-")}).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    post(conn, "/api/attendance/device/events", warm, str(seeds[1]["token"]))
+
+    http_seconds, stored, ingest_errors = bench_http_ingest(port, str(seeds[0]["token"]), bodies)
+    raw_seconds, raw_count = bench_raw_ingest(raw_db, seeds[0], events)
+    ours = stored / http_seconds if http_seconds else 0.0
+    raw = raw_count / raw_seconds if raw_seconds else 0.0
+    print(f"ingest: {stored} events in {len(bodies)} HTTP batches of {BATCH}")
+    print(f"  HTTP batch endpoint : {ours:12,.0f} events/s  (goal >= 10,000)")
+    print(f"  raw sqlite3 executemany: {raw:9,.0f} events/s")
+    print(f"  ratio               : {ours / raw if raw else 0:12.2f}x   (goal >= 0.3x)")
+    return ingest_errors, stored
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server's process tree (Linux /proc; 0 elsewhere)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        process = pending.pop()
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            pending.extend(map(int, Path(f"/proc/{process}/task/{process}/children").read_text().split()))
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def run_check_ins(port: int, seeds: list[dict[str, object]], per_client: int, workers: str,
+                  extra: str = "", server_pid: int = 0) -> int:
+    """Check-ins and the bare view in alternating rounds; returns the check-ins that failed."""
+    bench_check_ins(port, seeds, 1)  # untimed: each server thread opens its connection once
+    bench_check_ins(port, seeds, 1, BARE_PATH)
+    ours: list[float] = []
+    bare: list[float] = []
+    errors = bare_errors = 0
+    cpu = {"ours": 0.0, "bare": 0.0}
+    served = {"ours": 0.0, "bare": 0.0}
+    rounds = 2
+    for _ in range(rounds):
+        for name, path, into in (("ours", CHECK_IN_PATH, ours), ("bare", BARE_PATH, bare)):
+            started, server_started = time.process_time(), server_cpu(server_pid)
+            latencies, failed = bench_check_ins(port, seeds, per_client // rounds, path)
+            cpu[name] += time.process_time() - started
+            served[name] += server_cpu(server_pid) - server_started
+            into.extend(latencies)
+            if path == CHECK_IN_PATH:
+                errors += failed
+            else:
+                bare_errors += failed
+    print(f"check-in: {len(ours)} requests from {CLIENTS} concurrent clients, {workers} server processes"
+          f"{extra}")
+    for label, values, failed, name in (("check-in ", ours, errors, "ours"),
+                                        ("bare view", bare, bare_errors, "bare")):
+        ms = [s * 1000 for s in values]
+        print(f"  {label}: p50 {statistics.median(ms):.1f} ms   p95 {percentile(ms, 95):.1f} ms   "
+              f"max {max(ms):.1f} ms   errors {failed}")
+        print(f"             CPU per request: server {served[name] / len(ms) * 1000:.2f} ms, "
+              f"client {cpu[name] / len(ms) * 1000:.2f} ms")
+    print("  (goal for the check-in: p95 < 50 ms, 0 errors; the bare view is the floor)")
+    return errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small pass for CI")
+    parser.add_argument("--only", choices=("ingest", "checkin"), help="run one part only")
+    parser.add_argument("--conn-max-age", type=int, default=None,
+                        help="try persistent database connections (the server's setting otherwise)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="try another number of threads per server process (officium serve's otherwise)")
     parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 2)))
     args = parser.parse_args()
     total = 20_000 if args.quick else 100_000
@@ -192,6 +295,10 @@ def main() -> int:
            "WEB_CONCURRENCY": str(args.workers), "LOG_LEVEL": "WARNING",
            "DJANGO_SETTINGS_MODULE": "officium.settings", "PYTHONPATH": str(ROOT / "src")}
     env.pop("OFFICIUM_TESTING", None)
+    (tmp / "bench_floor_settings.py").write_text(FLOOR_SETTINGS % {"conn_max_age": args.conn_max_age})
+    (tmp / "bench_floor_urls.py").write_text(FLOOR_URLS)
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": "bench_floor_settings",
+                  "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT / 'src'}"}
     server = None
     try:
         officium(env, "manage", "migrate", "--skip-checks", "--verbosity", "0")
@@ -201,30 +308,19 @@ def main() -> int:
         shutil.copy(db, raw_db)  # same schema, same seed rows, before any event
         server_log = open(tmp / "server.log", "wb")  # noqa: SIM115 (closed with the server)
         server = subprocess.Popen([PYTHON, "-m", "officium.cli", "serve", "--log-level", "warning",  # noqa: S603
-                                   "--access-logfile", "/dev/null"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=server_log)
+                                   "--access-logfile", "/dev/null",
+                                   *(["--threads", str(args.threads)] if args.threads else [])],
+                                  env=server_env, stdout=subprocess.DEVNULL, stderr=server_log)
         wait_for(port, server)
 
-        events = [make_events(BATCH, f"b{b}-") for b in range(total // BATCH)]
-        bodies = [json.dumps({"events": batch}).encode() for batch in events]
-        warm = json.dumps({"events": make_events(500, "warm-")}).encode()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        post(conn, "/api/attendance/device/events", warm, str(seeds[1]["token"]))
-
-        http_seconds, stored, ingest_errors = bench_http_ingest(port, str(seeds[0]["token"]), bodies)
-        raw_seconds, raw_count = bench_raw_ingest(raw_db, seeds[0], events)
-        ours = stored / http_seconds if http_seconds else 0.0
-        raw = raw_count / raw_seconds if raw_seconds else 0.0
-        print(f"ingest: {stored} events in {len(bodies)} HTTP batches of {BATCH}")
-        print(f"  HTTP batch endpoint : {ours:12,.0f} events/s  (goal >= 10,000)")
-        print(f"  raw sqlite3 executemany: {raw:9,.0f} events/s")
-        print(f"  ratio               : {ours / raw if raw else 0:12.2f}x   (goal >= 0.3x)")
-
-        latencies, checkin_errors = bench_check_ins(port, seeds, per_client)
-        ms = [s * 1000 for s in latencies]
-        print(f"check-in: {len(ms)} requests from {CLIENTS} concurrent clients, {args.workers} server processes")
-        print(f"  p50 {statistics.median(ms):.1f} ms   p95 {percentile(ms, 95):.1f} ms   "
-              f"max {max(ms):.1f} ms   errors {checkin_errors}   (goal p95 < 50 ms, 0 errors)")
+        ingest_errors, stored = 0, total
+        if args.only != "checkin":
+            ingest_errors, stored = run_ingest(port, seeds, raw_db, total)
+        checkin_errors = 0
+        if args.only != "ingest":
+            extra = "" if args.conn_max_age is None else f", CONN_MAX_AGE={args.conn_max_age}"
+            extra += f", {args.threads} threads each" if args.threads else ""
+            checkin_errors = run_check_ins(port, seeds, per_client, args.workers, extra, server.pid)
         failed = bool(ingest_errors or checkin_errors or stored != total)
         if failed:
             lines = (tmp / "server.log").read_text(errors="replace").splitlines()

@@ -130,4 +130,7 @@ def _sqlite(path: Path) -> dict[str, object]:
             ),
             "transaction_mode": "IMMEDIATE",
         },
+        # Opening a connection runs the pragmas above; a worker keeps its connection instead.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from officium.privacy.vault import keys as vault_keys
+from officium.privacy.vault.crypto import DecryptionError
 from officium.privacy.vault.fields import EncryptedFloatField, Sealed
 
 _DOUBLE = struct.Struct(">d")  # what EncryptedFloatField.encode packs
@@ -83,6 +84,23 @@ class Sealer:
                           seal([pack(f.accuracy) for f in present], a_acc), strict=True))
         nothing = (None, None, None)
         return [nothing if fix is None else next(sealed) for fix in fixes]
+
+
+def open_rows(model: Any, subject_id: int, rows: list[tuple[Any, Any, Any]]) -> list[Fix | None]:
+    """Fixes from many ``values_list(*VALUE_FIELDS)`` rows of one subject: the subject's key is
+    looked up once and each column opened in one pass; None for a row without a fix, and for
+    every row once the subject is shredded."""
+    subject_keys = vault_keys.subject_key(subject_id, create=False)
+    if subject_keys is None or not rows:
+        return [None] * len(rows)
+    try:
+        columns = [field.decode_column(subject_keys.cipher.open_column(
+                       [None if t is None else _token(t) for t in tokens], field.aad(subject_id)))
+                   for field, tokens in zip(_fields(model), zip(*rows, strict=True), strict=True)]
+    except DecryptionError:  # sealed under an older key version: the one-by-one path knows it
+        return [from_tokens(model, subject_id, *row) for row in rows]
+    return [None if lat is None or lon is None else Fix(lat, lon, acc or 0.0)
+            for lat, lon, acc in zip(*columns, strict=True)]
 
 
 def from_tokens(model: Any, subject_id: int | None, latitude: Any, longitude: Any,

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from officium.accounts.models import Membership, OrganizationStatus
@@ -29,6 +29,7 @@ from officium.attendance.models import (
 )
 from officium.attendance.privacy_mode import privacy_mode_on
 from officium.attendance.rules import can_manage_member
+from officium.db import Prepared, sqlite_writers
 from officium.privacy import audit
 
 CODE_LIFETIME = timedelta(minutes=15)
@@ -89,15 +90,35 @@ def connect_device(raw_code: str, name: str, platform: str = "") -> tuple[Device
     return device, raw
 
 
+_DEVICE_FIELDS = tuple(f.attname for f in Device._meta.concrete_fields)
+_MEMBER_FIELDS = tuple(f.attname for f in Membership._meta.concrete_fields)
+_TOKEN = Prepared(lambda token_hash: Device.objects.filter(token_hash=token_hash).values_list(
+    *_DEVICE_FIELDS, *(f"member__{name}" for name in _MEMBER_FIELDS),
+    "member__user__is_active", "organization__status")[:1], kinds=(str,))
+
+
 def device_for_token(raw: str) -> Device | None:
-    """The active device a bearer token belongs to; None when unknown, revoked or expired."""
+    """The active device a bearer token belongs to; None when unknown, revoked or expired, its
+    member's account is deactivated or its organization deleted.
+
+    Read from the database on every request (one prepared query, no cache), so a revocation
+    takes effect on the device's very next request, in every server process. The member comes
+    with the device; their user, organization and manager load when asked for.
+    """
+    row = _TOKEN.first(Device.hash(raw))
+    if row is None:
+        return None
+    split = len(_DEVICE_FIELDS)
+    device = Device.from_db(DEFAULT_DB_ALIAS, _DEVICE_FIELDS, row[:split])
+    is_active, status = row[-2:]
     now = timezone.now()
-    device = (Device.objects.select_related("member__user", "member__organization", "member__reports_to")
-              .filter(token_hash=Device.hash(raw), revoked_at=None, expires_at__gt=now,
-                      member__user__is_active=True)
-              .exclude(organization__status=OrganizationStatus.DELETED).first())
-    if device is not None and (device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1)):
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    if (device.revoked_at is not None or device.expires_at <= now or not is_active
+            or status == OrganizationStatus.DELETED):
+        return None
+    device.member = Membership.from_db(DEFAULT_DB_ALIAS, _MEMBER_FIELDS, row[split:split + len(_MEMBER_FIELDS)])
+    if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
+        with sqlite_writers.turn():  # a write: it queues with the check-ins (see there)
+            Device.objects.filter(pk=device.pk).update(last_seen_at=now)
     return device
 
 

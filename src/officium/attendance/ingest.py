@@ -20,12 +20,13 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from officium.attendance import alerts, coordinates
-from officium.attendance.checkins import last_fix
+from officium.attendance.checkins import last_fix, record_synced
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import MAX_ACCURACY_M, implausible_speed
 from officium.attendance.models import (
     Device,
     DeviceProfile,
+    Direction,
     EventKind,
     LocationEvent,
     LocationStatus,
@@ -36,6 +37,7 @@ from officium.privacy import audit
 MAX_EVENTS = 10_000
 CLOCK_SKEW = timedelta(hours=1)
 KINDS = frozenset(EventKind.values)
+DIRECTIONS = frozenset(Direction.values)
 _NUMBER = (int, float)
 
 
@@ -81,6 +83,8 @@ def parse_event(event: Any, latest: datetime) -> tuple[str, str, datetime, float
         raise BrokenEvent("at", "Give the time in ISO 8601 with a UTC offset.")
     if at > latest:
         raise BrokenEvent("at", "The time is in the future.")
+    if kind == "attendance" and event.get("direction", "in") not in DIRECTIONS:
+        raise BrokenEvent("direction", "Direction must be in or out.")
     if "lat" not in event and "lon" not in event:
         return cid, kind, at, None, None, None
     lat = _coordinate(event.get("lat"), "lat", -90.0, 90.0)
@@ -99,6 +103,7 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
     result = BatchResult()
     now = timezone.now()
     parsed: dict[str, tuple[str, str, datetime, float | None, float | None, float | None]] = {}
+    directions: dict[str, str] = {}
     latest = now + CLOCK_SKEW
     for index, event in enumerate(events):
         try:
@@ -110,12 +115,14 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
             result.duplicates += 1
         else:
             parsed[row[0]] = row
+            if row[1] == "attendance":  # queued offline: becomes a check-in record too (LO1)
+                directions[row[0]] = event.get("direction", "in")
     fresh = sorted(parsed.values(), key=lambda r: r[2])
     if not fresh:
         return result
     for _attempt in range(3):
         try:
-            result.stored = _store(device, fresh, now, result)
+            result.stored = _store(device, fresh, now, result, directions)
             result.duplicates += len(fresh) - result.stored
             return result
         except PrivacyModeChanged:
@@ -123,7 +130,8 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
     raise ValidationError({"events": "Privacy mode keeps changing; send the batch again."})
 
 
-def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult) -> int:
+def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
+           directions: dict[str, str]) -> int:
     """One transaction whose first statement is the insert (SQLite takes its write lock there,
     so no read-to-write upgrade can fail); privacy mode is checked again under that lock.
 
@@ -137,11 +145,12 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult)
         stored = _insert(rows)
         if privacy_version(member) != paused.version:
             raise PrivacyModeChanged
+        check_ins = len(record_synced(device, directions)) if stored and directions else 0
         if stored:
             audit.record("attendance.events_synced", actor=member.user_id,
                          organization=device.organization_id, subject=member.user_id, target=device,
                          details={"stored": stored, "duplicates": len(rows) - stored + result.duplicates,
-                                  "rejected": len(result.rejected)})
+                                  "rejected": len(result.rejected), "check_ins": check_ins})
         if stored and newest is not None:
             alerts.track(member, *newest)
     return stored

@@ -1,0 +1,186 @@
+"""Database helpers for the hot paths (a device's check-in, its token, an access export).
+
+``Prepared`` and ``PreparedInsert`` compile an ORM query or insert once per connection and run
+it again with new values: on a short statement, compiling costs about ten times executing.
+``sqlite_writers`` queues SQLite writers in order instead of letting SQLite's busy handler
+make them sleep and retry.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  (not on Windows: threads still queue)
+    fcntl = None  # type: ignore[assignment]
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
+
+
+class Prepared:
+    """A ``values_list`` query compiled once per database connection, then run with new values.
+
+    ``build`` receives one marker per parameter (an int or a str, as ``kinds`` says) and returns
+    the queryset; the markers' places in the compiled parameters are where the values go. Rows
+    come back exactly as ``values_list`` gives them (the fields' converters applied). Compiling
+    is what costs on a short query (about ten times executing it), hence once per connection:
+    a thread's connection keeps its own copy, so nothing is shared between threads.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], kinds: Sequence[type] = (int,)) -> None:
+        self._build = build
+        self._markers = tuple(f"\x00prepared-{i}\x00" if kind is str else -(2**62) - i
+                              for i, kind in enumerate(kinds))
+
+    def rows(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+        conn = connections[using]
+        compiled = conn.__dict__.setdefault("_officium_prepared", {}).get(self)
+        if compiled is None:
+            compiled = conn._officium_prepared[self] = self._compile(using)
+        sql, template, slots, converters = compiled
+        params = list(template)
+        for slot, index in slots:
+            params[slot] = values[index]
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not converters:
+            return [tuple(row) for row in rows]
+        out = []
+        for row in rows:
+            values_ = list(row)
+            for position, (functions, expression) in converters:
+                value = values_[position]
+                for function in functions:
+                    value = function(value, expression, conn)
+                values_[position] = value
+            out.append(tuple(values_))
+        return out
+
+    def first(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> tuple[Any, ...] | None:
+        rows = self.rows(*values, using=using)
+        return rows[0] if rows else None
+
+    def _compile(self, using: str) -> tuple[str, tuple[Any, ...], tuple[tuple[int, int], ...], list[Any]]:
+        compiler = self._build(*self._markers).query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = tuple((slot, self._markers.index(p)) for slot, p in enumerate(params)
+                      if type(p) in (int, str) and p in self._markers)
+        if sorted({index for _, index in slots}) != list(range(len(self._markers))):
+            raise ValueError(f"a parameter marker was not found in {sql!r}")
+        fields = [s[0] for s in compiler.select[:compiler.col_count]]
+        converters = list(compiler.get_converters(fields).items())
+        return sql, tuple(params), slots, converters
+
+
+class PreparedInsert:
+    """``Model.objects.create`` for one model, its INSERT compiled once per database connection.
+
+    Values are prepared as the ORM's own insert prepares them (each field's ``pre_save``, then
+    ``get_db_prep_save``: vault fields seal there), the new primary key is read back with
+    RETURNING, and ``pre_save``/``post_save`` are sent, so the row and the instance are what
+    ``create`` would give.
+    """
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        meta = model._meta
+        self._fields = [f for f in meta.local_concrete_fields if f not in meta.pk_fields and not f.generated]
+
+    def create(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any:
+        return self.insert(self.prepare(using, **values), using)
+
+    def prepare(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple[Any, list[Any]]:
+        """The instance and its column values (sealed), ready for ``insert``: the work that
+        can be done before a transaction is opened."""
+        obj = self.model(**values)
+        obj._prepare_related_fields_for_save(operation_name="save")
+        pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
+        compiler = self._compiled(using)[1]
+        return obj, [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in self._fields]
+
+    def insert(self, prepared: tuple[Any, list[Any]], using: str = DEFAULT_DB_ALIAS) -> Any:
+        obj, params = prepared
+        sql, _compiler, returning = self._compiled(using)
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        for field, value in zip(returning, row, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.adding = False
+        obj._state.db = using
+        post_save.send(sender=self.model, instance=obj, created=True, update_fields=None, raw=False,
+                       using=using)
+        return obj
+
+    def _compiled(self, using: str) -> tuple[str, Any, tuple[Any, ...]]:
+        conn = connections[using]
+        compiled = conn.__dict__.setdefault("_officium_prepared", {}).get(self)
+        if compiled is None:
+            compiled = conn._officium_prepared[self] = self._compile(using)
+        return compiled  # type: ignore[no-any-return]
+
+    def _compile(self, using: str) -> tuple[str, Any, tuple[Any, ...]]:
+        conn = connections[using]
+        if not conn.features.can_return_columns_from_insert:  # pragma: no cover  (SQLite, PostgreSQL can)
+            raise NotImplementedError("PreparedInsert needs INSERT ... RETURNING")
+        query = InsertQuery(self.model)
+        query.insert_values(self._fields, [self.model()])  # the placeholders only: values come per call
+        compiler = query.get_compiler(using=using)
+        returning = tuple(self.model._meta.db_returning_fields)
+        compiler.returning_fields = returning
+        [(sql, _params)] = compiler.as_sql()
+        return sql, compiler, returning
+
+
+class _SQLiteWriters:
+    """On SQLite, check-ins queue for the database's single writer slot here, not in SQLite.
+
+    SQLite lets one writer in and makes the others sleep and retry (its busy handler backs
+    off up to 100 ms a try), so under a burst a waiter keeps losing to writers that arrive
+    later: that was the seconds-long tail. Threads of a process queue on a lock, processes on
+    an advisory ``flock`` beside the database file; both wake the next waiter as soon as the
+    turn is free. Only ordering changes: SQLite's own lock still guards the data.
+    """
+
+    def __init__(self) -> None:
+        self._thread_lock = threading.Lock()
+        self._files: dict[tuple[int, str], int] = {}
+
+    @contextmanager
+    def turn(self, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+        conn = connections[using]
+        # Inside an outer transaction the connection already holds SQLite's lock (transactions
+        # begin IMMEDIATE): waiting here for someone who waits for it would deadlock.
+        if conn.vendor != "sqlite" or conn.in_atomic_block:
+            yield
+            return
+        with self._thread_lock:
+            fd = self._file(str(conn.settings_dict["NAME"]))
+            if fd is None:
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _file(self, name: str) -> int | None:
+        if fcntl is None or not name or ":memory:" in name or "mode=memory" in name:
+            return None
+        key = (os.getpid(), name)  # a forked worker opens its own (flock is per open file)
+        if key not in self._files:
+            self._files[key] = os.open(f"{name}.writers", os.O_RDWR | os.O_CREAT, 0o600)
+        return self._files[key]
+
+
+sqlite_writers = _SQLiteWriters()

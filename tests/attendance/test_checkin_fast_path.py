@@ -1,0 +1,159 @@
+"""The device check-in path keeps per-process state (compiled queries, prepared fences): each
+check-in must still judge by what the database holds at that moment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from officium.accounts.models import Organization, OrganizationStatus
+from officium.attendance import services
+from officium.attendance.checkins import record_synced
+from officium.attendance.coordinates import Fix
+from officium.attendance.models import AttendanceRecord, Device, LocationStatus, Site
+from officium.privacy.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+CHECK_IN = "/device/check-ins"
+
+
+def check_in(device, api, point, **extra):
+    latitude, longitude, accuracy = point
+    return api(device.client, "post", CHECK_IN, {"direction": "in", "latitude": latitude,
+                                                 "longitude": longitude, "accuracy": accuracy, **extra})
+
+
+def test_revoked_token_is_refused_on_the_very_next_check_in(alice_m, bob_device, hq, points, api, alice_client):
+    assert check_in(bob_device, api, points.inside).status_code == 201
+    assert api(alice_client, "delete", f"/orgs/alpha/devices/{bob_device.device.pk}").status_code == 204
+    assert check_in(bob_device, api, points.inside).status_code == 401
+    assert AttendanceRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("change", ["expired", "account_deactivated", "organization_deleted"])
+def test_a_device_that_lost_its_standing_is_refused_at_once(bob_device, bob, hq, points, api, change):
+    assert check_in(bob_device, api, points.inside).status_code == 201
+    if change == "expired":
+        Device.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    elif change == "account_deactivated":
+        type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+    else:
+        Organization.objects.filter(slug="alpha").update(status=OrganizationStatus.DELETED)
+    assert check_in(bob_device, api, points.inside).status_code == 401
+
+
+def test_an_edited_site_judges_the_next_check_in(alice_m, bob_device, hq, points, api):
+    assert check_in(bob_device, api, points.inside).json()["verdict"] == "inside"
+    services.save_site(alice_m, {"name": "HQ", "shape": "circle", "center_latitude": 48.8566,
+                                 "center_longitude": 2.3522, "radius_m": 150}, hq)
+    moved = check_in(bob_device, api, points.inside).json()
+    assert moved["verdict"] == "outside" and not moved["accepted"]
+    # Even a change made straight in the database (no service, no signal) counts.
+    Site.objects.filter(pk=hq.pk).update(center_latitude=52.52, center_longitude=13.405)
+    assert check_in(bob_device, api, points.inside).json()["verdict"] == "inside"
+
+
+def test_an_archived_site_is_no_longer_a_choice_and_a_new_one_is(alice_m, bob_device, hq, yard, points, api):
+    assert check_in(bob_device, api, points.inside, site_id=hq.pk).status_code == 201
+    services.archive_site(alice_m, hq)
+    refused = check_in(bob_device, api, points.inside, site_id=hq.pk)
+    assert refused.status_code == 400 and "site_id" in refused.json()["detail"]
+    assert check_in(bob_device, api, points.inside).json()["site_id"] == yard.pk  # nearest remaining
+    annex = Site.objects.create(organization=hq.organization, name="Annex", shape="circle",
+                                center_latitude=52.52, center_longitude=13.405, radius_m=100)
+    answer = check_in(bob_device, api, points.inside).json()
+    assert answer["verdict"] == "inside" and answer["site_id"] == annex.pk
+
+
+def test_privacy_mode_switched_on_drops_the_next_fix(bob_device, hq, points, api):
+    assert check_in(bob_device, api, points.inside).status_code == 201
+    assert api(bob_device.client, "put", "/device/privacy-mode", {"enabled": True}).status_code == 200
+    answer = check_in(bob_device, api, points.inside).json()
+    record = AttendanceRecord.objects.select_related("location").get(pk=answer["id"])
+    assert record.location.location_status == LocationStatus.PAUSED
+    assert record.location.latitude is None and record.location.longitude is None
+    assert answer["verdict"] == "no_location"
+
+
+def test_profile_and_settings_changes_apply_to_the_next_check_in(alice_m, bob_m, bob_device, hq, points, api):
+    assert check_in(bob_device, api, points.inside).json()["accepted"]
+    services.set_device_profile(alice_m, bob_m, ["app_open"])
+    services.change_settings(alice_m, False, None)
+    answer = check_in(bob_device, api, points.inside).json()
+    record = AttendanceRecord.objects.select_related("location").get(pk=answer["id"])
+    assert record.location.location_status == LocationStatus.NOT_COLLECTED
+    assert record.location.latitude is None
+    assert answer["verdict"] == "no_location" and not answer["accepted"]
+
+
+def test_every_attempt_is_stored_sealed_and_audited(bob_m, bob_device, hq, points, api):
+    for point in (points.inside, points.outside, points.straddling):
+        assert check_in(bob_device, api, point).status_code == 201
+    records = list(AttendanceRecord.objects.select_related("location").order_by("pk"))
+    assert [r.verdict for r in records] == ["inside", "outside", "undecided"]
+    assert all(r.device_id == bob_device.device.pk for r in records)
+    assert [r.location.fix for r in records] == [Fix(*p) for p in (points.inside, points.outside, points.straddling)]
+    with connection.cursor() as cursor:  # the columns hold ciphertext, not the numbers
+        cursor.execute("SELECT latitude FROM attendance_locationevent")
+        stored = [bytes(row[0]) for row in cursor.fetchall()]
+    assert all(str(points.inside[0]).encode() not in raw and len(raw) > 8 for raw in stored)
+    entries = AuditEntry.objects.filter(event="attendance.check_in", subject_id=bob_m.user_id)
+    assert sorted(int(e.target_id) for e in entries) == [r.pk for r in records]
+
+
+def test_mock_gps_jump_is_flagged_through_the_device(bob_device, hq, points, api):
+    assert not check_in(bob_device, api, points.far_away).json()["suspected_mock"]
+    jumped = check_in(bob_device, api, points.inside).json()
+    assert jumped["suspected_mock"] and not jumped["accepted"]
+
+
+def test_the_answer_is_the_documented_record(bob_m, bob_device, hq, points, api):
+    answer = check_in(bob_device, api, points.inside)
+    assert answer.status_code == 201 and answer["Content-Type"].startswith("application/json")
+    body = answer.json()
+    record = AttendanceRecord.objects.get()
+    assert body == {"id": record.pk, "member_id": bob_m.pk, "direction": "in",
+                    "occurred_at": body["occurred_at"], "verdict": "inside", "accepted": True,
+                    "site_id": hq.pk, "within_schedule": None, "suspected_mock": False,
+                    "latitude": None, "longitude": None, "accuracy": None}
+    assert body["occurred_at"].endswith("Z") and body["occurred_at"][:19] == record.occurred_at.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_ins_outside_a_transaction_take_turns(bob_device, hq, points, api):
+    """No outer transaction: each check-in queues on the process's writer lock (SQLite)."""
+    for _ in range(3):
+        assert check_in(bob_device, api, points.inside).status_code == 201
+    assert AttendanceRecord.objects.filter(accepted=True).count() == 3
+
+
+def test_LO1_check_ins_queued_offline_become_records_once(bob_m, bob_device, hq, points, api):
+    """Attendance events a device queued offline are check-in attempts like live ones: judged,
+    stored as records with their direction, audited; a replayed batch adds nothing."""
+    at = timezone.now() - timedelta(hours=1)
+    batch = [{"id": "q-in", "kind": "attendance", "at": at.isoformat(), "lat": points.inside[0],
+              "lon": points.inside[1], "accuracy": points.inside[2]},
+             {"id": "q-out", "kind": "attendance", "direction": "out",
+              "at": (at + timedelta(minutes=30)).isoformat(),
+              "lat": points.outside[0], "lon": points.outside[1], "accuracy": points.outside[2]},
+             {"id": "q-open", "kind": "app_open", "at": at.isoformat()},
+             {"id": "q-bad", "kind": "attendance", "direction": "sideways", "at": at.isoformat()}]
+    answer = api(bob_device.client, "post", "/device/events", {"events": batch}).json()
+    assert answer["stored"] == 3
+    assert answer["rejected"] == [{"index": 3, "field": "direction", "message": "Direction must be in or out."}]
+    made = list(AttendanceRecord.objects.order_by("occurred_at"))
+    assert [(r.direction, r.verdict, r.accepted, r.site_id) for r in made] == [
+        ("in", "inside", True, hq.pk), ("out", "outside", False, hq.pk)]
+    assert made[0].occurred_at == at and made[0].location.client_event_id == "q-in"
+    assert AuditEntry.objects.filter(event__in=["attendance.check_in", "attendance.check_out"],
+                                     subject_id=bob_m.user_id, details__contains="queued").count() == 2
+    replay = api(bob_device.client, "post", "/device/events", {"events": batch[:3]}).json()
+    assert replay["stored"] == 0 and replay["duplicates"] == 3
+    device = services.device_for_token(bob_device.token)
+    with transaction.atomic():
+        assert record_synced(device, {"q-in": "in", "q-out": "out"}) == []
+    assert AttendanceRecord.objects.count() == 2
