@@ -26,9 +26,9 @@ def policy() -> Any:
 
 def notice_version() -> str:
     """The version of the notice in force: its content hash (what the person saw)."""
-    from officium.privacy.policy.loader import active_policy_path
+    from officium.privacy.policy.loader import active_policy_file
 
-    return _hash_for(str(active_policy_path().resolve()), id(policy()))
+    return _hash_for(active_policy_file(), id(policy()))
 
 
 @lru_cache(maxsize=8)

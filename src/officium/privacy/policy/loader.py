@@ -191,7 +191,18 @@ def active_policy_path() -> Path:
 
 def active_policy() -> Policy:
     """The policy in force; raises PolicyError (with lines) when the file is invalid."""
-    return _load(str(active_policy_path().resolve()))
+    return _load(active_policy_file())
+
+
+def active_policy_file() -> str:
+    """The active policy's resolved path (resolved once per OFFICIUM_POLICY value: every
+    request asks, and resolving touches the file system)."""
+    return _resolved(os.environ.get("OFFICIUM_POLICY") or DEFAULT_PROFILE)
+
+
+@lru_cache(maxsize=8)
+def _resolved(name_or_path: str) -> str:
+    return str(resolve_policy_path(name_or_path).resolve())
 
 
 @lru_cache(maxsize=8)
@@ -200,5 +211,7 @@ def _load(path: str) -> Policy:
 
 
 def reset_cache() -> None:
-    """Forget parsed policies (tests that switch profiles, or after publishing a file)."""
+    """Forget parsed policies and resolved paths (tests that switch profiles, or after
+    publishing a file)."""
     _load.cache_clear()
+    _resolved.cache_clear()
