@@ -140,6 +140,28 @@ def test_api_revoked_token_is_refused(alice):
     assert Client(headers={"authorization": f"Bearer {raw}"}).get("/api/orgs").status_code == 401
 
 
+@pytest.mark.django_db
+def test_api_token_shows_when_it_was_last_used_to_the_minute(alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from officium.accounts.models import ApiToken
+    from officium.accounts.services import create_api_token
+
+    token, raw = create_api_token(alice, "laptop")
+    api = Client(headers={"authorization": f"Bearer {raw}"})
+    assert token.last_used_at is None
+    assert api.get("/api/orgs").status_code == 200
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None and timezone.now() - first < timedelta(seconds=5)
+    assert api.get("/api/orgs").status_code == 200  # within the minute: not written again
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    assert api.get("/api/orgs").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first
+
+
 def test_openapi_document_is_served(client, db):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200

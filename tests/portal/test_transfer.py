@@ -174,13 +174,16 @@ def test_DO2_upload_and_download_in_constant_memory(space, alice, portal, portal
         digest.update(block)
 
     class Repeating(io.RawIOBase):
+        """``block`` over and over, ``size`` bytes in all, whatever the reads' sizes."""
+
         def __init__(self):
             self.left = size
 
         def read(self, n=-1):
-            n = min(n, self.left, len(block))
+            at = (size - self.left) % len(block)
+            n = min(n, self.left, len(block) - at)
             self.left -= n
-            return block[:n]
+            return block[at:at + n]
 
     upload = uploads.start_upload(actor, space, name="big.bin", size=size, sha256=digest.hexdigest())
     tracemalloc.start()

@@ -162,9 +162,14 @@ def start_upload(request: HttpRequest, org: str, space_id: int, payload: UploadI
 @router.api_operation(["HEAD", "GET"], "/orgs/{slug:org}/uploads/{int:upload_id}")
 def upload_offset(request: HttpRequest, org: str, upload_id: int) -> HttpResponse:
     upload = uploads.upload_for(membership_for(request, org), upload_id)
-    return json_response({"id": upload.pk, "offset": upload.offset, "size": upload.size},
-                         **{"Upload-Offset": str(upload.offset),
-                            "Upload-Length": str(upload.size)})
+    response = json_response({"id": upload.pk, "offset": upload.offset, "size": upload.size},
+                             **{"Upload-Offset": str(upload.offset),
+                                "Upload-Length": str(upload.size)})
+    if request.method == "HEAD":
+        # gunicorn sends whatever body a HEAD answer has, and a keep-alive client then reads
+        # it as the start of its next response: the offset travels in the headers only.
+        response.content = b""
+    return response
 
 
 @router.api_operation(["PATCH", "PUT"], "/orgs/{slug:org}/uploads/{int:upload_id}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -62,24 +63,79 @@ def chunk_request(request: HttpRequest) -> tuple[int, int | None]:
 
 
 def chunk_body(request: HttpRequest) -> Any:
-    """The chunk's body as an object with ``read(n)``, never through ``request.body``.
+    """The chunk's body as an object with ``read(n)`` (and, under gunicorn, ``readinto``),
+    never through ``request.body``.
 
-    Under gunicorn, ``wsgi.input.read(n)`` gathers the body 1 KiB at a time (about 75 MB/s);
-    its length reader underneath returns the same bytes from the same socket in large reads,
-    so when nothing has been read yet the portal reads through it. Anything else (the test
+    Under gunicorn, ``wsgi.input.read(n)`` gathers the body 1 KiB at a time (about 75 MB/s)
+    and even its length reader allocates and copies every piece several times; the portal
+    reads the connection's socket itself (:class:`SocketBody`). Anything else (the test
     client, other servers) gets the request's own stream.
     """
     stream = request.META.get("wsgi.input")
     reader = getattr(stream, "reader", None)
     unreader = getattr(reader, "unreader", None)
     buffered = getattr(stream, "buf", None)
-    if (type(stream).__module__.startswith("gunicorn.") and hasattr(reader, "length")
-            and hasattr(unreader, "mxchunk") and buffered is not None and buffered.tell() == 0
+    if (type(stream).__module__.startswith("gunicorn.") and type(reader).__name__ == "LengthReader"
+            and isinstance(getattr(reader, "length", None), int)
+            and isinstance(getattr(unreader, "buf", None), io.BytesIO)
+            and hasattr(getattr(unreader, "sock", None), "recv_into")
+            and buffered is not None and buffered.tell() == 0
             and not getattr(request, "_read_started", False)):
-        unreader.mxchunk = max(unreader.mxchunk, 1 << 20)
         request._read_started = True  # type: ignore[attr-defined]
-        return reader
+        return SocketBody(reader, unreader)
     return request
+
+
+class SocketBody:
+    """A request body of known length read straight from gunicorn's connection socket.
+
+    ``readinto`` lets the upload path ``recv_into`` its own buffers: no allocation and no copy
+    per piece. The bytes gunicorn already received past the headers come first, taken from
+    its buffer only as they are consumed, and its length reader is kept in step, so whatever
+    is left unread (a refused chunk, a request cut short) is skipped by gunicorn as usual and
+    the connection stays usable for the next request.
+    """
+
+    def __init__(self, reader: Any, unreader: Any) -> None:
+        self._reader = reader
+        self._unreader = unreader
+        self._sock = unreader.sock
+        self._early = True  # gunicorn may hold the body's first bytes; nothing else adds any
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill up to ``len(buffer)`` bytes; 0 once the body is over or the client left
+        (``OSError`` if the connection failed)."""
+        want = min(len(buffer), self._reader.length)
+        if want <= 0:
+            return 0
+        if self._early:
+            early = self._unreader.buf.getvalue()
+            if early:
+                got = min(want, len(early))
+                memoryview(buffer).cast("B")[:got] = early[:got]
+                rest = io.BytesIO()
+                rest.write(early[got:])
+                self._unreader.buf = rest
+                self._reader.length -= got
+                return got
+            self._early = False
+        got = self._sock.recv_into(buffer, want)
+        self._reader.length -= got
+        return got
+
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` bytes, fewer only at the end of the body."""
+        buffer = bytearray(min(size, self._reader.length))
+        view = memoryview(buffer)
+        filled = 0
+        while filled < len(buffer):
+            got = self.readinto(view[filled:])
+            if not got:
+                break
+            filled += got
+        view.release()
+        del buffer[filled:]
+        return bytes(buffer)
 
 
 def file_response(request: HttpRequest, actor: Membership, file: File) -> HttpResponse:

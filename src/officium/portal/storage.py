@@ -5,7 +5,8 @@ Only ciphertext ever passes through here. An object grows by appends at a confir
 state), and is read back by offset in constant memory.
 
 * Local (``FileSystemStorage``): one file under the storage location; appends are plain
-  writes at an offset, flushed to disk before the caller records the new state.
+  writes at an offset, written back as they go and flushed to disk (``fdatasync``) before
+  the caller records the new state.
 * S3 (``storages.backends.s3.S3Storage``): objects are immutable, so each confirmed append is
   a *segment* object named by its start offset; ``seal`` joins the segments into the final
   object (server-side part copies when the segments are large enough, else streamed through
@@ -16,8 +17,10 @@ The portal uses ``STORAGES["portal"]`` when configured, else ``STORAGES["default
 
 from __future__ import annotations
 
+import ctypes
 import os
 import posixpath
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +35,7 @@ from officium.privacy.vault.stream import ReadAt
 S3_MIN_PART = 5 * 1024 * 1024
 S3_PART = 8 * 1024 * 1024
 READ_WINDOW = 4 * 1024 * 1024
+WRITEBACK_STEP = 4 * 1024 * 1024
 
 
 class BlobStore(Protocol):
@@ -81,12 +85,16 @@ class LocalBlobStore:
             position = at
             batch: list[bytes] = []
             pending = 0
+            flushed = at
             for piece in pieces:
                 batch.append(piece)
                 pending += len(piece)
                 if pending >= 1 << 20:
                     position += _pwritev(fd, batch, position)
                     batch, pending = [], 0
+                    if position - flushed >= WRITEBACK_STEP:
+                        _start_writeback(fd, flushed, position - flushed)
+                        flushed = position
             if batch:
                 position += _pwritev(fd, batch, position)
             os.fdatasync(fd)
@@ -125,6 +133,35 @@ class LocalBlobStore:
             os.unlink(self._path(name))
         except FileNotFoundError:
             pass
+
+
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    """Ask the kernel to start writing ``[offset, offset + length)`` to disk now, without
+    waiting. Left alone, Linux keeps a chunk's pages dirty until ``fdatasync``, which then
+    waits for all of them (about 1 s per GB here); started as the chunk arrives, the writes
+    overlap the receiving and the final flush only waits for the last few MiB. Durability is
+    unchanged: the state is still recorded only after ``fdatasync`` returns."""
+    if _sync_file_range is not None:
+        _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
+
+
+def _load_sync_file_range() -> Any:
+    """glibc's ``sync_file_range`` (Linux), which the ``os`` module does not expose; None
+    elsewhere, where the final ``fdatasync`` simply does all the work."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.sync_file_range
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+_sync_file_range = _load_sync_file_range()
 
 
 def _pwritev(fd: int, buffers: list[bytes], position: int) -> int:

@@ -4,7 +4,8 @@
    form, creates the file's data key and writes the stream header.
 2. ``receive_chunk`` claims the upload with a conditional UPDATE (a lease: two requests never
    append at once), refuses a wrong offset (409) or bytes past the declared size (413), then
-   reads the body in 1 MiB pieces, seals whole records as they complete and appends them.
+   reads the body into a few 512 KiB buffers while other threads hash them and seal whole
+   records as they complete and append them (``_Receiver``); the object is flushed to disk.
    Only then does it store the new state: the offset, the encryptor's state with the buffered
    tail *encrypted* (``sealed_state``), and the chunk's digest. A dropped connection keeps
    what arrived; a crash keeps the last stored state, and the next append first cuts the
@@ -19,9 +20,11 @@
 from __future__ import annotations
 
 import hashlib
+import queue
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -49,6 +52,10 @@ from officium.privacy.vault.stream import (
 )
 
 READ_PIECE = 1024 * 1024
+PIECE = 512 * 1024
+"""Plaintext bytes per buffer of an upload's pipeline: a multiple of the record size."""
+PIECES = 6
+"""Buffers per upload in flight: enough to keep the reader, hasher and sealer all busy."""
 LEASE = timedelta(minutes=10)
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -105,30 +112,122 @@ def _forget_hash(upload: Upload) -> None:
         _hashes.pop(str(upload.blob), None)
 
 
-class _BackgroundHash:
-    """The running SHA-256 fed on a thread of its own: hashlib releases the GIL while it hashes
-    a large piece, so the hash of one piece runs while the next is read, encrypted and written.
-    At most ``depth`` pieces wait, which bounds the memory it adds."""
+class _Receiver:
+    """A chunk's bytes through three stages, each on its own thread, in constant memory.
 
-    def __init__(self, running: Any, depth: int = 4) -> None:
-        import queue
+    The request thread reads the body into a small pool of buffers (``readinto`` when the
+    body offers it: no allocation per piece); a second thread feeds each buffer to the running
+    SHA-256 (``hashlib`` releases the GIL on large pieces); a third seals it into records and
+    hands them to the store. A buffer goes back to the pool once sealed, so at most
+    ``PIECES * PIECE`` bytes of plaintext are in flight whatever the chunk's size, and reading
+    the socket, hashing, encrypting and writing to disk overlap instead of taking turns.
 
+    Records stay the stream's fixed-size, independently decryptable records: batching only
+    changes how many are handed to the store at once, not their format.
+    """
+
+    def __init__(self, running: Any, encryptor: StreamEncryptor,
+                 write: Callable[[Iterator[bytes]], object]) -> None:
         self.running = running
-        self._pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
-        self._thread = threading.Thread(target=self._run, name="upload-sha256", daemon=True)
-        self._thread.start()
+        self.encryptor = encryptor
+        self.write = write
+        self.error: BaseException | None = None
+        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self._to_hash: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
+        self._to_seal: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
 
-    def _run(self) -> None:
-        while (piece := self._pieces.get()) is not None:
-            self.running.update(piece)
+    def run(self, body: Body, length: int) -> tuple[int, bool]:
+        """Read ``length`` bytes of ``body``; (bytes received, whether the body was cut short).
+        Returns once every received byte is hashed, sealed and handed to the store."""
+        for _ in range(PIECES):
+            self._free.put(bytearray(PIECE))
+        threads = [threading.Thread(target=self._hash, name="upload-sha256", daemon=True),
+                   threading.Thread(target=self._seal, name="upload-seal", daemon=True)]
+        for thread in threads:
+            thread.start()
+        received, cut = 0, False
+        try:
+            while received < length and self.error is None:
+                buffer = self._free.get()
+                filled, cut = _fill(body, buffer, min(PIECE, length - received))
+                received += filled
+                if filled:
+                    self._to_hash.put((buffer, filled))
+                if cut or not filled:
+                    cut = True
+                    break
+        finally:
+            self._to_hash.put(None)
+            for thread in threads:
+                thread.join()
+        if self.error is not None:
+            raise self.error
+        return received, cut
 
-    def update(self, piece: bytes) -> None:
-        self._pieces.put(piece)
+    def _hash(self) -> None:
+        while (item := self._to_hash.get()) is not None:
+            if self.running is not None and self.error is None:
+                try:
+                    with memoryview(item[0]) as view:
+                        self.running.update(view[:item[1]])
+                except BaseException as error:  # reported by run(); the buffers keep moving
+                    self.error = error
+            self._to_seal.put(item)
+        self._to_seal.put(None)
 
-    def finish(self) -> Any:
-        self._pieces.put(None)
-        self._thread.join()
-        return self.running
+    def _seal(self) -> None:
+        finished = False
+
+        def records() -> Iterator[bytes]:
+            nonlocal finished
+            while (item := self._to_seal.get()) is not None:
+                buffer, filled = item
+                try:
+                    with memoryview(buffer) as view:
+                        sealed = self.encryptor.update_records(view[:filled])
+                finally:
+                    self._free.put(buffer)
+                yield from sealed
+            finished = True
+
+        try:
+            self.write(records())
+            if not finished:
+                raise RuntimeError("the store stopped before the chunk's last record")
+        except BaseException as error:  # reported by run()
+            self.error = error
+        if not finished:  # keep the buffers moving so the reader is never left waiting
+            while (item := self._to_seal.get()) is not None:
+                self._free.put(item[0])
+
+
+def _fill(body: Body, buffer: bytearray, size: int) -> tuple[int, bool]:
+    """Read up to ``size`` bytes into ``buffer``: (bytes read, whether the body ended early).
+    A connection that fails or closes keeps what arrived before it did."""
+    filled = 0
+    with memoryview(buffer) as view:
+        while filled < size:
+            try:
+                got = _read_into(body, view[filled:size])
+            except OSError:  # the client went away
+                return filled, True
+            if not got:
+                return filled, True
+            filled += got
+    return filled, False
+
+
+def _read_into(body: Body, view: memoryview) -> int:
+    """``body.readinto`` where it is implemented (no copy), else ``body.read`` and a copy."""
+    readinto = getattr(body, "readinto", None)
+    if readinto is not None:
+        try:
+            return int(readinto(view))
+        except NotImplementedError:  # io.RawIOBase subclasses that only define read()
+            pass
+    piece = body.read(len(view))
+    view[:len(piece)] = piece
+    return len(piece)
 
 
 # --- operations -------------------------------------------------------------------------
@@ -223,40 +322,23 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
     records_before, _tail = encryptor.state()
     stored = HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE)
     running = _running_hash(upload)
-    hasher = _BackgroundHash(running) if running is not None else None
-    state = {"received": 0, "cut": False}
-
-    def sealed_records() -> Any:
-        while state["received"] < length:
-            try:
-                piece = body.read(min(READ_PIECE, length - state["received"]))
-            except OSError:  # the client went away: keep what arrived
-                piece = b""
-            if not piece:
-                state["cut"] = True
-                return
-            state["received"] += len(piece)
-            if hasher is not None:
-                hasher.update(piece)
-            yield from encryptor.update_records(piece)
-
-    try:
-        blob_store().append(upload.storage_name, stored, sealed_records())
-    finally:
-        if hasher is not None:
-            hasher.finish()
-    new_offset = offset + state["received"]
-    chunks = [*upload.chunks, {"offset": offset, "length": state["received"],
+    store = blob_store()
+    receiver = _Receiver(running, encryptor,
+                         lambda records: store.append(upload.storage_name, stored, records))
+    received, cut = receiver.run(body, length)
+    new_offset = offset + received
+    chunks = [*upload.chunks, {"offset": offset, "length": received,
                                "at": timezone.now().isoformat()}]
+    sealed_state = encryptor.sealed_state()
     updated = Upload.objects.filter(pk=upload.pk, offset=offset).update(
-        offset=new_offset, sealed_state=encryptor.sealed_state(), chunks=chunks,
+        offset=new_offset, sealed_state=sealed_state, chunks=chunks,
         busy_until=None, updated_at=timezone.now())
     if not updated:  # the lease expired and another request took over: it has the upload now
         raise UploadConflict(offset, "The upload changed while this chunk was written.")
-    upload.offset, upload.sealed_state, upload.chunks = new_offset, encryptor.sealed_state(), chunks
+    upload.offset, upload.sealed_state, upload.chunks = new_offset, sealed_state, chunks
     if running is not None:
         _keep_hash(upload, new_offset, running)
-    return ChunkResult(offset=new_offset, size=upload.size, cut=bool(state["cut"]))
+    return ChunkResult(offset=new_offset, size=upload.size, cut=cut)
 
 
 def _complete(actor: Membership, upload: Upload) -> File:
