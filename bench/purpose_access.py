@@ -9,8 +9,8 @@ category check, tenant scope, rules, the engine's subject filters) and the plain
 several rounds, alternating the two so background load affects both alike. Goal: the
 guarded read takes at most 1.3x the plain one.
 
-The database is a temporary SQLite file, migrated here; with --postgres (or a DATABASE_URL
-in the environment) a PostgreSQL database is used instead and its tables are emptied first.
+The database is a temporary SQLite file, migrated here; with --postgres (or a PostgreSQL
+DATABASE_URL in the environment) the database officium_bench, dropped and created afresh.
 """
 
 from __future__ import annotations
@@ -18,41 +18,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/ofc_engine"
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def setup_django(use_postgres: bool) -> str:
-    var_dir = tempfile.mkdtemp(prefix="ofc-bench-access-")
-    os.environ["OFFICIUM_VAR_DIR"] = var_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "officium.settings_test"
-    if use_postgres:
-        os.environ.setdefault("DATABASE_URL", DEFAULT_POSTGRES)
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
-    import django
-    from django.core.management import call_command
+    """A fresh migrated database (the shared harness recreates the PostgreSQL one)."""
+    from _harness import setup
 
-    django.setup()
-    if use_postgres:
-        if _has_tables():
-            call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
+    setup(postgres=use_postgres)
     from django.db import connection
 
     return f"{connection.vendor} ({connection.settings_dict['NAME']})"
-
-
-def _has_tables() -> bool:
-    from django.db import connection
-
-    return "accounts_membership" in connection.introspection.table_names()
 
 
 def populate(rows: int):  # type: ignore[no-untyped-def]
@@ -88,7 +67,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--postgres", action="store_true",
-                        help=f"use DATABASE_URL or {DEFAULT_POSTGRES}")
+                        help="use PostgreSQL at 127.0.0.1:5432 (database officium_bench, recreated)")
     args = parser.parse_args()
     rows = args.rows or (500 if args.quick else 10_000)
     rounds = 5 if args.quick else 15
