@@ -1,6 +1,6 @@
 """Access and portability files (RI1, RI2): one query per registered model, streamed into a
-ZIP written to a temporary name and renamed when complete, so a crash never leaves a file
-that looks finished and a rerun simply writes it again.
+ZIP, sealed as it is written (see "sealed at rest" below), under a temporary name renamed when
+complete, so a crash never leaves a file that looks finished and a rerun simply writes it again.
 
 Access: ``README.txt``, ``context.json`` (Art. 15 context) and ``records/<model>.csv``.
 Portability: only what the person provided or generated, as ``data.json`` with its JSON
@@ -16,15 +16,23 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 
 from officium.privacy.rights import crashpoints
 from officium.privacy.rights.records import RecordType, Subject, record_types, rows
+from officium.privacy.vault import keys as vault_keys
+from officium.privacy.vault.crypto import derive_subkey, pack_parts
+from officium.privacy.vault.stream import (
+    StreamEncryptor,
+    decrypt_all,
+    plaintext_size_of,
+    read_at_from_file,
+)
 
 Progress = Callable[[int], None]
 
@@ -60,7 +68,8 @@ def write_export(ref: str, kind: str, subject: Subject, *, context: Callable[[di
     types = record_types(provided_only=portable, exclude=exclude)
     result = ExportResult(path=final, size=0, sha256="")
     data: dict[str, Any] = {}
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    with tmp.open("wb") as raw, _SealedWriter(raw, final.name) as sealed, \
+            zipfile.ZipFile(sealed, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for index, record_type in enumerate(types):
             found = rows(record_type, subject)
             if found:
@@ -82,12 +91,75 @@ def write_export(ref: str, kind: str, subject: Subject, *, context: Callable[[di
         else:
             archive.writestr("context.json", json.dumps(facts, indent=1, default=str))
         archive.writestr("README.txt", readme(kind, result.counts, facts))
-    with tmp.open("rb") as handle:
-        os.fsync(handle.fileno())
-    result.sha256 = _sha256(tmp)
-    result.size = tmp.stat().st_size
+    result.sha256, result.size = sealed.sha256, sealed.size
     os.replace(tmp, final)
     return result
+
+
+# --- sealed at rest -------------------------------------------------------------------------
+# An answer holds everything about a person, and waits days for its download: the file on disk
+# is the ZIP sealed with the vault's streaming AEAD (records), under a key derived for that
+# file's name from the service key "rights-exports". It is written sealed as the ZIP is made
+# (no plaintext copy ever reaches the disk) and opened record by record when downloaded.
+
+EXPORT_KEY = "rights-exports"
+
+
+def _file_key(name: str) -> bytes:
+    keys = vault_keys.load(vault_keys.SERVICE, EXPORT_KEY)
+    if keys is None:  # pragma: no cover  (create=True always returns keys)
+        raise vault_keys.KeyDestroyed("the export key is missing")
+    return derive_subkey(keys.keys[min(keys.keys)], f"rights-export:{name}")
+
+
+def _file_aad(name: str) -> bytes:
+    return pack_parts("rights.export", name)
+
+
+class _SealedWriter:
+    """A write-only stream that seals what it is given into ``raw``: zipfile writes through it
+    (without seek or tell, zipfile writes a streamable archive). The SHA-256 and size are of
+    the plaintext ZIP, which is what the person downloads."""
+
+    def __init__(self, raw: BinaryIO, name: str) -> None:
+        self._raw = raw
+        self._encryptor = StreamEncryptor(_file_key(name), _file_aad(name))
+        self._digest = hashlib.sha256()
+        self.size = 0
+        raw.write(self._encryptor.header())
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        self.size += len(data)
+        self._raw.write(self._encryptor.update(data))
+        return len(data)
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    def __enter__(self) -> _SealedWriter:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            self._raw.write(self._encryptor.finalize())
+            self._raw.flush()
+            os.fsync(self._raw.fileno())
+
+
+def open_export(path: Path) -> Iterator[bytes]:
+    """The plaintext ZIP of a sealed export file, record by record; DecryptionError if the file
+    was altered (nothing of a bad record is yielded)."""
+    with path.open("rb") as handle:
+        yield from decrypt_all(_file_key(path.name), _file_aad(path.name), read_at_from_file(handle))
+
+
+def plaintext_size(path: Path) -> int:
+    return plaintext_size_of(path.stat().st_size)
 
 
 def _write_csv(archive: zipfile.ZipFile, record_type: RecordType, found: list[tuple[Any, ...]]) -> None:
@@ -126,14 +198,6 @@ def _csv_column(values: tuple[Any, ...]) -> list[str]:
         texts = ['"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
                  for text in texts]
     return texts
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def json_schema(types: list[RecordType]) -> dict[str, Any]:
