@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -36,13 +37,18 @@ def serve(args: list[str]) -> int:
     """Run the web server (gunicorn, threads) on 127.0.0.1:8000 unless --bind says otherwise."""
     bind = os.environ.get("OFFICIUM_BIND", "127.0.0.1:8000")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
+    threads = os.environ.get("WEB_THREADS", "8")
     command = [sys.executable, "-m", "gunicorn", "officium.wsgi:application", "--bind", bind,
-               "--workers", workers, "--threads", "8", "--worker-class", "gthread",
+               "--workers", workers, "--threads", threads, "--worker-class", "gthread",
                # No gunicorn access log: it would record query strings; the request log
                # (officium.privacy.logs) records what the policy lists, IPs truncated per policy.
                *args]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officium.settings")
-    return subprocess.call(command)  # noqa: S603  (our own interpreter and arguments)
+    server = subprocess.Popen(command)  # noqa: S603  (our own interpreter and arguments)
+    # Stopping this process stops the server: without it a SIGTERM (a supervisor, a benchmark
+    # finishing) would leave gunicorn running on its own.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    return server.wait()
 
 
 def worker(args: list[str]) -> int:

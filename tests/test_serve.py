@@ -1,0 +1,57 @@
+"""`officium serve` is what a supervisor runs: stopping it must stop the web server with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/privacy/", timeout=2):  # noqa: S310
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_to_serve_stops_gunicorn_too(tmp_path):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3",
+           "OFFICIUM_VAR_DIR": str(tmp_path / "var"), "OFFICIUM_ENV": "development",
+           "OFFICIUM_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
+           "DJANGO_SETTINGS_MODULE": "officium.settings", "PYTHONPATH": str(SRC)}
+    subprocess.run([sys.executable, "-m", "officium.cli", "manage", "migrate", "--verbosity", "0"],  # noqa: S603
+                   env=env, check=True, capture_output=True)
+    server = subprocess.Popen([sys.executable, "-m", "officium.cli", "serve"], env=env,  # noqa: S603
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not answers(port):
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.3)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) is not None
+        deadline = time.monotonic() + 15
+        while answers(port) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert not answers(port), "gunicorn kept serving after `officium serve` was stopped"
+    finally:
+        if server.poll() is None:
+            server.kill()
