@@ -140,3 +140,22 @@ def test_RI8_period_arithmetic_is_calendar_months():
     from officium.privacy.policy.sections import Period
 
     assert Period(months=1).add_to(date(2025, 1, 31)) == date(2025, 2, 28)
+
+
+@pytest.mark.django_db
+def test_RI8_public_requests_are_in_the_platform_queue_only(world, alice_client, client):
+    from tests.conftest import PASSWORD
+
+    from officium.accounts.models import User
+
+    filed = intake.file_public(email="erin@example.com", request_type="access", country="DE")
+    staff = User.objects.create_user("staff@officium.example", PASSWORD, is_active=True, is_staff=True)
+    client.force_login(staff)
+    page = client.get("/privacy/platform/requests/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert filed.ref in body and "received" in body and "erin@example.com" not in body
+    assert filed.ref not in alice_client.get("/o/alpha/privacy/requests/").content.decode()
+    assert alice_client.get("/privacy/platform/requests/").status_code == 404  # an org officer
+    client.logout()
+    assert client.get("/privacy/platform/requests/").status_code == 404

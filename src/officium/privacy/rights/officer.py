@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
@@ -30,6 +30,26 @@ class QueueView(OrganizationMixin, TemplateView):
         mine = RightsRequest.objects.filter(organization=self.organization)
         context["open"] = mine.filter(status__in=OPEN_STATUSES).order_by("due_on", "received_at")
         context["closed"] = mine.filter(status__in=CLOSED_STATUSES).order_by("-completed_at")[:50]
+        return context
+
+
+class PlatformQueueView(TemplateView):
+    """Requests from people without an account (the public form): Officium itself answers them
+    as controller, so they belong to no organization's queue but to the platform's staff.
+    Each is shown with its whole history; anyone else gets the 404 a missing page gets."""
+
+    template_name = "rights/platform_queue.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_authenticated and request.user.is_staff):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        public = RightsRequest.objects.filter(organization=None).prefetch_related("events")
+        context["open"] = public.filter(status__in=OPEN_STATUSES).order_by("due_on", "received_at")
+        context["closed"] = public.filter(status__in=CLOSED_STATUSES).order_by("-completed_at")[:50]
         return context
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("privacy/request/<str:rights_ref>/", views.public_request, name="public_request"),
     path("privacy/request/<str:rights_ref>/download/", views.public_download,
          name="public_download"),
+    path("privacy/platform/requests/", officer.PlatformQueueView.as_view(), name="platform_queue"),
     path("o/<slug:org>/privacy/requests/", officer.QueueView.as_view(), name="queue"),
     path("o/<slug:org>/privacy/requests/new/", officer.FileForMemberView.as_view(),
          name="officer_new"),
