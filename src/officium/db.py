@@ -30,13 +30,16 @@ class Prepared:
 
     ``build`` receives one marker per parameter (an int or a str, as ``kinds`` says) and returns
     the queryset; the markers' places in the compiled parameters are where the values go. Rows
-    come back exactly as ``values_list`` gives them (the fields' converters applied). Compiling
-    is what costs on a short query (about ten times executing it), hence once per connection:
-    a thread's connection keeps its own copy, so nothing is shared between threads.
+    come back exactly as ``values_list`` gives them (the fields' converters applied), or with
+    ``convert=False`` as the database cursor gives them. Compiling is what costs on a short
+    query (about ten times executing it), hence once per connection: a thread's connection
+    keeps its own copy, so nothing is shared between threads.
     """
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], kinds: Sequence[type] = (int,)) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any]], kinds: Sequence[type] = (int,), *,
+                 convert: bool = True) -> None:
         self._build = build
+        self._convert = convert
         self._markers = tuple(f"\x00prepared-{i}\x00" if kind is str else -(2**62) - i
                               for i, kind in enumerate(kinds))
 
@@ -53,7 +56,7 @@ class Prepared:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not converters:
-            return [tuple(row) for row in rows]
+            return rows  # the cursor's own tuples
         out = []
         for row in rows:
             values_ = list(row)
@@ -77,7 +80,7 @@ class Prepared:
         if sorted({index for _, index in slots}) != list(range(len(self._markers))):
             raise ValueError(f"a parameter marker was not found in {sql!r}")
         fields = [s[0] for s in compiler.select[:compiler.col_count]]
-        converters = list(compiler.get_converters(fields).items())
+        converters = list(compiler.get_converters(fields).items()) if self._convert else []
         return sql, tuple(params), slots, converters
 
 

@@ -38,7 +38,7 @@ from officium.attendance.models import (
     PrivacyModeChange,
     Site,
 )
-from officium.attendance.privacy_mode import PrivacyModeChanged
+from officium.attendance.privacy_mode import PrivacyModeChanged, privacy_version
 from officium.db import Prepared, PreparedInsert, sqlite_writers
 from officium.privacy import audit
 from officium.privacy.audit.chain import Draft
@@ -48,12 +48,6 @@ _RECORD = PreparedInsert(AttendanceRecord)
 _LAST_FIX = Prepared(lambda member: LocationEvent.objects.filter(
     member_id=member, location_status=LocationStatus.RECORDED).order_by("-occurred_at", "-pk")
     .values_list(*coordinates.VALUE_FIELDS, "occurred_at", "member__user_id")[:1])
-_KINDS = Prepared(lambda member: DeviceProfile.objects.filter(member_id=member)
-                  .values_list("location_kinds")[:1])
-_ALLOW_WITHOUT_LOCATION = Prepared(lambda org: AttendanceSettings.objects.filter(organization_id=org)
-                                   .values_list("allow_without_location")[:1])
-_PRIVACY_VERSION = Prepared(lambda member: PrivacyModeChange.objects.filter(member_id=member)
-                            .order_by("-changed_at", "-pk").values_list("pk", "enabled")[:1])
 _LATEST_SWITCH = PrivacyModeChange.objects.filter(member_id=OuterRef("pk")).order_by("-changed_at", "-pk")
 _CONTEXT = Prepared(lambda member: Membership.objects.filter(pk=member).annotate(
     kinds=Subquery(DeviceProfile.objects.filter(member_id=OuterRef("pk")).values("location_kinds")[:1]),
@@ -115,22 +109,6 @@ class _FenceCache:
 fence_cache = _FenceCache()
 
 
-def privacy_version(member_id: int) -> tuple[int, bool] | None:
-    """``privacy_mode.privacy_version`` through a prepared query: (id, enabled) of the latest switch."""
-    return _PRIVACY_VERSION.first(member_id)  # type: ignore[return-value]
-
-
-def location_kinds(member_id: int) -> frozenset[str]:
-    """The event kinds the member's device profile lets a device attach a location to."""
-    row = _KINDS.first(member_id)
-    return frozenset(DeviceProfile.DEFAULT_KINDS if row is None else row[0])
-
-
-def allows_without_location(organization_id: int) -> bool:
-    row = _ALLOW_WITHOUT_LOCATION.first(organization_id)
-    return _ALLOW_DEFAULT if row is None else bool(row[0])
-
-
 def check_in(actor: Membership, direction: str, fix: Fix | None, *, site_id: int | None = None,
              device: Device | None = None) -> AttendanceRecord:
     """Judge an attempt against the organization's fences and store it with its verdict.
@@ -159,7 +137,8 @@ def _member_context(actor: Membership) -> tuple[frozenset[str], bool, tuple[int,
     """(device profile kinds, check-in without location allowed, privacy version) in one query."""
     row = _CONTEXT.first(actor.pk)
     if row is None:  # the membership is gone: read each on its own (each gives its default)
-        return location_kinds(actor.pk), allows_without_location(actor.organization_id), privacy_version(actor.pk)
+        return (DeviceProfile.kinds_for(actor), AttendanceSettings.of(actor.organization_id).allow_without_location,
+                privacy_version(actor.pk))
     kinds, allow, privacy_id, privacy_on = row
     return (frozenset(DeviceProfile.DEFAULT_KINDS if kinds is None else kinds),
             _ALLOW_DEFAULT if allow is None else bool(allow),
@@ -227,7 +206,7 @@ def record_synced(device: Device, directions: dict[str, str]) -> list[Attendance
         return []
     fixes = coordinates.open_rows(LocationEvent, member.user_id, [e[5:] for e in events])
     fences = fence_cache.fences(device.organization_id)
-    allow_without_location = allows_without_location(device.organization_id)
+    allow_without_location = AttendanceSettings.of(device.organization_id).allow_without_location
     records = []
     for (pk, client_id, occurred_at, status, mock, *_tokens), fix in zip(events, fixes, strict=True):
         if status != LocationStatus.RECORDED:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from officium.privacy.vault import keys as vault_keys
-from officium.privacy.vault.crypto import DecryptionError
 from officium.privacy.vault.fields import EncryptedFloatField, Sealed
 
 _DOUBLE = struct.Struct(">d")  # what EncryptedFloatField.encode packs
@@ -87,20 +86,16 @@ class Sealer:
 
 
 def open_rows(model: Any, subject_id: int, rows: list[tuple[Any, Any, Any]]) -> list[Fix | None]:
-    """Fixes from many ``values_list(*VALUE_FIELDS)`` rows of one subject: the subject's key is
-    looked up once and each column opened in one pass; None for a row without a fix, and for
-    every row once the subject is shredded."""
-    subject_keys = vault_keys.subject_key(subject_id, create=False)
-    if subject_keys is None or not rows:
-        return [None] * len(rows)
+    """Fixes from many ``values_list(*VALUE_FIELDS)`` rows of one subject, a column at a time;
+    None for a row without a fix, and for every row once the subject is shredded."""
+    if not rows:
+        return []
     try:
-        columns = [field.decode_column(subject_keys.cipher.open_column(
-                       [None if t is None else _token(t) for t in tokens], field.aad(subject_id)))
-                   for field, tokens in zip(_fields(model), zip(*rows, strict=True), strict=True)]
-    except DecryptionError:  # sealed under an older key version: the one-by-one path knows it
-        return [from_tokens(model, subject_id, *row) for row in rows]
-    return [None if lat is None or lon is None else Fix(lat, lon, acc or 0.0)
-            for lat, lon, acc in zip(*columns, strict=True)]
+        lat, lon, acc = (field.open_column([None if t is None else _token(t) for t in tokens], subject_id)
+                         for field, tokens in zip(_fields(model), zip(*rows, strict=True), strict=True))
+    except vault_keys.KeyDestroyed:
+        return [None] * len(rows)
+    return [None if a is None or b is None else Fix(a, b, c or 0.0) for a, b, c in zip(lat, lon, acc, strict=True)]
 
 
 def from_tokens(model: Any, subject_id: int | None, latitude: Any, longitude: Any,

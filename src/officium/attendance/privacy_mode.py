@@ -14,22 +14,26 @@ from django.db import transaction
 
 from officium.accounts.models import Membership
 from officium.attendance.models import PrivacyModeChange
+from officium.db import Prepared
 from officium.privacy import audit
 
 SOURCES = ("web", "api", "device")
 
 
 def privacy_mode_on(member: Membership | int) -> bool:
-    latest = (PrivacyModeChange.objects.filter(member=member).order_by("-changed_at", "-pk")
-              .values_list("enabled", flat=True).first())
-    return bool(latest)
+    version = privacy_version(member)
+    return version is not None and bool(version[1])
+
+
+_LATEST_SWITCH = Prepared(lambda member: PrivacyModeChange.objects.filter(member_id=member)
+                         .order_by("-changed_at", "-pk").values_list("pk", "enabled")[:1])
 
 
 def privacy_version(member: Membership | int) -> tuple[int, bool] | None:
     """(id, enabled) of the latest switch: compared before and after a write to catch a switch
-    that landed in between (the caller then retries with the new state)."""
-    return (PrivacyModeChange.objects.filter(member=member).order_by("-changed_at", "-pk")
-            .values_list("pk", "enabled").first())
+    that landed in between (the caller then retries with the new state). A prepared query:
+    every check-in and batch asks it twice."""
+    return _LATEST_SWITCH.first(getattr(member, "pk", member))  # type: ignore[return-value]
 
 
 class PrivacyModeChanged(Exception):

@@ -19,6 +19,7 @@ from django.db import connections, models
 from django.db.models import Q
 from django.db.models.functions import Cast
 
+from officium.db import Prepared
 from officium.privacy import registry
 from officium.privacy.policy import dpv
 
@@ -100,58 +101,43 @@ def rows(record_type: RecordType, subject: Subject) -> list[tuple[Any, ...]]:
     kinds = _column_kinds(record_type)
     sealed = [i for i, kind in enumerate(kinds) if kind == "encrypted"]
     fast = "converted" not in kinds and (not sealed or _all_of_one_subject(record_type, subject))
-    statement = _statement(record_type, subject) if fast else None
-    if statement is None:
+    if fast and subject.user_id is not None and not subject.email:
+        fetched = _prepared(record_type).rows(subject.user_id)
+    else:
         qs = queryset(record_type.registration, subject)
         if qs is None:
             return []
-        qs = qs.order_by(record_type.model._meta.pk.name).values_list(*_selected(record_type))
+        qs = _ordered(qs, record_type)
         if not fast:
             return list(qs)
         sql, params = qs.query.get_compiler(qs.db).as_sql()
-        statement = qs.db, sql, params
-    alias, sql, params = statement
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
     if sealed:
         fetched = _open_sealed(record_type, subject, fetched, sealed)
     return fetched
 
 
-# Building and compiling a queryset costs ~1 ms, running it a few dozen microseconds: an
-# export asks every registered model, mostly finding nothing. So each record type's statement
-# is compiled once, for a placeholder subject id, and reused with the real id substituted.
-_PLACEHOLDER_ID = -7_349_155_201  # no row has it; only ever a query parameter
-_statements: dict[tuple[str, tuple[str, ...]], tuple[str, str, tuple[Any, ...], tuple[int, ...]] | None] = {}
+def _ordered(qs: models.QuerySet[Any], record_type: RecordType) -> models.QuerySet[Any]:
+    return qs.order_by(record_type.model._meta.pk.name).values_list(*_selected(record_type))
 
 
-def _statement(record_type: RecordType, subject: Subject) -> tuple[str, str, list[Any]] | None:
-    """(alias, sql, params) for a subject known by account only, or None (build it afresh)."""
-    if subject.user_id is None or subject.email:
-        return None
+# Building and compiling a queryset costs ~1 ms, running it a few dozen microseconds, and an
+# export asks every registered model, mostly finding nothing: so for a subject known by account,
+# each record type's statement is prepared once (the database's values, no converters: the
+# "plain" columns are the export's values as they are).
+_prepared_types: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+
+
+def _prepared(record_type: RecordType) -> Prepared:
     key = (record_type.label, record_type.columns)
-    if key not in _statements:
-        qs = queryset(record_type.registration, Subject(user_id=_PLACEHOLDER_ID))
-        if qs is None:  # pragma: no cover - an account id always gives a subject filter
-            return None
-        qs = qs.order_by(record_type.model._meta.pk.name).values_list(*_selected(record_type))
-        sql, params = qs.query.get_compiler(qs.db).as_sql()
-        slots = tuple(i for i, value in enumerate(params) if value == _PLACEHOLDER_ID)
-        _statements[key] = (qs.db, sql, tuple(params), slots) if slots else None
-    compiled = _statements[key]
-    if compiled is None:
-        return None
-    alias, sql, template, slots = compiled
-    params = list(template)
-    for slot in slots:
-        params[slot] = subject.user_id
-    return alias, sql, params
-
-
-def reset_statements() -> None:
-    """Forget the compiled statements (tests that swap registrations or databases)."""
-    _statements.clear()
+    if key not in _prepared_types:
+        registration = record_type.registration
+        _prepared_types[key] = Prepared(lambda user_id: _ordered(
+            registration.model._base_manager.filter(registration.subject_q(user_id)), record_type),
+            convert=False)
+    return _prepared_types[key]
 
 
 def _selected(record_type: RecordType) -> list[Any]:
@@ -188,31 +174,20 @@ def _all_of_one_subject(record_type: RecordType, subject: Subject) -> bool:
 
 def _open_sealed(record_type: RecordType, subject: Subject, fetched: list[tuple[Any, ...]],
                  sealed: list[int]) -> list[tuple[Any, ...]]:
-    """Open the vault columns with the subject's cached key, a column at a time (one AEAD call
-    per value, decoded in bulk); a value sealed under an older key version takes the field's
-    own path."""
+    """Open the vault columns with the subject's key, a column at a time; once the subject is
+    shredded, what remains reads as erased."""
     from officium.privacy.vault import keys as vault_keys
 
     if subject.user_id is None or not fetched:  # _all_of_one_subject guarantees an id
         return fetched
-    subject_keys = vault_keys.subject_key(subject.user_id, create=False)
     columns = [list(column) for column in zip(*fetched, strict=True)]
     for i in sealed:
         field: Any = record_type.model._meta.get_field(record_type.columns[i])
-        if subject_keys is None:  # shredded: what remains reads as erased
+        try:
+            columns[i] = field.open_column(columns[i], subject.user_id)
+        except vault_keys.KeyDestroyed:
             columns[i] = [None if t is None else field.erased_value for t in columns[i]]
-            continue
-        columns[i] = _open_column(field, subject_keys.cipher, subject.user_id, columns[i])
     return list(zip(*columns, strict=True))
-
-
-def _open_column(field: Any, cipher: Any, subject_id: int, tokens: list[Any]) -> list[Any]:
-    from officium.privacy.vault.crypto import DecryptionError
-
-    try:
-        return field.decode_column(cipher.open_column(tokens, field.aad(subject_id)))
-    except DecryptionError:  # some value was sealed under an older key version
-        return [None if t is None else field.open(bytes(t), subject_id) for t in tokens]
 
 
 def counts(subject: Subject, types: list[RecordType] | None = None) -> Iterator[tuple[RecordType, int]]:

@@ -196,6 +196,19 @@ class EncryptedField(models.BinaryField):
                 raise
         return self.decode(keys.keyring.decrypt(token, self.aad(subject_id)))
 
+    def open_column(self, tokens: list[Any], subject_id: int) -> list[Any]:
+        """Decrypt many values of this field of one subject (an export, a batch): the key is
+        looked up once, one AEAD call per value, decoded in bulk; None stays None. Raises
+        KeyDestroyed like ``open``; values sealed under an older key version take ``open``.
+        ``tokens`` are the stored bytes (a ``Sealed`` value's ``token``)."""
+        keys = vault_keys.subject_key(subject_id, create=False)
+        if keys is None:
+            raise vault_keys.KeyDestroyed(f"no key for subject {subject_id}")
+        try:
+            return self.decode_column(keys.cipher.open_column(tokens, self.aad(subject_id)))
+        except DecryptionError:
+            return [None if t is None else self.open(bytes(t), subject_id) for t in tokens]
+
     def reveal(self, instance: Any, sealed: Sealed) -> Any:
         subject_id = self.subject_id_of(instance)
         if subject_id is None:
