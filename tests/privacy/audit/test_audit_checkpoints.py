@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.db import connection
+from tests.conftest import make_user
 
 from officium.privacy import audit
 from officium.privacy.audit.alerts import REFUSED_EVENT
@@ -15,7 +16,6 @@ from officium.privacy.audit.cli import main as audit_cli
 from officium.privacy.audit.models import AuditEntry
 from officium.privacy.audit.tasks import checkpoint_audit_log
 from officium.worker import scheduler
-from tests.conftest import make_user
 
 
 @pytest.fixture
