@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
 from officium.privacy.audit.chain import Problem
+from officium.privacy.audit.checkpoints import Checkpoint
 
 logger = logging.getLogger("officium.audit")
 
@@ -37,7 +37,7 @@ def _alerted_recently(checkpoint_seq: int | None) -> bool:
                for details in recent.values_list("details", flat=True))
 
 
-def raise_integrity_alert(problem: Problem, checkpoint: Any) -> bool:
+def raise_integrity_alert(problem: Problem, checkpoint: Checkpoint | None) -> bool:
     """Log, record and announce a refused checkpoint; returns whether officers were alerted."""
     from officium.privacy.audit import record
     from officium.privacy.audit.models import AuditEntry
