@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class AuditConfig(AppConfig):
@@ -13,5 +14,7 @@ class AuditConfig(AppConfig):
         from officium.privacy.audit.tasks import checkpoint_audit_log
         from officium.worker.scheduler import every
 
-        every(timedelta(minutes=15), "audit.checkpoint", checkpoint_audit_log)
+        # Entries after the last checkpoint can be cut unseen: keep that tail to about a minute.
+        seconds = int(getattr(settings, "AUDIT_CHECKPOINT_SECONDS", 60))
+        every(timedelta(seconds=seconds), "audit.checkpoint", checkpoint_audit_log)
         autodiscover()
