@@ -15,8 +15,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from officium.privacy.audit.chain import Problem
 from officium.privacy.audit.audit_events import CHECKPOINT_REFUSED
+from officium.privacy.audit.chain import Problem
 from officium.privacy.audit.checkpoints import Checkpoint
 
 logger = logging.getLogger("officium.audit")
