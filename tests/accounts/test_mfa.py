@@ -13,12 +13,12 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from tests.conftest import PASSWORD
 
 from officium.accounts.mfa import services as mfa
 from officium.accounts.mfa.models import RecoveryCode, TotpDevice
 from officium.accounts.mfa.totp import base32_secret
 from officium.privacy.audit.models import AuditEntry
-from tests.conftest import PASSWORD
 
 
 def next_code(secret: str, steps: int = 1) -> str:

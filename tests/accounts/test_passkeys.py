@@ -14,12 +14,12 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import Client
+from tests.conftest import PASSWORD
 from webauthn.helpers import bytes_to_base64url as b64
 
 from officium.accounts.mfa import services as mfa
 from officium.accounts.mfa.models import PasskeyDevice
 from officium.privacy.audit.models import AuditEntry
-from tests.conftest import PASSWORD
 
 ORIGIN, RP_ID = "http://testserver", "testserver"
 

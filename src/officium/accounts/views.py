@@ -10,9 +10,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import CharField, Form, PasswordInput
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -33,6 +33,7 @@ from officium.accounts.mfa.views import begin_second_step
 from officium.accounts.models import ApiToken, Membership
 from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, CAN_SEE_MEMBERS, Role
 from officium.accounts.scoping import OrganizationMixin, scoped_get
+
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -291,7 +292,7 @@ def cancel_account(request: HttpRequest) -> HttpResponse:
     form = ConfirmPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            report = termination.cancel_account(user, form.cleaned_data["password"])
+            report = termination.cancel_account(user, form.cleaned_data["password"], request)
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
@@ -316,7 +317,8 @@ class TerminateOrganizationView(OrganizationMixin, View):
         form = ConfirmPasswordForm(request.POST)
         if form.is_valid():
             try:
-                termination.terminate_organization(self.membership, form.cleaned_data["password"])
+                termination.terminate_organization(self.membership, form.cleaned_data["password"],
+                                                   request)
             except ValidationError as error:
                 apply_form_errors(form, error)
             else:

@@ -154,6 +154,9 @@ class RecoveryCode(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} ({'used' if self.used_at else 'unused'})"
+
     @staticmethod
     def hash(normalized: str) -> str:
         return hashlib.sha256(f"officium.recovery:{normalized}".encode()).hexdigest()
