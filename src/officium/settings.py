@@ -139,6 +139,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 
+# Second factor (django-otp devices in accounts/mfa): 1, 2, 4 … seconds between wrong codes,
+# and after OFFICIUM_MFA_LOCK_AFTER wrong codes in a row the device is locked for a while (AC7).
+OTP_THROTTLE_FACTOR = envint("OTP_THROTTLE_FACTOR", 1)
+OFFICIUM_MFA_LOCK_AFTER = envint("OFFICIUM_MFA_LOCK_AFTER", 10)
+OFFICIUM_MFA_LOCK_MINUTES = envint("OFFICIUM_MFA_LOCK_MINUTES", 15)
+OFFICIUM_MFA_ISSUER = envstr("OFFICIUM_MFA_ISSUER", "Officium")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 12)

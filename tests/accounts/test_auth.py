@@ -1,12 +1,14 @@
 """AC7: strong one-way password hashes, throttled logins, change and reset; the optional second factor."""
 
 import re
+import time
 
 import pyotp
 import pytest
 from django.core import mail
 from django.test import Client
 
+from officium.accounts.mfa import services as mfa_services
 from officium.accounts.models import User
 from officium.privacy.audit.models import AuditEntry
 
@@ -93,19 +95,24 @@ def test_AC7_password_reset_for_unknown_email_reveals_nothing(db):
 
 @pytest.mark.django_db
 def test_totp_second_factor_is_required_once_enabled(alice_client, alice, pw):
-    secret = alice_client.get("/accounts/security/").context["setup_secret"]
-    bad = alice_client.post("/accounts/security/", {"action": "enable_mfa", "code": "000000"})
+    alice_client.post("/accounts/security/two-step/", {"action": "start_totp"})
+    secret = alice_client.get("/accounts/security/two-step/").context["setup_secret"]
+    bad = alice_client.post("/accounts/security/two-step/", {"action": "confirm_totp", "code": "000000"})
     assert bad.status_code == 400
-    alice_client.post("/accounts/security/", {"action": "enable_mfa", "code": pyotp.TOTP(secret).now()})
-    alice.refresh_from_db()
-    assert alice.totp_enabled
+    time.sleep(1.1)  # the throttle: one second after one wrong code
+    enabled = alice_client.post("/accounts/security/two-step/",
+                                {"action": "confirm_totp", "code": pyotp.TOTP(secret).now()})
+    assert enabled.status_code == 200 and len(enabled.context["new_codes"]) == 10
+    assert mfa_services.has_second_factor(alice)
 
     client = Client()
     response = client.post("/accounts/login/", {"username": alice.email, "password": pw})
     assert response.url == "/accounts/login/verify/"
     assert "_auth_user_id" not in client.session
     assert client.post("/accounts/login/verify/", {"code": "123456"}).status_code == 400
-    response = client.post("/accounts/login/verify/", {"code": pyotp.TOTP(secret).now()})
+    time.sleep(1.1)
+    # the code that turned the app on was used once already: the next step's code signs in
+    response = client.post("/accounts/login/verify/", {"code": pyotp.TOTP(secret).at(time.time() + 30)})
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(alice.pk)
 
 

@@ -88,11 +88,28 @@ def test_SE3_bad_signup_input_is_refused_and_writes_nothing(client, overrides, f
 
 
 @pytest.mark.django_db
-def test_SE3_duplicate_email_is_refused(client, alice):
-    response = client.post("/accounts/signup/", officeportal_form(email="ALICE@alpha.example"))
-    assert response.status_code == 400
-    assert "already exists" in str(response.context["form"].errors["email"])
+def test_AC7_signup_answers_the_same_for_an_existing_address(client, alice, django_capture_on_commit_callbacks):
+    """Signup does not tell who has an account: the holder gets an email instead."""
+    organizations = Organization.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post("/accounts/signup/", officeportal_form(email="ALICE@alpha.example"))
+        fresh = client.post("/accounts/signup/", officeportal_form(email="newcomer@delta.example"))
+    assert taken.status_code == fresh.status_code == 200
+    pages = [[t.name for t in r.templates if "/email/" not in t.name] for r in (taken, fresh)]
+    assert pages[0] == pages[1]
+    def page(response, email):  # the page less the address typed and the per-answer CSRF token
+        body = response.content.decode().replace(email, "X")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+    assert page(taken, "alice@alpha.example") == page(fresh, "newcomer@delta.example")
+    # no second account and no organization for the taken address
     assert User.objects.filter(email__iexact="alice@alpha.example").count() == 1
+    assert Organization.objects.count() == organizations + 1
+    to_alice = [m for m in mail.outbox if m.to == ["alice@alpha.example"]]
+    assert len(to_alice) == 1
+    assert "tried to create a new Officium organization" in to_alice[0].body
+    assert "/accounts/password/reset/" in to_alice[0].body
+    assert "/accounts/confirm/" not in to_alice[0].body
 
 
 @pytest.mark.django_db

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyotp
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -34,22 +33,6 @@ class EmailLoginForm(AuthenticationForm):
         "invalid_login": "That email and password do not match an active account.",
         "inactive": "This account is not active yet: use the link in the confirmation email.",
     }
-
-
-class TotpForm(forms.Form):
-    code = forms.RegexField(label="Code from your authenticator app", regex=r"^\d{6}$",
-                            error_messages={"invalid": "Enter the 6-digit code."},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
-
-    def __init__(self, secret: str, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.secret = secret
-
-    def clean_code(self) -> str:
-        code: str = self.cleaned_data["code"]
-        if not pyotp.TOTP(self.secret).verify(code, valid_window=1):
-            raise forms.ValidationError("That code is not valid. Check your device's clock.")
-        return code
 
 
 class SetPasswordForm(forms.Form):

@@ -88,8 +88,6 @@ class UserManager(BaseUserManager.from_queryset(PurposeQuerySet)):  # type: igno
         "is_staff": NOT_PERSONAL,
         "date_joined": NOT_PERSONAL,
         "email_confirmed_at": NOT_PERSONAL,
-        "totp_secret": NOT_PERSONAL,
-        "totp_enabled": NOT_PERSONAL,
     },
     retention_anchor="date_joined",
     data_type="account",
@@ -108,8 +106,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True)
-    totp_enabled = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -216,3 +212,12 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# The second-factor devices live in accounts/mfa/ and belong to this app.
+from officium.accounts.mfa.models import (  # noqa: E402, F401
+    PasskeyDevice,
+    RecoveryCode,
+    RecoveryDevice,
+    TotpDevice,
+)

@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,15 +29,19 @@ RESERVED_SLUGS = {"api", "admin", "static", "privacy", "accounts", "o", "well-kn
 
 # --- signup and confirmation -------------------------------------------------------------
 
-def signup_organization(data: dict[str, Any]) -> tuple[User, Organization]:
+def signup_organization(data: dict[str, Any]) -> tuple[User | None, Organization | None]:
     """Create an inactive owner and their organization from the cleaned signup form (AC1, AC3).
 
     Only the keys of the active policy's signup fields reach this function; each is stored
     where the catalogue says. The account stays inactive until the emailed link is used.
+    An address that already has an account gets an email instead and (None, None) comes back:
+    the page answers exactly as for a new address, so signup does not tell who has an account.
     """
     email = data["email"].strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this email address already exists."})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        _signup_for_existing_address(existing, data.get("password"))
+        return None, None
     if data.get("username") and User.objects.filter(username__iexact=data["username"]).exists():
         raise ValidationError({"username": "This username is taken."})
     user_fields, org_fields = _split_signup_data(data)
@@ -49,6 +54,14 @@ def signup_organization(data: dict[str, Any]) -> tuple[User, Organization]:
                      target=membership, details={"fields": sorted(k for k, v in data.items() if v)})
         send_service_email(user.email, "confirm", {"user": user, "path": confirmation_path(user)})
     return user, organization
+
+
+def _signup_for_existing_address(user: User, password: str | None) -> None:
+    if password:
+        make_password(password)  # the same work as a real signup, so timing tells nothing either
+    with transaction.atomic():
+        audit.record("accounts.signup_existing_address", subject=user)
+        send_service_email(user.email, "signup_existing", {"user": user})
 
 
 def _split_signup_data(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -234,13 +247,12 @@ def revoke_api_token(user: User, token: ApiToken) -> None:
         audit.record("accounts.api_token_revoked", actor=user, subject=user, target=token)
 
 
-def set_second_factor(user: User, secret: str | None) -> None:
-    """Turn TOTP on (with a verified secret) or off (``None``)."""
+def password_changed(user: User, how: str) -> int:
+    """After a password change or reset: every API token stops working (a token outlives no
+    password it was made under), and the person is told. Returns how many were revoked."""
     with transaction.atomic():
-        user.totp_secret, user.totp_enabled = (secret or ""), secret is not None
-        user.save(update_fields=["totp_secret", "totp_enabled"])
-        audit.record("accounts.mfa_enabled" if secret else "accounts.mfa_disabled", actor=user, subject=user)
-
-
-def record_password_changed(user: User) -> None:
-    audit.record("accounts.password_changed", actor=user, subject=user)
+        revoked = ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+        audit.record("accounts.password_reset" if how == "reset" else "accounts.password_changed",
+                     actor=user, subject=user, details={"api_tokens_revoked": revoked})
+        send_service_email(user.email, "password_changed", {"user": user, "how": how, "revoked": revoked})
+    return revoked

@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
 from officium.accounts.models import Membership, Organization, OrganizationStatus, User
+from officium.accounts.reauthentication import confirm_password
 from officium.accounts.roles import Role
 from officium.privacy import audit
 from officium.privacy.retention import holds
@@ -26,9 +28,9 @@ from officium.privacy.vault.shredding import ShredReport, destroy_organization_k
 DEFAULT_GRACE_DAYS = 30
 
 
-def _check_password(user: User, password: str) -> None:
-    if not password or not user.check_password(password):
-        raise ValidationError({"password": "That is not your password."})
+def _check_password(user: User, password: str, request: HttpRequest | None) -> None:
+    """Through the login's throttle: a borrowed session cannot guess the password here."""
+    confirm_password(request, user, password)
 
 
 def grace_days() -> int:
@@ -50,11 +52,12 @@ def deletion_due(organization: Organization) -> datetime | None:
 
 # --- the organization ------------------------------------------------------------------
 
-def terminate_organization(actor: Membership, password: str) -> Organization:
+def terminate_organization(actor: Membership, password: str,
+                           request: HttpRequest | None = None) -> Organization:
     """The owner ends the organization's account; its data stays exportable for the grace period."""
     if actor.role != Role.OWNER:
         raise PermissionDenied("Only an owner can terminate the organization.")
-    _check_password(actor.user, password)
+    _check_password(actor.user, password, request)
     organization = actor.organization
     if organization.status != OrganizationStatus.ACTIVE:
         raise ValidationError({"organization": "This organization is already terminated."})
@@ -133,9 +136,9 @@ def kept_on_cancel(user: User) -> list[dict[str, object]]:
     return holds.describe(holds.kept_for_subject(user.pk))
 
 
-def cancel_account(user: User, password: str) -> ShredReport:
+def cancel_account(user: User, password: str, request: HttpRequest | None = None) -> ShredReport:
     """RE3: the person's data leaves the live database now (crypto-shredded)."""
-    _check_password(user, password)
+    _check_password(user, password, request)
     blockers = cancellation_blockers(user)
     if blockers:
         names = ", ".join(org.name for org in blockers)

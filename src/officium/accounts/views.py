@@ -10,14 +10,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import CharField, Form, PasswordInput
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from officium.accounts import age_gate, mfa, services
+from officium.accounts import age_gate, services
 from officium.accounts.confirmation import confirmation_tokens, user_from_uid
 from officium.accounts.forms import (
     ApiTokenForm,
@@ -27,13 +27,12 @@ from officium.accounts.forms import (
     MemberForm,
     SetPasswordForm,
     SignupForm,
-    TotpForm,
 )
-from officium.accounts.models import ApiToken, Membership, User
+from officium.accounts.mfa import services as mfa_services
+from officium.accounts.mfa.views import begin_second_step
+from officium.accounts.models import ApiToken, Membership
 from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, CAN_SEE_MEMBERS, Role
 from officium.accounts.scoping import OrganizationMixin, scoped_get
-
-PENDING_MFA_USER = "officium.pending_mfa_user"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -63,11 +62,12 @@ def signup(request: HttpRequest) -> HttpResponse:
                       {"threshold": age_gate.rule().threshold}, status=403)  # type: ignore[union-attr]
     if valid:
         try:
-            user, _ = services.signup_organization(age_gate.signup_data(form.cleaned_data))
+            services.signup_organization(age_gate.signup_data(form.cleaned_data))
         except ValidationError as error:
             apply_form_errors(form, error)
-        else:
-            return render(request, "accounts/signup_done.html", {"email": user.email})
+        else:  # the same page whether or not the address already had an account
+            return render(request, "accounts/signup_done.html",
+                          {"email": form.cleaned_data["email"].strip().lower()})
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -98,26 +98,12 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: EmailLoginForm) -> HttpResponse:
         user = form.get_user()
-        if user.totp_enabled:
-            self.request.session[PENDING_MFA_USER] = user.pk
-            self.request.session["officium.pending_next"] = self.get_success_url()
-            return redirect("accounts:login_verify")
+        if mfa_services.has_second_factor(user):
+            return begin_second_step(self.request, user, self.get_success_url())
         return super().form_valid(form)
 
     def form_invalid(self, form: EmailLoginForm) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form), status=400)
-
-
-def login_verify(request: HttpRequest) -> HttpResponse:
-    user = User.objects.filter(pk=request.session.get(PENDING_MFA_USER), is_active=True).first()
-    if user is None:
-        return redirect("accounts:login")
-    form = TotpForm(user.totp_secret, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        next_url = request.session.get("officium.pending_next") or reverse("accounts:home")
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return HttpResponseRedirect(next_url)
-    return render(request, "accounts/login_verify.html", {"form": form}, status=400 if form.errors else 200)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -126,39 +112,37 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        services.record_password_changed(self.request.user)
-        messages.success(self.request, "Your password was changed.")
+        revoked = services.password_changed(self.request.user, how="changed")
+        messages.success(self.request, "Your password was changed." + (
+            f" {revoked} API token(s) were revoked." if revoked else ""))
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(form.user, how="reset")
+        messages.success(self.request, "Your password was reset. Sign in with the new one.")
         return response
 
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
-    """Second factor and API tokens of the signed-in person."""
+    """Password, two-step sign-in (its own page) and API tokens of the signed-in person."""
     user = request.user
-    secret = request.session.get("officium.mfa_setup") or mfa.new_secret()
-    request.session["officium.mfa_setup"] = secret
-    totp_form = TotpForm(secret, request.POST if request.POST.get("action") == "enable_mfa" else None)
     token_form = ApiTokenForm(request.POST if request.POST.get("action") == "create_token" else None)
     new_token = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "enable_mfa" and totp_form.is_valid():
-            services.set_second_factor(user, secret)
-            request.session.pop("officium.mfa_setup", None)
-            messages.success(request, "Two-step sign-in is on.")
-            return redirect("accounts:security")
-        if action == "disable_mfa":
-            services.set_second_factor(user, None)
-            messages.success(request, "Two-step sign-in is off.")
-            return redirect("accounts:security")
-        if action == "create_token" and token_form.is_valid():
-            _, new_token = services.create_api_token(user, token_form.cleaned_data["name"])
+    if request.method == "POST" and request.POST.get("action") == "create_token" and token_form.is_valid():
+        _, new_token = services.create_api_token(user, token_form.cleaned_data["name"])
     context = {
-        "totp_form": totp_form, "token_form": token_form, "new_token": new_token,
-        "setup_secret": secret, "setup_uri": mfa.provisioning_uri(secret, user.email),
+        "token_form": token_form, "new_token": new_token,
+        "mfa_enabled": mfa_services.has_second_factor(user),
         "tokens": ApiToken.objects.filter(user=user, revoked_at=None),
     }
-    bad = request.method == "POST" and (totp_form.errors or token_form.errors)
+    bad = request.method == "POST" and token_form.errors
     return render(request, "accounts/security.html", context, status=400 if bad else 200)
 
 
@@ -308,7 +292,7 @@ def cancel_account(request: HttpRequest) -> HttpResponse:
     form = ConfirmPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            report = termination.cancel_account(user, form.cleaned_data["password"])
+            report = termination.cancel_account(user, form.cleaned_data["password"], request)
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
@@ -333,7 +317,8 @@ class TerminateOrganizationView(OrganizationMixin, View):
         form = ConfirmPasswordForm(request.POST)
         if form.is_valid():
             try:
-                termination.terminate_organization(self.membership, form.cleaned_data["password"])
+                termination.terminate_organization(self.membership, form.cleaned_data["password"],
+                                                   request)
             except ValidationError as error:
                 apply_form_errors(form, error)
             else:

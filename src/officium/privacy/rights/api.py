@@ -107,7 +107,7 @@ def file_request(request: HttpRequest, payload: RequestIn) -> Any:
         filed = intake.file_for_account(
             request.user, request_type=payload.request_type, country=payload.residence_country,
             region=payload.residence_region, details=payload.details, purposes=payload.purposes,
-            password=payload.password, session=None, channel=Channel.API)
+            password=payload.password, session=None, channel=Channel.API, request=request)
     except ValidationError as error:
         return _refused(request, error)
     return 201, _out(filed)
@@ -132,7 +132,8 @@ def my_request(request: HttpRequest, rights_request_id: int) -> RequestOut:
 def verify_request(request: HttpRequest, rights_request_id: int, payload: PasswordIn) -> Any:
     rights_request = _own(request, rights_request_id)
     try:
-        intake.verify_with_password(rights_request, request.user, payload.password)
+        intake.verify_with_password(rights_request, request.user, payload.password,
+                                    web_request=request)
     except ValidationError as error:
         return _refused(request, error)
     rights_request.refresh_from_db()

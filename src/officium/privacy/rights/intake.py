@@ -74,7 +74,8 @@ def _home_organization(user: Any) -> Any:
 
 def file_for_account(user: Any, *, request_type: str, country: str, region: str = "",
                      details: str = "", purposes: Iterable[str] = (), password: str = "",
-                     session: Any = None, channel: str = Channel.PRIVACY_CENTER) -> RightsRequest:
+                     session: Any = None, channel: str = Channel.PRIVACY_CENTER,
+                     request: Any = None) -> RightsRequest:
     """A signed-in person files for themselves. Disclosure, erasure and rectification need
     the password re-entered (now, or within the last minutes in this session)."""
     offer = offer_for(active_policy(), request_type, country, region)
@@ -83,7 +84,7 @@ def file_for_account(user: Any, *, request_type: str, country: str, region: str 
     if existing is not None:
         raise DuplicateRequest(existing)
     if password:
-        verification.reauthenticate(user, password, session)
+        verification.reauthenticate(user, password, session, request=request)
     strong = request_type in NEEDS_STRONG_VERIFICATION
     if password or verification.recently_reauthenticated(session):
         method = Verification.REAUTHENTICATION
@@ -170,12 +171,13 @@ def _create(*, request_type: str, offer: Any, country: str, region: str, details
     return request
 
 
-def verify_with_password(request: RightsRequest, user: Any, password: str, session: Any = None) -> RightsRequest:
+def verify_with_password(request: RightsRequest, user: Any, password: str, session: Any = None,
+                         web_request: Any = None) -> RightsRequest:
     if request.subject_ref != user.pk:
         raise ValidationError({"password": "This request is not yours."})
     if request.status != Status.AWAITING_VERIFICATION:
         raise ValidationError({"status": "This request does not wait for verification."})
-    verification.reauthenticate(user, password, session)
+    verification.reauthenticate(user, password, session, request=web_request)
     return _mark_verified(request, Verification.REAUTHENTICATION, actor=user)
 
 

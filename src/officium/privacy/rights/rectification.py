@@ -56,7 +56,8 @@ def _clean(field: str, value: str) -> str:
 
 
 def correct_own_profile(user: Any, changes: dict[str, str], *, password: str = "",
-                        session: Any = None, country: str = "") -> RightsRequest | None:
+                        session: Any = None, country: str = "",
+                        request: Any = None) -> RightsRequest | None:
     """Self-service: apply the changes at once and record a completed rectification."""
     from officium.privacy.policy.loader import active_policy
     from officium.privacy.rights.catalogue import offer_for
@@ -70,7 +71,7 @@ def correct_own_profile(user: Any, changes: dict[str, str], *, password: str = "
         return None
     offer = offer_for(active_policy(), RequestType.RECTIFICATION, country or "", "")
     if password:
-        verification.reauthenticate(user, password, session)
+        verification.reauthenticate(user, password, session, request=request)
     elif not verification.recently_reauthenticated(session):
         raise ValidationError({"password": "Enter your current password to confirm it is you."})
     now = timezone.now()

@@ -89,9 +89,20 @@ def recently_reauthenticated(session: Any) -> bool:
     return at is not None and time.time() - float(at) <= REAUTH_WINDOW_SECONDS
 
 
-def reauthenticate(user: Any, password: str, session: Any = None) -> None:
-    """Check the password of the signed-in person; remember it in the session for N minutes."""
-    if not password or not user.check_password(password):
+def reauthenticate(user: Any, password: str, session: Any = None, request: Any = None) -> None:
+    """Check the password of the signed-in person; remember it in the session for N minutes.
+
+    With the web request the check counts against the login's throttle (django-axes): after
+    as many wrong passwords as the login allows, it answers 429 (TooManyAttempts)."""
+    from officium.accounts.reauthentication import PasswordLocked, confirm_password
+
+    if not password:
         raise ValidationError({"password": "Enter your current password to confirm it is you."})
+    try:
+        confirm_password(request, user, password)
+    except PasswordLocked as error:
+        raise TooManyAttempts(error.message_dict) from error
+    except ValidationError as error:
+        raise ValidationError({"password": "Enter your current password to confirm it is you."}) from error
     if session is not None:
         remember_reauthentication(session)

@@ -51,7 +51,7 @@ def center(request: HttpRequest) -> HttpResponse:
                     request.user, request_type=data["request_type"],
                     country=data["residence_country"], region=data["residence_region"],
                     details=data["details"], purposes=data["purposes"],
-                    password=data["password"], session=request.session)
+                    password=data["password"], session=request.session, request=request)
             except ValidationError as error:
                 apply_form_errors(form, error)
                 status = _error_status(error)
@@ -80,10 +80,10 @@ def center_request(request: HttpRequest, rights_request_id: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             intake.verify_with_password(rights_request, request.user, form.cleaned_data["password"],
-                                        request.session)
+                                        request.session, web_request=request)
         except ValidationError as error:
             apply_form_errors(form, error)
-            status = 400
+            status = _error_status(error)
         else:
             return redirect("rights:center_request", rights_request_id=rights_request.pk)
     elif request.method == "POST":
@@ -152,10 +152,10 @@ def correct_profile(request: HttpRequest) -> HttpResponse:
                 done = rectification.correct_own_profile(
                     user, {f: data[f] for f in rectification.SELF_SERVICE_FIELDS},
                     password=data["password"], session=request.session,
-                    country=data["residence_country"])
+                    country=data["residence_country"], request=request)
             except ValidationError as error:
                 apply_form_errors(form, error)
-                status = 400
+                status = _error_status(error)
             else:
                 messages.success(request, "Your profile is corrected." if done else "Nothing changed.")
                 return redirect("rights:center")
