@@ -17,3 +17,10 @@ ACCOUNT_CANCELLED = declare("accounts.account_cancelled", "Cancelled the account
 ORGANIZATION_TERMINATED = declare("accounts.organization_terminated",
                                   "Terminated the organization's account")
 ORGANIZATION_DELETED = declare("accounts.organization_deleted", "Deleted the organization")
+PASSWORD_RESET = declare("accounts.password_reset", "Reset the password by email")
+SIGNUP_EXISTING_ADDRESS = declare("accounts.signup_existing_address",
+                                  "Someone tried to sign up with an address that has an account")
+RECOVERY_CODES_CREATED = declare("accounts.recovery_codes_created", "Made new recovery codes")
+RECOVERY_CODE_USED = declare("accounts.recovery_code_used", "Signed in with a recovery code")
+PASSKEY_REMOVED = declare("accounts.passkey_removed", "Removed a passkey")
+MFA_LOCKED = declare("accounts.mfa_locked", "Two-step sign-in locked after wrong codes")

@@ -59,12 +59,19 @@ def _literal_event_names() -> list[tuple[str, str]]:
             if name == "Draft":
                 candidates += [kw.value for kw in node.keywords if kw.arg == "event"]
             for expr in candidates:
-                for sub in ast.walk(expr):
-                    if isinstance(sub, ast.JoinedStr):
-                        found.append((f"{path.name}:{node.lineno}", "<f-string>"))
-                    elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                        found.append((f"{path.name}:{node.lineno}", sub.value))
+                found += [(f"{path.name}:{node.lineno}", name) for name in _names(expr)]
     return found
+
+
+def _names(expr: ast.expr) -> list[str]:
+    """The names an event expression can take: a literal, either branch of ``a if c else b``."""
+    if isinstance(expr, ast.IfExp):
+        return _names(expr.body) + _names(expr.orelse)
+    if isinstance(expr, ast.JoinedStr):
+        return ["<f-string>"]
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return [expr.value]
+    return []  # a declared constant or a lookup in a table of them
 
 
 def test_every_event_name_in_the_code_is_declared() -> None:
