@@ -194,3 +194,11 @@ def test_every_email_goes_through_the_outbox():
     offenders = [str(p.relative_to(SOURCE)) for p in SOURCE.rglob("*.py")
                  if p not in allowed and DIRECT.search(p.read_text())]
     assert offenders == []
+
+
+def test_the_outbox_sits_below_the_engine():
+    """mail/ imports nothing from the engine, accounts or the apps (DESIGN: below privacy)."""
+    above = re.compile(r"^\s*(from|import) officium\.(privacy|accounts|comms|attendance|portal|fieldwork)",
+                       re.MULTILINE)
+    offenders = [p.name for p in (SOURCE / "mail").rglob("*.py") if above.search(p.read_text())]
+    assert offenders == []
