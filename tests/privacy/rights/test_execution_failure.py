@@ -117,3 +117,21 @@ def test_RI8_officer_retries_a_failed_request_over_the_api(
     assert response.status_code == 200 and response.json()["status"] == Status.VERIFIED  # queued
     assert RightsRequest.objects.get(pk=filed.pk).status == Status.COMPLETED  # then run
     assert AuditEntry.objects.filter(event="rights.retried", actor_id=alice.pk).count() == 1
+
+
+def test_RI8_platform_staff_retry_a_failed_request_from_the_public_form(client, alice, alice_client,
+                                                                       bob_client):
+    filed = client.post("/api/privacy/rights/public/requests", json.dumps({
+        "email": "someone@example.org", "request_type": "access", "residence_country": "DE"}),
+        content_type="application/json")
+    request = RightsRequest.objects.get(ref=filed.json()["ref"])
+    RightsRequest.objects.filter(pk=request.pk).update(status=Status.FAILED, attempts=5)
+    form = {"action": "retry", "request_id": request.pk}
+    assert bob_client.post("/privacy/platform/requests/", form).status_code == 404
+    alice.is_staff = True
+    alice.save(update_fields=["is_staff"])
+    assert 'value="retry"' in alice_client.get("/privacy/platform/requests/").content.decode()
+    assert alice_client.post("/privacy/platform/requests/", form).status_code == 302
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == (Status.VERIFIED, 0)
+    assert AuditEntry.objects.filter(event="rights.retried", actor_id=alice.pk).count() == 1
