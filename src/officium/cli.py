@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
+
+DEMO_BIND = "127.0.0.1:8000"
 
 
 def _django() -> None:
@@ -22,7 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         print(USAGE)
         return 0 if command in {"help", "-h", "--help"} else 2
-    return handler(args)
+    from officium.env import SecretProblem
+
+    try:
+        return handler(args)
+    except SecretProblem as problem:  # a clear sentence, not a traceback
+        print(f"officium {command}: cannot start: {problem}", file=sys.stderr)
+        return 2
 
 
 def manage(args: list[str]) -> int:
@@ -34,8 +44,24 @@ def manage(args: list[str]) -> int:
 
 
 def serve(args: list[str]) -> int:
-    """Run the web server (gunicorn, threads) on 127.0.0.1:8000 unless --bind says otherwise."""
-    bind = os.environ.get("OFFICIUM_BIND", "127.0.0.1:8000")
+    """Run the web server (gunicorn, threads) on 127.0.0.1:8000 unless OFFICIUM_BIND says otherwise."""
+    _check_settings()
+    server = _gunicorn(os.environ.get("OFFICIUM_BIND", DEMO_BIND), args)
+    # Stopping this process stops the server: without it a SIGTERM (a supervisor, a benchmark
+    # finishing) would leave gunicorn running on its own.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    return server.wait()
+
+
+def _check_settings() -> None:
+    """Load the settings here, so a missing or weak secret stops with one sentence (see main)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officium.settings")
+    from django.conf import settings
+
+    settings.SECRET_KEY  # noqa: B018  (reading one setting loads them all)
+
+
+def _gunicorn(bind: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     threads = os.environ.get("WEB_THREADS", "8")
     command = [sys.executable, "-m", "gunicorn", "officium.wsgi:application", "--bind", bind,
@@ -44,11 +70,7 @@ def serve(args: list[str]) -> int:
                # (officium.privacy.logs) records what the policy lists, IPs truncated per policy.
                *args]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officium.settings")
-    server = subprocess.Popen(command)  # noqa: S603  (our own interpreter and arguments)
-    # Stopping this process stops the server: without it a SIGTERM (a supervisor, a benchmark
-    # finishing) would leave gunicorn running on its own.
-    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
-    return server.wait()
+    return subprocess.Popen(command, env=env)  # noqa: S603  (our own interpreter and arguments)
 
 
 def worker(args: list[str]) -> int:
@@ -60,7 +82,13 @@ def worker(args: list[str]) -> int:
 
 
 def demo(args: list[str]) -> int:
-    """Migrate, seed the demo organization, print the logins, run the server and the worker."""
+    """Migrate, seed the demo organization, run the server and the worker, print the address
+    actually served and the logins (the last lines printed)."""
+    if os.environ.get("OFFICIUM_ENV") == "production":
+        print("officium demo: refused: OFFICIUM_ENV is production. The demo creates accounts with "
+              "a published password; run `officium serve` and `officium worker` instead.",
+              file=sys.stderr)
+        return 2
     _django()
     from django.core.management import call_command
 
@@ -69,16 +97,80 @@ def demo(args: list[str]) -> int:
     from officium.privacy.notices.versions import ensure_current_version
 
     ensure_current_version()
-
-    print_logins(seed_demo())
+    logins = seed_demo()
     if "--no-serve" in args:
+        print_logins(logins)
         return 0
-    worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"])  # noqa: S603
+    bind, note = demo_bind()
+    if bind is None:
+        print(f"officium demo: {note}", file=sys.stderr)
+        return 2
+    url = f"http://{bind}/"
+    env = {**os.environ, "OFFICIUM_BIND": bind, "SITE_URL": os.environ.get("SITE_URL", url[:-1]),
+           # Quiet at startup so the logins stay the last lines; LOG_LEVEL=INFO shows more.
+           "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
+    worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"], env=env)  # noqa: S603
+    server = _gunicorn(bind, ["--log-level", "warning"], env=env)
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
-        return serve([])
+        if not _wait_until_listening(bind, server):
+            print(f"officium demo: the web server did not start on {bind} "
+                  f"(exit code {server.poll()}); see the messages above.", file=sys.stderr)
+            return 2
+        if note:
+            print(note)
+        print_logins(logins, url)
+        return server.wait()
     finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=15)
         worker_process.terminate()
         worker_process.wait(timeout=15)
+
+
+def demo_bind() -> tuple[str | None, str]:
+    """Where the demo serves, and a note to print; ``(None, reason)`` when it cannot.
+
+    OFFICIUM_BIND is taken as given (a taken port is an error naming it); otherwise
+    127.0.0.1:8000, or a free port on 127.0.0.1 when 8000 is taken.
+    """
+    chosen = os.environ.get("OFFICIUM_BIND")
+    if chosen:
+        host, _, port = chosen.rpartition(":")
+        if not _free(host, int(port)):
+            return None, (f"{chosen} (OFFICIUM_BIND) is already in use; stop what listens there "
+                          "or choose another address with OFFICIUM_BIND=127.0.0.1:PORT")
+        return chosen, ""
+    host, _, port = DEMO_BIND.rpartition(":")
+    if _free(host, int(port)):
+        return DEMO_BIND, ""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        free_port = int(probe.getsockname()[1])
+    return f"{host}:{free_port}", f"Port {port} is in use; serving on {host}:{free_port} instead."
+
+
+def _free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_until_listening(bind: str, server: subprocess.Popen[bytes], timeout: float = 60) -> bool:
+    host, _, port = bind.rpartition(":")
+    deadline = time.monotonic() + timeout
+    while server.poll() is None and time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, int(port)), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 def policy(args: list[str]) -> int:
@@ -100,11 +192,13 @@ def _engine_command(module: str) -> object:
 
 USAGE = """usage: officium COMMAND [ARGS]
 
-  demo              migrate, seed the demo organization, print logins, serve + worker
+  demo              migrate, seed the demo organization, serve + worker, print the
+                    address and the logins (never in production)
   serve             run the web server on 127.0.0.1:8000 (OFFICIUM_BIND to change)
   worker            run queued tasks and periodic jobs
   policy check FILE validate policy files
-  audit verify      verify the tamper-evident audit log
+  audit verify      verify the tamper-evident audit log; show the last checkpoint
+  audit checkpoint  sign the audit log's head now (the worker does it every minute)
   backup [PATH]     back up the database (never the master key or the shred ledger)
   restore PATH      restore a backup; re-applies the shred ledger
   keys rotate|rewrap  new subject key versions | rewrap keys under a new master key

@@ -15,8 +15,22 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 
-class MissingSecret(RuntimeError):
+class SecretProblem(RuntimeError):
+    """A secret that stops the start: missing, or unfit for production. The message names the
+    variable and how to fix it, never the value."""
+
+
+class MissingSecret(SecretProblem):
     """A production process started without one of its secrets."""
+
+
+class WeakSecret(SecretProblem):
+    """A production secret that is malformed or too weak to protect anything."""
+
+
+MIN_SECRET_KEY_LENGTH = 50
+MIN_SECRET_KEY_CHARACTERS = 5
+DJANGO_INSECURE_PREFIX = "django-insecure-"
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -77,6 +91,33 @@ def secret(
     return _development_secret(name, var_dir, generate)
 
 
+def require_strong_secret_key(value: str) -> None:
+    """Production refuses what Django's deploy check warns of: a short, repetitive or
+    placeholder ``SECRET_KEY`` lets anyone forge sessions, password-reset links and tokens."""
+    fix = ('generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))" '
+           "and set SECRET_KEY or SECRET_KEY_FILE")
+    if value.startswith(DJANGO_INSECURE_PREFIX):
+        raise WeakSecret(f"SECRET_KEY starts with {DJANGO_INSECURE_PREFIX!r}, Django's placeholder "
+                         f"for development. In production Officium refuses to start with it: {fix}.")
+    if len(value) < MIN_SECRET_KEY_LENGTH or len(set(value)) < MIN_SECRET_KEY_CHARACTERS:
+        raise WeakSecret(f"SECRET_KEY is too weak ({len(value)} characters; production needs at "
+                         f"least {MIN_SECRET_KEY_LENGTH}, with at least "
+                         f"{MIN_SECRET_KEY_CHARACTERS} different ones): {fix}.")
+
+
+def require_valid_master_key(name: str, value: str) -> None:
+    """A malformed master key must stop the start, not the first request that opens a value."""
+    from officium.privacy.vault.kms import master_key_from_text
+
+    try:
+        master_key_from_text(value)
+    except ValueError as error:
+        raise WeakSecret(
+            f"{name} is malformed: {error}. It must be 32 random bytes in base64; generate one "
+            'with: python -c "from officium.privacy.vault.kms import generate_master_key_text; '
+            'print(generate_master_key_text())"') from None
+
+
 def _development_secret(name: str, var_dir: Path, generate: Callable[[], str]) -> str:
     var_dir.mkdir(parents=True, exist_ok=True)
     path = var_dir / f"{name.lower()}.secret"
@@ -118,8 +159,24 @@ def database_config(url: str, *, var_dir: Path) -> dict[str, object]:
     raise ValueError(f"DATABASE_URL has an unsupported scheme {parsed.scheme!r}")
 
 
+def create_owner_only(path: Path) -> None:
+    """Create an empty database file readable by its owner only, unless it exists.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions, so creating
+    the file here (an empty file is an empty database) keeps all three owner-only whatever the
+    process umask; an existing file keeps the mode its operator chose.
+    """
+    if str(path) == ":memory:" or str(path).startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _sqlite(path: Path) -> dict[str, object]:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    create_owner_only(path)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

@@ -6,7 +6,16 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from officium.env import database_config, envbool, envint, envlist, envstr, secret
+from officium.env import (
+    database_config,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    require_strong_secret_key,
+    require_valid_master_key,
+    secret,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(envstr("OFFICIUM_HOME", os.getcwd())).resolve()
@@ -25,6 +34,11 @@ OFFICIUM_MASTER_KEY = secret(
     var_dir=VAR_DIR,
     generate=lambda: __import__("base64").urlsafe_b64encode(os.urandom(32)).decode(),
 )
+if PRODUCTION:  # stop here, with a message naming the variable, rather than run weakly
+    require_strong_secret_key(SECRET_KEY)
+    require_valid_master_key("OFFICIUM_MASTER_KEY", OFFICIUM_MASTER_KEY)
+    for _retired in envlist("OFFICIUM_RETIRED_MASTER_KEYS", []):
+        require_valid_master_key("OFFICIUM_RETIRED_MASTER_KEYS", _retired)
 DEBUG = envbool("DEBUG", default=False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -229,3 +243,8 @@ LOGGING = {
 VAULT_KMS = envstr("VAULT_KMS", "officium.privacy.vault.keys.local_kms")
 OFFICIUM_RETIRED_MASTER_KEYS = envlist("OFFICIUM_RETIRED_MASTER_KEYS", [])
 VAULT_SHRED_LEDGER = envstr("VAULT_SHRED_LEDGER", "")
+
+# SE4: signed checkpoints of the audit log's head, outside the database (back this file up
+# apart from the database); the worker extends them this often, so a cut can hide no more.
+AUDIT_CHECKPOINT_FILE = Path(envstr("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl")))
+AUDIT_CHECKPOINT_SECONDS = envint("AUDIT_CHECKPOINT_SECONDS", 60)

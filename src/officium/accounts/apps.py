@@ -5,3 +5,9 @@ class AccountsConfig(AppConfig):
     name = "officium.accounts"
     label = "accounts"
     verbose_name = "Organizations and accounts"
+
+    def ready(self) -> None:
+        from officium.accounts.audit_alerts import email_integrity_alert
+        from officium.privacy.audit.alerts import integrity_alert
+
+        integrity_alert.connect(email_integrity_alert, dispatch_uid="accounts.audit_alert")

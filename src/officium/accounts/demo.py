@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,9 +47,10 @@ def seed_demo() -> list[tuple[str, str, str]]:
     return [(email, role.label, orgs[org].name) for email, _, _, role, _, org in PEOPLE]
 
 
-def print_logins(logins: list[tuple[str, str, str]]) -> None:
-    print("\nOfficium demo: sign in at http://127.0.0.1:8000/ with any of these")
+def print_logins(logins: list[tuple[str, str, str]], url: str = "http://127.0.0.1:8000/") -> None:
+    """The address actually served, then the logins: the last lines the demo prints."""
+    print(f"\nOfficium demo: sign in at {url} with any of these", flush=True)
     print(f"(password for all: {DEMO_PASSWORD})\n")
     for email, role, org in logins:
         print(f"  {email:28} {role:18} {org}")
-    print()
+    sys.stdout.flush()

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from officium.accounts.models import Membership
 from officium.attendance import alerts, coordinates
+from officium.attendance.audit_events import CHECKS
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import Fence, Verdict, best_verdict, implausible_speed
 from officium.attendance.models import (
@@ -170,7 +171,7 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
             occurred_at=now, verdict=verdict, accepted=accepted, site=site, location=event,
             within_schedule=site.within_schedule(now) if site else None, suspected_mock=mock,
             device=device)
-        audit.record(f"attendance.check_{direction}", actor=actor.user_id,
+        audit.record(CHECKS[direction], actor=actor.user_id,
                      organization=actor.organization_id, subject=actor.user_id, target=record,
                      details={"verdict": verdict, "accepted": accepted, "site": site.pk if site else None,
                               "location": status, "suspected_mock": mock})
@@ -223,7 +224,7 @@ def record_synced(device: Device, directions: dict[str, str]) -> list[Attendance
     now = timezone.now()
     audit.append([Draft(
         created_at=now, organization_id=device.organization_id, actor_id=member.user_id,
-        subject_id=member.user_id, event=f"attendance.check_{record.direction}",
+        subject_id=member.user_id, event=CHECKS[record.direction].name,
         target_type=AttendanceRecord._meta.label_lower, target_id=str(record.pk),
         details={"verdict": record.verdict, "accepted": record.accepted, "site": record.site_id,
                  "location": event[3], "suspected_mock": record.suspected_mock, "queued": True})

@@ -23,8 +23,9 @@ from officium.attendance.models import (
     Site,
 )
 from officium.privacy.audit.models import AuditEntry
+from officium.privacy.audit_events import SENSITIVE_READ
 
-READ_EVENT = "privacy.sensitive_read"
+READ_EVENT = SENSITIVE_READ.name
 
 
 def records(actor: Membership, *, limit: int = 200, member_id: int | None = None) -> list[AttendanceRecord]:

@@ -32,6 +32,12 @@ _IPV4 = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.
 _IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{2,39}(?![0-9A-Fa-f:])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w.])\+?\d[\d ()\-]{7,}\d(?![\w.])")
+# A run of digits, single spaces or dashes allowed between them ("4242 4242-4242 4242"), with no
+# boundary required on either side: a card number glued to letters, underscores or other digits
+# is still a card number.
+_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
+CARD_DIGITS = range(13, 20)
+_LONGEST_CHECKED_RUN = 256  # longer digit runs are masked whole, unchecked
 DEFAULT_RETENTION_DAYS = 90
 
 
@@ -60,10 +66,37 @@ def _truncate_match(match: re.Match[str]) -> str:
 def scrub(text: str, *, truncate: bool) -> str:
     """Mask personal values in a log message; truncate IPs when the policy says so."""
     text = _EMAIL.sub("[email]", text)
+    text = _DIGIT_RUN.sub(_mask_card, text)
     if truncate:
         text = _IPV4.sub(_truncate_match, text)
         text = _IPV6.sub(_truncate_match, text)
     return _PHONE.sub(lambda m: m.group(0) if _looks_like_ip_or_time(m.group(0)) else "[number]", text)
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def holds_card_number(digits: str) -> bool:
+    """Whether any 13-19 digit stretch of ``digits`` passes the Luhn check (a possible card)."""
+    if len(digits) > _LONGEST_CHECKED_RUN:
+        return True
+    return any(luhn_valid(digits[start:start + size])
+               for size in CARD_DIGITS for start in range(len(digits) - size + 1))
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    run = match.group(0)
+    digits = run.replace(" ", "").replace("-", "")
+    if len(digits) < CARD_DIGITS.start or not holds_card_number(digits):
+        return run
+    return "[card]"
 
 
 def _looks_like_ip_or_time(value: str) -> bool:

@@ -1,4 +1,9 @@
-"""The worker loop: enqueue due periodic jobs, run every ready task, sleep, repeat."""
+"""The worker loop: enqueue due periodic jobs, run every ready task, sleep, repeat.
+
+An idle worker is quiet: the loop wakes every second, but it logs only when it runs a task (the
+task's own start and finish lines); the queue library's per-pass lines, and a pass that finds
+nothing, are not logged at INFO.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +50,11 @@ class WorkerLoop:
         if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             return  # the immediate backend already ran them
         from django_tasks_db.management.commands.db_worker import Worker
+        from django_tasks_db.models import DBTaskResult
 
+        if not DBTaskResult.objects.ready().filter(backend_name="default").exists():
+            logger.debug("no task ready")
+            return
         Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
                startup_delay=False, max_tasks=None, worker_id=self.worker_id,
                excluded_queue_names=[]).run()

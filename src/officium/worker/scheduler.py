@@ -55,7 +55,7 @@ def tick(now: datetime | None = None) -> list[str]:
         if claimed:
             job.task.enqueue()
             enqueued.append(job.name)
-            logger.info("scheduled job enqueued: %s", job.name)
+            logger.debug("scheduled job enqueued: %s", job.name)
     return enqueued
 
 

@@ -184,7 +184,7 @@ def test_SE4_concurrent_transactions_form_one_chain():
             for i in range(20):
                 with transaction.atomic():
                     audit.record("test.concurrent", subject=n, details={"i": i})
-                    audit.record("test.concurrent.pair", subject=n, details={"i": i})
+                    audit.record("test.concurrent_pair", subject=n, details={"i": i})
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:

@@ -7,6 +7,9 @@ from typing import Any
 from django.utils import timezone
 
 from officium.privacy.audit.chain import Draft, append
+from officium.privacy.audit.events import AuditEvent, lookup
+
+SENSITIVE_READ = "privacy.sensitive_read"
 
 
 def _id(value: Any) -> int | None:
@@ -16,7 +19,7 @@ def _id(value: Any) -> int | None:
 
 
 def record(
-    event: str,
+    event: str | AuditEvent,
     *,
     actor: Any = None,
     organization: Any = None,
@@ -24,11 +27,16 @@ def record(
     target: Any = None,
     details: dict[str, Any] | None = None,
 ) -> Any:
-    """Append an entry. Pass model instances or ids; ``details`` holds ids and codes, never values."""
+    """Append an entry. Pass model instances or ids; ``details`` holds ids and codes, never values.
+
+    ``event`` must be declared in an app's ``audit_events.py``: an undeclared name raises
+    ``UndeclaredAuditEvent`` before anything is written.
+    """
+    name = lookup(event).name
     target_type = target._meta.label_lower if target is not None and hasattr(target, "_meta") else ""
     draft = Draft(
         created_at=timezone.now(), organization_id=_id(organization), actor_id=_id(actor),
-        subject_id=_id(subject), event=event, target_type=target_type,
+        subject_id=_id(subject), event=name, target_type=target_type,
         target_id=str(target.pk) if target_type else "", details=details or {},
     )
     return append([draft])[0]  # the entry's sequence number
@@ -43,7 +51,7 @@ def record_reads(access: Any, subject_ids: list[int], categories: list[str]) -> 
     details = {"purpose": access.purpose, "categories": categories}
     append([
         Draft(created_at=now, organization_id=actor.organization_id, actor_id=actor.user_id,
-              subject_id=subject, event="privacy.sensitive_read",
+              subject_id=subject, event=SENSITIVE_READ,
               target_type=access.model._meta.label_lower, target_id="", details=details)
         for subject in subject_ids
     ])

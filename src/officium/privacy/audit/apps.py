@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class AuditConfig(AppConfig):
@@ -9,7 +10,11 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
+        from officium.privacy.audit.events import autodiscover
         from officium.privacy.audit.tasks import checkpoint_audit_log
         from officium.worker.scheduler import every
 
-        every(timedelta(minutes=15), "audit.checkpoint", checkpoint_audit_log)
+        # Entries after the last checkpoint can be cut unseen: keep that tail to about a minute.
+        seconds = int(getattr(settings, "AUDIT_CHECKPOINT_SECONDS", 60))
+        every(timedelta(seconds=seconds), "audit.checkpoint", checkpoint_audit_log)
+        autodiscover()

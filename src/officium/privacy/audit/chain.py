@@ -144,6 +144,7 @@ class _Statements:
     tail: str
     insert: str
     walk: str
+    walk_after: str
 
 
 @lru_cache(maxsize=4)
@@ -174,6 +175,8 @@ def _statements(vendor: str) -> _Statements:
         tail=tail,
         insert=f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join([mark] * 11)})',  # noqa: S608
         walk=f'SELECT seq, prev_hash, entry_hash, {form} FROM "{table}" ORDER BY seq',  # noqa: S608
+        walk_after=(f'SELECT seq, prev_hash, entry_hash, {form} FROM "{table}" '  # noqa: S608
+                    f"WHERE seq > {mark} ORDER BY seq"),
     )
 
 
@@ -204,8 +207,20 @@ def verify(batch: int = 10000) -> Verification:
         return _check(batches)
 
 
-def _check(batches: Iterator[list[tuple[Any, ...]]]) -> Verification:
-    prev_seq, prev_hash, checked = 0, GENESIS, 0
+def verify_after(seq: int, entry_hash: str, batch: int = 10000) -> Verification:
+    """Walk only the entries after ``seq``, starting from its (trusted) ``entry_hash``.
+
+    The checkpoint job uses it so its cost follows the new entries, not the log's size; whether
+    entry ``seq`` itself still has that hash is the caller's check. ``checked`` counts the
+    entries walked here.
+    """
+    with _walk(batch, after=seq) as batches:
+        return _check(batches, start=(seq, entry_hash))
+
+
+def _check(batches: Iterator[list[tuple[Any, ...]]],
+           start: tuple[int, str] = (0, GENESIS)) -> Verification:
+    (prev_seq, prev_hash), checked = start, 0
     sha256 = hashlib.sha256
     for rows in batches:
         for seq, stored_prev, stored_hash, form in rows:
@@ -224,7 +239,7 @@ def _check(batches: Iterator[list[tuple[Any, ...]]]) -> Verification:
 
 
 @contextmanager
-def _walk(batch: int) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
+def _walk(batch: int, after: int | None = None) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
     """Every entry as (seq, prev_hash, entry_hash, canonical form), in one streaming query: a
     server-side cursor on PostgreSQL (inside a transaction, as those need); on SQLite a plain
     cursor, outside any transaction so no writer waits for the walk."""
@@ -238,7 +253,11 @@ def _walk(batch: int) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
         else:
             cursor = conn.connection.cursor()
         try:
-            cursor.execute(_statements(conn.vendor).walk)
+            statements = _statements(conn.vendor)
+            if after is None:
+                cursor.execute(statements.walk)
+            else:
+                cursor.execute(statements.walk_after, (after,))
             yield iter(lambda: cursor.fetchmany(batch), [])
         finally:
             cursor.close()

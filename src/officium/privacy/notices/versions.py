@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from officium.mail.outbox import queue
 from officium.privacy import audit
+from officium.privacy.audit_events import POLICY_DECISIONS
 from officium.privacy.models import Decision, PolicyAcceptance, PolicyVersion
 from officium.privacy.policy import loader
 from officium.privacy.policy.notice import render_markdown
@@ -126,7 +127,7 @@ def decide(user: Any, version: PolicyVersion, decision: str) -> PolicyAcceptance
         raise ValidationError({"decision": "Choose accept or refuse."})
     with transaction.atomic():
         answer = PolicyAcceptance.objects.create(user=user, version=version, decision=decision)
-        audit.record(f"privacy.policy_{decision}", actor=user, subject=user, target=answer,
+        audit.record(POLICY_DECISIONS[decision], actor=user, subject=user, target=answer,
                      details={"version": version.pk, "number": version.number,
                               "hash": version.content_hash})
     return answer

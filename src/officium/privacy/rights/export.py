@@ -48,7 +48,7 @@ class ExportResult:
 
 def exports_dir() -> Path:
     path = Path(settings.VAR_DIR) / "rights" / "exports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
@@ -68,7 +68,9 @@ def write_export(ref: str, kind: str, subject: Subject, *, context: Callable[[di
     types = record_types(provided_only=portable, exclude=exclude)
     result = ExportResult(path=final, size=0, sha256="")
     data: dict[str, Any] = {}
-    with tmp.open("wb") as raw, _SealedWriter(raw, final.name) as sealed, \
+    # Owner-only from creation (sealed or not, an answer is nobody else's to read).
+    owner_only = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(owner_only, "wb") as raw, _SealedWriter(raw, final.name) as sealed, \
             zipfile.ZipFile(sealed, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for index, record_type in enumerate(types):
             found = rows(record_type, subject)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from officium.privacy import audit
+from officium.privacy.rights.audit_events import STEPS
 from officium.privacy.rights.models import RequestEvent, RightsRequest
 
 
@@ -15,7 +16,7 @@ def step(request: RightsRequest, kind: str, *, actor: Any = None, note: str = ""
     details = details or {}
     event = RequestEvent.objects.create(request=request, kind=kind, actor=actor, note=note,
                                         details=details)
-    audit.record(f"rights.{kind}", actor=actor, organization=request.organization_id,
+    audit.record(STEPS[kind], actor=actor, organization=request.organization_id,
                  subject=request.subject_ref, target=request,
                  details={"type": request.request_type, "status": request.status, **details})
     return event

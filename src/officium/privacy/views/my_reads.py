@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from officium.privacy.audit.models import AuditEntry
+from officium.privacy.audit_events import SENSITIVE_READ
 from officium.privacy.policy import dpv
 
 PAGE_SIZE = 50
@@ -16,7 +17,7 @@ PAGE_SIZE = 50
 
 @login_required
 def my_reads(request: HttpRequest) -> HttpResponse:
-    entries = (AuditEntry.objects.filter(event="privacy.sensitive_read", subject_id=request.user.pk)
+    entries = (AuditEntry.objects.filter(event=SENSITIVE_READ.name, subject_id=request.user.pk)
                .only("seq", "created_at", "actor_id", "organization_id", "details")
                .order_by("-seq"))
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))

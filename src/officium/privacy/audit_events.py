@@ -1,0 +1,14 @@
+"""Audit events of the engine's policy, notice and disclosure workflows."""
+
+from officium.privacy.audit.events import declare
+
+SENSITIVE_READ = declare("privacy.sensitive_read", "Read sensitive personal data")
+POLICY_PUBLISHED = declare("privacy.policy_published", "Published a privacy notice version")
+POLICY_ACCEPTED = declare("privacy.policy_accepted", "Accepted a changed privacy notice")
+POLICY_REFUSED = declare("privacy.policy_refused", "Refused a changed privacy notice")
+DISCLOSURE = declare("privacy.disclosure", "Recorded a disclosure to an authority")
+CHILD_REPORTED = declare("privacy.child_reported", "Reported an account as a child's")
+CHILD_REPORT_DISMISSED = declare("privacy.child_report_dismissed", "Dismissed a child report")
+CHILD_ACCOUNT_DELETED = declare("privacy.child_account_deleted", "Deleted a child's account")
+
+POLICY_DECISIONS = {"accepted": POLICY_ACCEPTED, "refused": POLICY_REFUSED}
