@@ -17,7 +17,9 @@ def account_id(email: str) -> int | None:
     (exported and erased with them)."""
     from officium.accounts.models import User
 
-    return User.objects.filter(email__iexact=email.strip()).values_list("pk", flat=True).first()
+    found: int | None = (User.objects.filter(email__iexact=email.strip())
+                         .values_list("pk", flat=True).first())
+    return found
 
 
 def send_service_email(to: str, template: str, context: dict[str, Any], *,

@@ -53,7 +53,8 @@ def register_guard(name: str, guard: Guard) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """Wait after the ``attempts``-th failure: 1, 2, 4, 8 ... minutes, at most six hours."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    wait: timedelta = BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return min(wait, BACKOFF_CAP)
 
 
 def _claimable(now: datetime) -> Q:

@@ -67,7 +67,8 @@ def claim(pk: int) -> RightsRequest | None:
 
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... times RETRY_BASE after the ``attempts``-th failure."""
-    return RETRY_BASE * (2 ** max(attempts - 1, 0))
+    delay: timedelta = RETRY_BASE * (2 ** max(attempts - 1, 0))
+    return delay
 
 
 def run(pk: int) -> str:
