@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "officium.mail",
     "officium.privacy.apps.PrivacyConfig",
     "officium.privacy.audit",
     "officium.privacy.vault",

@@ -74,9 +74,10 @@ def test_AC7_password_change_refuses_wrong_old_password(alice_client, alice, pw)
 
 
 @pytest.mark.django_db
-def test_AC7_password_reset_by_email(alice):
+def test_AC7_password_reset_by_email(alice, django_capture_on_commit_callbacks):
     client = Client()
-    client.post("/accounts/password/reset/", {"email": alice.email})
+    with django_capture_on_commit_callbacks(execute=True):  # the worker delivers after commit
+        client.post("/accounts/password/reset/", {"email": alice.email})
     assert len(mail.outbox) == 1
     path = re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+)", mail.outbox[0].body).group(1)
     form_url = client.get(path, follow=True).redirect_chain[-1][0]

@@ -13,7 +13,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from officium.comms import tasks, unsubscribe
+from officium.comms import unsubscribe
 from officium.comms.mail import (
     ConsentMissing,
     MarketingEmail,
@@ -21,9 +21,12 @@ from officium.comms.mail import (
     send_marketing_email,
     send_service_email,
 )
-from officium.comms.models import DeliveryStatus, EmailKind, OrganizationMailSettings, OutboundEmail
+from officium.comms.models import OrganizationMailSettings
 from officium.comms.senders import open_password
 from officium.comms.services import save_mail_settings
+from officium.mail import delivery
+from officium.mail.models import Kind, OutboxEmail, Status
+from officium.mail.tasks import deliver_due_mail
 from officium.privacy.consent import services as consent
 from officium.privacy.consent.ledger import Subject
 from officium.privacy.consent.models import ConsentRecord, Method, State
@@ -44,7 +47,7 @@ def unsubscribe_path(message_or_headers) -> str:
 def test_CO4_marketing_needs_consent_and_nothing_is_queued_without_it(bob):
     with pytest.raises(ConsentMissing):
         send_marketing_email(marketing_to(bob))
-    assert not OutboundEmail.objects.exists()
+    assert not OutboxEmail.objects.exists()
 
 
 def test_CO4_the_two_kinds_cannot_be_confused(bob):
@@ -53,7 +56,7 @@ def test_CO4_the_two_kinds_cannot_be_confused(bob):
         send_service_email(marketing_to(bob))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         send_marketing_email(ServiceEmail.to_user(bob, "Hi", "Body"))  # type: ignore[arg-type]
-    assert not OutboundEmail.objects.exists()
+    assert not OutboxEmail.objects.exists()
 
 
 def test_CO4_marketing_carries_rfc8058_headers_and_service_mail_does_not(bob, django_capture_on_commit_callbacks):
@@ -110,7 +113,7 @@ def test_CO4_withdrawal_while_queued_cancels_the_email(bob):
     consent.set_channel(Subject.of(bob), "email", True)
     row = send_marketing_email(marketing_to(bob))  # not committed yet: not sent
     consent.set_channel(Subject.of(bob), "email", False)
-    assert tasks.attempt(row.pk) == DeliveryStatus.CANCELLED
+    assert delivery.deliver(row.pk) == Status.CANCELLED
     assert mail.outbox == []
 
 
@@ -131,24 +134,25 @@ def test_delivery_retries_with_backoff_then_succeeds(bob, django_capture_on_comm
         with django_capture_on_commit_callbacks(execute=True):
             row = send_service_email(ServiceEmail.to_user(bob, "Receipt", "Thanks."))
         row.refresh_from_db()
-        assert (row.status, row.attempts, row.last_error) == ("queued", 1, "SMTPServerDisconnected")
+        assert (row.status, row.attempts, row.last_error) == ("pending", 1, "SMTPServerDisconnected")
         assert row.next_attempt_at > timezone.now()
-        assert tasks.due_retries() == []  # not yet due
-        assert tasks.due_retries(row.next_attempt_at + timedelta(seconds=1)) == [row.pk]
-    OutboundEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-    assert tasks.retry_due_emails.call() == 1
+        assert delivery.due() == []  # not yet due
+        assert delivery.due(row.next_attempt_at + timedelta(seconds=1)) == [row.pk]
+    OutboxEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert deliver_due_mail.call() == {"sent": 1}
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sent", 2) and len(mail.outbox) == 1
-    assert tasks.attempt(row.pk) == "sent" and len(mail.outbox) == 1  # never sent twice
+    assert delivery.deliver(row.pk) == "sent" and len(mail.outbox) == 1  # never sent twice
 
 
 def test_delivery_gives_up_after_max_attempts(bob):
     row = send_service_email(ServiceEmail.to_user(bob, "Receipt", "Thanks."))
+    later = timezone.now() + timedelta(days=2)  # past every backoff
     with override_settings(EMAIL_BACKEND=f"{__name__}.FailingBackend"):
-        for _ in range(tasks.MAX_ATTEMPTS):
-            status = tasks.attempt(row.pk)
-    assert status == DeliveryStatus.FAILED
-    assert OutboundEmail.objects.get(pk=row.pk).attempts == tasks.MAX_ATTEMPTS
+        for _ in range(delivery.MAX_ATTEMPTS):
+            status = delivery.deliver(row.pk, later)
+    assert status == Status.FAILED
+    assert OutboxEmail.objects.get(pk=row.pk).attempts == delivery.MAX_ATTEMPTS
 
 
 def test_CO4_end_to_end_through_a_real_smtp_server(bob, django_capture_on_commit_callbacks, settings,
@@ -162,7 +166,7 @@ def test_CO4_end_to_end_through_a_real_smtp_server(bob, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         row = send_marketing_email(marketing_to(bob))  # enqueued on commit, sent by the task
     row.refresh_from_db()
-    assert row.status == DeliveryStatus.SENT and row.kind == EmailKind.MARKETING
+    assert row.status == Status.SENT and row.kind == Kind.MARKETING
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message["To"] == bob.email

@@ -17,9 +17,9 @@ from officium.comms.models import (
     ComplaintStatus,
     ContactMessage,
     NewsletterSubscription,
-    OutboundEmail,
     SupportRequest,
 )
+from officium.mail.models import OutboxEmail
 from officium.privacy.consent import services as consent
 from officium.privacy.consent.ledger import Subject
 from officium.privacy.consent.models import ConsentRecord, Method
@@ -148,7 +148,7 @@ def test_NO3_change_of_ownership_reaches_every_user_by_email_and_banner(alice, b
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, bob.email])
     assert all("Acme Holdings Ltd" in m.body and "List-Unsubscribe" not in m.extra_headers
                for m in mail.outbox)
-    assert OutboundEmail.objects.filter(kind="service").count() == 2
+    assert OutboxEmail.objects.filter(kind="service").count() == 2
     # The banner shows on every page until dismissed.
     bob_browser = Client()
     bob_browser.force_login(bob)

@@ -1,20 +1,36 @@
-"""Account emails. Service mail: it cannot be opted out of, and it is sent after commit."""
+"""Account emails. Service mail: it cannot be opted out of. Rendered here, queued in the
+outbox in the caller's transaction (``officium.mail``), delivered by the worker."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 
+from officium.mail.models import OutboxEmail
+from officium.mail.outbox import Throttle, queue
 
-def send_service_email(to: str, template: str, context: dict[str, object]) -> None:
-    """Render ``accounts/email/<template>.txt`` and send it once the transaction commits."""
+
+def account_id(email: str) -> int | None:
+    """The account an address belongs to: its outbox rows are then that person's data
+    (exported and erased with them)."""
+    from officium.accounts.models import User
+
+    found: int | None = (User.objects.filter(email__iexact=email.strip())
+                         .values_list("pk", flat=True).first())
+    return found
+
+
+def send_service_email(to: str, template: str, context: dict[str, Any], *,
+                       organization_id: int | None = None,
+                       throttle: Throttle | None = None) -> OutboxEmail:
+    """Render ``accounts/email/<template>.txt`` (first line: subject) and queue it.
+
+    Raises ``officium.mail.outbox.Throttled`` when ``throttle`` allows no more to ``to``.
+    """
     context = {"site_url": settings.SITE_URL, **context}
     text = render_to_string(f"accounts/email/{template}.txt", context)
     subject, _, body = text.partition("\n")
-
-    def deliver() -> None:
-        send_mail(subject.strip(), body.lstrip(), None, [to])
-
-    transaction.on_commit(deliver)
+    return queue(to, subject.strip(), body.lstrip(), category=template, user_id=account_id(to),
+                 organization_id=organization_id, throttle=throttle)

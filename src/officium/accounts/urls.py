@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from officium.accounts import views
 from officium.accounts.mfa import views as mfa_views
+from officium.accounts.password_reset import OutboxPasswordResetForm
 
 app_name = "accounts"
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset.html",
+        form_class=OutboxPasswordResetForm, template_name="accounts/password_reset.html",
         email_template_name="accounts/email/password_reset.txt",
         subject_template_name="accounts/email/password_reset_subject.txt",
         success_url=reverse_lazy("accounts:password_reset_done")), name="password_reset"),

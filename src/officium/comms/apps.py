@@ -9,9 +9,16 @@ class CommsConfig(AppConfig):
     label = "comms"
 
     def ready(self) -> None:
-        from officium.comms.tasks import purge_unconfirmed_subscriptions, retry_due_emails
+        from officium.comms.senders import sender_for
+        from officium.comms.tasks import (
+            MARKETING_GUARD,
+            purge_unconfirmed_subscriptions,
+            still_consented,
+        )
+        from officium.mail.delivery import register_guard, register_sender
         from officium.worker.scheduler import every
 
-        every(timedelta(minutes=1), "comms.retry_due_emails", retry_due_emails)
+        register_sender(sender_for)
+        register_guard(MARKETING_GUARD, still_consented)
         every(timedelta(hours=1), "comms.purge_unconfirmed_subscriptions",
               purge_unconfirmed_subscriptions)

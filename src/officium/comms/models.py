@@ -1,5 +1,6 @@
-"""Communications: the outbox (every email, service or marketing), organization SMTP senders,
-newsletter subscriptions, contact and support messages, complaints and site announcements.
+"""Communications: organization SMTP senders, newsletter subscriptions, contact and support
+messages, complaints and site announcements. Email itself waits in the one outbox
+(``officium.mail``).
 
 Each form stores only what it asks for, for its declared purpose (contact and support:
 customer_support; newsletter: marketing, only the email address).
@@ -15,61 +16,6 @@ from django.utils import timezone
 
 from officium.accounts.tenancy import TenantModel
 from officium.privacy.registry import NOT_PERSONAL, exempt, personal_data
-
-
-class EmailKind(models.TextChoices):
-    SERVICE = "service", "Service (account, security, legal): cannot be opted out of"
-    MARKETING = "marketing", "Marketing: only with consent, one-click unsubscribe"
-
-
-class DeliveryStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed after every retry"
-    CANCELLED = "cancelled", "Cancelled (consent withdrawn before sending)"
-
-
-@personal_data(
-    subject="user",
-    fields={
-        "kind": NOT_PERSONAL, "user": NOT_PERSONAL, "organization": NOT_PERSONAL,
-        "to_address": "pd:EmailAddress", "subject": "pd:Communication", "body": "pd:Communication",
-        "headers": NOT_PERSONAL, "consent_subject": NOT_PERSONAL, "consent_purpose": NOT_PERSONAL,
-        "status": NOT_PERSONAL, "attempts": NOT_PERSONAL, "next_attempt_at": NOT_PERSONAL,
-        "last_error": NOT_PERSONAL, "created_at": NOT_PERSONAL, "sent_at": NOT_PERSONAL,
-    },
-    retention_anchor="created_at",
-    data_type="email",
-)
-class OutboundEmail(models.Model):
-    """One email on its way: sent by a task after commit, retried with backoff."""
-
-    kind = models.CharField(max_length=10, choices=EmailKind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey("accounts.Organization", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+",
-                                     help_text="Whose clients this is for: their SMTP sender is used.")
-    to_address = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    headers = models.JSONField(default=dict, blank=True)
-    consent_subject = models.CharField(max_length=80, blank=True,
-                                       help_text="Marketing: the ledger subject checked again at sending.")
-    consent_purpose = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=10, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="comms_outbox_due")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} email {self.pk} ({self.status})"
 
 
 class OrganizationMailSettings(TenantModel):

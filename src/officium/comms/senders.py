@@ -1,5 +1,5 @@
 """Which SMTP sender carries a message: an organization's own for mail to its clients,
-else the default (settings.EMAIL_*). The stored password is encrypted with a key derived
+else the outbox's default (settings.EMAIL_*). The stored password is encrypted with a key derived
 from the master key (vault primitives), bound to the organization."""
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def open_password(row: OrganizationMailSettings) -> str:
     return _cipher().decrypt(token, _aad(row.organization_id)).decode()
 
 
-def sender_for(organization_id: int | None) -> tuple[str, Any]:
-    """(from address, connection) for mail on behalf of ``organization_id`` (None: default)."""
+def sender_for(organization_id: int | None) -> tuple[str, Any] | None:
+    """(from address, connection) for mail on behalf of ``organization_id``; None when it has
+    no sender of its own (the outbox then uses the default). Registered with the outbox."""
     if organization_id is not None:
         row = OrganizationMailSettings.objects.filter(organization_id=organization_id,
                                                       enabled=True).first()
@@ -59,4 +60,4 @@ def sender_for(organization_id: int | None) -> tuple[str, Any]:
                 username=row.username or None, password=open_password(row) or None,
                 use_tls=row.use_tls, timeout=20)
             return row.from_address, connection
-    return settings.DEFAULT_FROM_EMAIL, get_connection()
+    return None

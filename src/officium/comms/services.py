@@ -97,7 +97,8 @@ def subscribe_newsletter(email: str) -> NewsletterSubscription:
             sub.save(update_fields=["confirmation_sent_at"])
             token = signing.dumps(sub.pk, salt=CONFIRM_SALT)
             subject, body = _render("newsletter_confirm", {"token": token})
-            send_service_email(ServiceEmail(to_address=sub.email, subject=subject, body=body))
+            send_service_email(ServiceEmail(to_address=sub.email, subject=subject, body=body,
+                                            category="newsletter_confirm"))
         if created:
             audit.record("comms.newsletter_subscribed", target=sub)
     return sub
@@ -130,7 +131,8 @@ def send_newsletter(subject: str, body: str) -> int:
             consent = Subject(visitor_id=sub.subject_id)
             if may_market(consent):
                 send_marketing_email(MarketingEmail(consent_subject=consent, to_address=sub.email,
-                                                    subject=subject, body=body))
+                                                    subject=subject, body=body,
+                                                    category="newsletter"))
                 count += 1
     return count
 
@@ -216,7 +218,7 @@ def file_complaint(user: Any, submission_id: Any, topic: str, message: str) -> t
                                        message=message.strip())
         audit.record("comms.complaint_filed", actor=user, subject=user, target=row)
         subject, body = _render("complaint_received", {"complaint": row})
-        send_service_email(ServiceEmail.to_user(user, subject, body))
+        send_service_email(ServiceEmail.to_user(user, subject, body, category="complaint_received"))
         return row
 
     return _create_once(Complaint, sid, user, create)
@@ -242,7 +244,8 @@ def answer_complaint(officer: Any, complaint: Complaint, answer: str, close: boo
         audit.record("comms.complaint_answered", actor=officer, subject=complaint.user_id,
                      target=complaint, details={"status": complaint.status})
         subject, body = _render("complaint_answered", {"complaint": complaint})
-        send_service_email(ServiceEmail.to_user(complaint.user, subject, body))
+        send_service_email(ServiceEmail.to_user(complaint.user, subject, body,
+                                                category="complaint_answered"))
     return complaint
 
 
@@ -278,7 +281,8 @@ def announce_transfer(new_owner: str, actor: Any = None, effective_on: Any = Non
                                                    body=body, created_by=actor)
         count = 0
         for user in get_user_model().objects.filter(is_active=True).iterator():
-            send_service_email(ServiceEmail.to_user(user, subject, body))
+            send_service_email(ServiceEmail.to_user(user, subject, body,
+                                                    category="ownership_transfer"))
             count += 1
         audit.record("comms.ownership_transfer_announced", actor=actor, target=announcement,
                      details={"recipients": count})

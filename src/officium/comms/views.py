@@ -27,6 +27,7 @@ from officium.comms.forms import (
     TransferForm,
 )
 from officium.comms.models import Complaint, OrganizationMailSettings
+from officium.mail import watch
 from officium.privacy.consent import catalogue
 
 
@@ -232,6 +233,8 @@ class MailSettingsView(OrganizationMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["current"] = OrganizationMailSettings.objects.filter(organization=self.organization).first()
+        org = self.organization.pk
+        context.update(failed=watch.failed(org), waiting=watch.waiting(org), counts=watch.counts(org))
         return context
 
     def form_valid(self, form: MailSettingsForm) -> HttpResponse:

@@ -7,4 +7,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy engine"
 
     def ready(self) -> None:
-        from officium.privacy import checks  # noqa: F401  (registers the system checks)
+        from officium.privacy import (
+            checks,  # noqa: F401  (registers the system checks)
+            outbox,  # noqa: F401  (registers the mail outbox)
+        )

@@ -4,7 +4,7 @@ Publishing records the policy in force when its content hash differs from the la
 version of its profile. A version is material when ``versioning.material_changes`` finds a
 reason against the previous one; it then takes effect by the policy's change rules, every
 signed-in person sees a banner until they accept or refuse it, and every active account is
-emailed once the publication commits.
+emailed through the outbox.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from officium.mail.outbox import queue
 from officium.privacy import audit
 from officium.privacy.audit_events import POLICY_DECISIONS
 from officium.privacy.models import Decision, PolicyAcceptance, PolicyVersion
@@ -88,19 +88,14 @@ def ensure_current_version() -> PolicyVersion:
 
 
 def _email_everyone(version: PolicyVersion) -> None:
-    """One service email per active account, sent after the publication commits."""
-    recipients = list(get_user_model().objects.filter(is_active=True)
-                      .values_list("email", flat=True))
+    """One service email per active account, queued in the publication's transaction."""
+    recipients = list(get_user_model().objects.filter(is_active=True).values_list("pk", "email"))
     text = render_to_string("privacy/email/policy_changed.txt", {
         "version": version, "site_url": settings.SITE_URL,
         "product": version.policy.get("product", "Officium")})
     subject, _, body = text.partition("\n")
-
-    def deliver() -> None:
-        messages = [EmailMessage(subject.strip(), body.lstrip(), None, [to]) for to in recipients]
-        get_connection().send_messages(messages)
-
-    transaction.on_commit(deliver)
+    for user_id, to in recipients:
+        queue(to, subject.strip(), body.lstrip(), category="policy_changed", user_id=user_id)
 
 
 def pending_version(user: Any) -> PolicyVersion | None:

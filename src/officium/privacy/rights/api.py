@@ -209,6 +209,7 @@ def decide(request: HttpRequest, org: str, rights_request_id: int, payload: Deci
     rights_request = scoped_get(RightsRequest.objects.all(), officer.organization, pk=rights_request_id)
     actions = {
         "approve": lambda: decisions.approve(officer, rights_request, payload.reason),
+        "retry": lambda: decisions.retry(officer, rights_request, payload.reason),
         "deny": lambda: decisions.deny(officer, rights_request, payload.reason),
         "extend": lambda: deadlines.extend(rights_request, officer.user, payload.reason),
         "pause": lambda: deadlines.pause(rights_request, officer.user, payload.reason),

@@ -23,6 +23,9 @@ STEP_LABELS = {
     "resumed": "Request resumed",
     "rectified": "Personal data corrected",
     "reminder_sent": "Deadline reminder sent to officers",
+    "attempt_failed": "An attempt to carry out the request failed; it will be tried again",
+    "failed": "Request stopped after repeated failures; officers told",
+    "retried": "Failed request started again by an officer",
 }
 
 STEPS: dict[str, AuditEvent] = {

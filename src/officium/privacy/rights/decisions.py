@@ -54,6 +54,30 @@ def deny(officer: Any, request: RightsRequest, reason: str) -> RightsRequest:
     return request
 
 
+def retry(officer: Any, request: RightsRequest, note: str = "") -> RightsRequest:
+    """Run a failed request again, with a fresh count of attempts (audited)."""
+    require_officer(officer, request)
+    return _retry(request, officer.user, note)
+
+
+def retry_as_platform_staff(user: Any, request: RightsRequest, note: str = "") -> RightsRequest:
+    """The platform's staff answer requests from the public form (no organization)."""
+    if not getattr(user, "is_staff", False) or request.organization_id is not None:
+        raise PermissionDenied("Only the platform's staff handle requests from the public form.")
+    return _retry(request, user, note)
+
+
+def _retry(request: RightsRequest, actor: Any, note: str) -> RightsRequest:
+    from officium.privacy.rights.execution import schedule
+
+    with transaction.atomic():
+        _move(request, Status.VERIFIED, (Status.FAILED,), attempts=0, lease_until=None,
+              progress=0)
+        step(request, "retried", actor=actor, note=(note or "").strip())
+        schedule(request)
+    return request
+
+
 def withdraw(user: Any, request: RightsRequest) -> RightsRequest:
     if request.subject_ref != user.pk:
         raise PermissionDenied("Only the requester can withdraw a request.")

@@ -5,10 +5,15 @@ in_progress whose lease expired because its worker died); the executor is idempo
 (exports write to a temporary name then rename, erasure finds less each time, flags use
 get_or_create); completion is another conditional UPDATE, so the answer is recorded and
 sent once. ``resume_stalled`` (a periodic job) picks up what a dead worker left.
+
+An executor that raises is tried again after a growing delay (its lease is pushed out);
+after ``MAX_ATTEMPTS`` attempts, failed or crashed, the request is ``failed``: the officers
+are emailed, and an officer's retry (``decisions.retry``) starts it again.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +27,11 @@ from officium.privacy.rights import answers
 from officium.privacy.rights.history import step
 from officium.privacy.rights.models import ExportFile, RequestType, RightsRequest, Status
 
+logger = logging.getLogger(__name__)
+
 LEASE = timedelta(seconds=envint("OFFICIUM_RIGHTS_LEASE_SECONDS", 600))
+MAX_ATTEMPTS = envint("OFFICIUM_RIGHTS_MAX_ATTEMPTS", 5)
+RETRY_BASE = timedelta(seconds=envint("OFFICIUM_RIGHTS_RETRY_SECONDS", 60))
 EXPORT_LIFETIME = timedelta(days=envint("OFFICIUM_RIGHTS_EXPORT_DAYS", 7))
 # Rectification of anything but the self-service fields is applied by an officer.
 AUTOMATIC = frozenset(RequestType.values) - {RequestType.RECTIFICATION}
@@ -42,8 +51,13 @@ def claim(pk: int) -> RightsRequest | None:
     now = timezone.now()
     claimed = RightsRequest.objects.filter(
         Q(status=Status.VERIFIED) | Q(status=Status.IN_PROGRESS, lease_until__lt=now), pk=pk,
+        attempts__lt=MAX_ATTEMPTS,
     ).update(status=Status.IN_PROGRESS, lease_until=now + LEASE, attempts=F("attempts") + 1)
     if not claimed:
+        exhausted = RightsRequest.objects.filter(pk=pk, status=Status.IN_PROGRESS,
+                                                 lease_until__lt=now, attempts__gte=MAX_ATTEMPTS)
+        if exhausted.exists():  # its workers kept dying: give up as after errors
+            give_up(RightsRequest.objects.get(pk=pk), "WorkerLost")
         return None
     request = RightsRequest.objects.get(pk=pk)
     with transaction.atomic():
@@ -51,13 +65,64 @@ def claim(pk: int) -> RightsRequest | None:
     return request
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... times RETRY_BASE after the ``attempts``-th failure."""
+    delay: timedelta = RETRY_BASE * (2 ** max(attempts - 1, 0))
+    return delay
+
+
 def run(pk: int) -> str:
     """Execute request ``pk`` if it is claimable; returns what happened."""
     request = claim(pk)
     if request is None:
         return "not claimed"
-    result = answers.EXECUTORS[request.request_type](request)
+    try:
+        result = answers.EXECUTORS[request.request_type](request)
+    except Exception as error:  # noqa: BLE001 - any executor failure is retried, then failed
+        return attempt_failed(request, error)
     return "completed" if finish(request, result) else "already completed"
+
+
+def attempt_failed(request: RightsRequest, error: Exception) -> str:
+    """Record a failed attempt (its error class only: messages may quote personal data) and
+    either wait for the next one or give up."""
+    code = type(error).__name__
+    logger.warning("rights request %s attempt %s failed: %s", request.pk, request.attempts, code)
+    if request.attempts >= MAX_ATTEMPTS:
+        give_up(request, code)
+        return "failed"
+    with transaction.atomic():
+        RightsRequest.objects.filter(pk=request.pk, status=Status.IN_PROGRESS).update(
+            lease_until=timezone.now() + retry_delay(request.attempts))
+        step(request, "attempt_failed", details={"attempt": request.attempts, "error": code})
+    return "will retry"
+
+
+def give_up(request: RightsRequest, code: str) -> bool:
+    """in_progress -> failed (a conditional UPDATE: once), with the officers told."""
+    with transaction.atomic():
+        moved = RightsRequest.objects.filter(pk=request.pk, status=Status.IN_PROGRESS).update(
+            status=Status.FAILED, lease_until=None)
+        if not moved:
+            return False
+        request.refresh_from_db()
+        step(request, "failed", details={"attempts": request.attempts, "error": code})
+        for email in officers_of(request):
+            send_service_email(email, "rights_failed", {"request": request,
+                                                        "attempts": request.attempts})
+    return True
+
+
+def officers_of(request: RightsRequest) -> list[str]:
+    """Who handles it: the organization's privacy staff, or the platform's staff for
+    requests from the public form."""
+    from officium.accounts.models import User
+    from officium.privacy.rights.reminders import officer_emails
+
+    if request.organization_id is not None:
+        return officer_emails(request.organization_id)
+    return sorted(set(User.objects.filter(is_staff=True, is_active=True)
+                      .values_list("email", flat=True)))
 
 
 def finish(request: RightsRequest, result: answers.Result) -> bool:

@@ -38,14 +38,16 @@ class Status(models.TextChoices):
     AWAITING_VERIFICATION = "awaiting_verification", "Waiting for identity verification"
     VERIFIED = "verified", "Verified, queued"
     IN_PROGRESS = "in_progress", "In progress"
+    FAILED = "failed", "Failed: stopped after repeated errors, waiting for an officer"
     PAUSED = "paused", "Paused: waiting for the requester"
     COMPLETED = "completed", "Completed"
     DENIED = "denied", "Denied"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# A failed request stays open: its deadline still runs and an officer retries or answers it.
 OPEN_STATUSES = (Status.RECEIVED, Status.AWAITING_VERIFICATION, Status.VERIFIED,
-                 Status.IN_PROGRESS, Status.PAUSED)
+                 Status.IN_PROGRESS, Status.PAUSED, Status.FAILED)
 CLOSED_STATUSES = (Status.COMPLETED, Status.DENIED, Status.WITHDRAWN)
 
 

@@ -45,6 +45,20 @@ class PlatformQueueView(TemplateView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """Retry a failed request (the only action here)."""
+        found = RightsRequest.objects.filter(organization=None,
+                                             pk=request.POST.get("request_id") or 0).first()
+        if found is None or request.POST.get("action") != "retry":
+            raise Http404
+        try:
+            decisions.retry_as_platform_staff(request.user, found)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Request {found.ref} will run again.")
+        return redirect("rights:platform_queue")
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         public = RightsRequest.objects.filter(organization=None).prefetch_related("events")
@@ -86,6 +100,7 @@ class FileForMemberView(OrganizationMixin, View):
 
 ACTIONS = {
     "approve": lambda officer, r, data: decisions.approve(officer, r, data.get("reason", "")),
+    "retry": lambda officer, r, data: decisions.retry(officer, r, data.get("reason", "")),
     "deny": lambda officer, r, data: decisions.deny(officer, r, data.get("reason", "")),
     "extend": lambda officer, r, data: _officer_step(officer, r, deadlines.extend, data.get("reason", "")),
     "pause": lambda officer, r, data: _officer_step(officer, r, deadlines.pause, data.get("reason", "")),

@@ -2,7 +2,9 @@
 code (everyone else, RI9).
 
 Codes are 8 digits, stored as a keyed hash bound to the request, expire after 30 minutes
-and allow 5 attempts; the 6th attempt is refused even with the right code.
+and allow 5 attempts; the 6th attempt is refused even with the right code. At most
+``CODES_PER_HOUR`` codes are emailed to one address in an hour, whichever requests they are
+for, so the form cannot be used to flood someone's mailbox.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from officium.accounts.emails import send_service_email
 from officium.env import envint
+from officium.mail.outbox import Throttle, Throttled
 from officium.privacy.rights.models import EmailCode, RightsRequest
 
 CODE_DIGITS = 8
@@ -28,10 +31,15 @@ CODE_LIFETIME = timedelta(minutes=30)
 MAX_ATTEMPTS = 5
 REAUTH_SESSION_KEY = "officium.rights.reauthenticated_at"
 REAUTH_WINDOW_SECONDS = envint("OFFICIUM_RIGHTS_REAUTH_MINUTES", 10) * 60
+CODES_PER_HOUR = envint("OFFICIUM_RIGHTS_CODES_PER_HOUR", 3)
 
 
 class TooManyAttempts(ValidationError):
     """The code may not be tried again; the answer is 429."""
+
+
+class TooManyCodes(TooManyAttempts):
+    """This address got its share of codes for the hour; the answer is 429, nothing saved."""
 
 
 def _key(purpose: str) -> bytes:
@@ -48,14 +56,22 @@ def _code_hash(request: RightsRequest, code: str) -> str:
 
 
 def issue_code(request: RightsRequest) -> None:
-    """Store a new code's hash (replacing any earlier one) and email the code on commit."""
+    """Store a new code's hash (replacing any earlier one) and queue the email with the code.
+
+    Raises ``TooManyCodes`` when the address had ``CODES_PER_HOUR`` codes this hour: the
+    caller's transaction then rolls back, so nothing is saved either."""
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     now = timezone.now()
     EmailCode.objects.update_or_create(request=request, defaults={
         "code_hash": _code_hash(request, code), "sent_at": now, "expires_at": now + CODE_LIFETIME,
         "attempts": 0, "used_at": None})
-    send_service_email(request.email, "rights_code", {
-        "code": code, "request": request, "minutes": int(CODE_LIFETIME.total_seconds() // 60)})
+    try:
+        send_service_email(request.email, "rights_code", {
+            "code": code, "request": request, "minutes": int(CODE_LIFETIME.total_seconds() // 60)},
+            throttle=Throttle(CODES_PER_HOUR))
+    except Throttled:
+        raise TooManyCodes({"email": "Too many codes were sent to this address in the last "
+                                     "hour: try again later."}) from None
 
 
 def check_code(request: RightsRequest, code: str) -> None:
