@@ -105,8 +105,8 @@ USAGE = """usage: officium COMMAND [ARGS]
   worker            run queued tasks and periodic jobs
   policy check FILE validate policy files
   audit verify      verify the tamper-evident audit log
-  backup [PATH]     back up the database (never the master key or the shred ledger)
-  restore PATH      restore a backup; re-applies the shred ledger
+  backup [PATH]     back up the database (never the master key or the ledgers)
+  restore PATH      restore a backup; re-applies the shred and erasure ledgers
   keys rotate|rewrap  new subject key versions | rewrap keys under a new master key
   manage ...        any Django management command
 """

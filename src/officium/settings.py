@@ -228,3 +228,5 @@ LOGGING = {
 VAULT_KMS = envstr("VAULT_KMS", "officium.privacy.vault.keys.local_kms")
 OFFICIUM_RETIRED_MASTER_KEYS = envlist("OFFICIUM_RETIRED_MASTER_KEYS", [])
 VAULT_SHRED_LEDGER = envstr("VAULT_SHRED_LEDGER", "")
+# The erasure ledger (people erased; ids only), beside the shred ledger: default VAR_DIR/keystore.
+VAULT_ERASURE_LEDGER = envstr("VAULT_ERASURE_LEDGER", "")
