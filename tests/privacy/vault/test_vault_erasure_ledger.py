@@ -115,3 +115,9 @@ def test_RI4_a_destroyed_key_reads_as_erased_in_exports_and_on_the_model(bob):
         assert "[erased]" in text
         location = text[text.index("latitude"):]
         assert "52.5" not in location and location.count("[erased]") >= 2 * 3  # lat, lon, accuracy
+
+
+def test_RI4_export_by_account_and_email_of_someone_without_a_phone(alice):
+    assert alice.phone == ""
+    text = export_text(alice, alice.email, "no-phone")
+    assert "alice@alpha.example" in text and "Sealed(" not in text

@@ -243,3 +243,48 @@ def test_RI4_SE2_a_destroyed_key_stops_opening_at_once_in_another_process(tmp_pa
     finally:
         holder.kill()
         holder.wait(timeout=30)
+
+
+# --- the same on PostgreSQL (pg_dump / pg_restore), when a server is at hand -----------------
+
+PG_SERVER = os.environ.get("OFFICIUM_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+
+
+def _pg_databases(*names: str) -> bool:
+    """(Re)create scratch databases named after this test module; False without a server."""
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{name}"')
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def test_RI4_restore_after_erasure_on_postgresql(tmp_path):
+    live, fresh_name = f"officium_restore_{os.getpid()}_live", f"officium_restore_{os.getpid()}_fresh"
+    if not _pg_databases(live, fresh_name):
+        pytest.skip("no PostgreSQL server at " + PG_SERVER)
+    try:
+        env = {**environment(tmp_path, "unused"), "DATABASE_URL": f"{PG_SERVER}/{live}"}
+        officium(env, "manage", "migrate", "--skip-checks", "-v", "0")
+        bob_id = int(run(env, "-c", SEED).stdout.strip())
+        backup = tmp_path / "backup.pgdump"
+        officium(env, "backup", str(backup))
+        assert run(env, "-c", CANCEL, "bob@acme.example").stdout.strip() == "deleted"
+
+        fresh = {**env, "DATABASE_URL": f"{PG_SERVER}/{fresh_name}"}
+        assert "1 erased person(s) erased again" in officium(fresh, "restore", str(backup)).stderr
+        out = run(fresh, "-c", LOOK, str(bob_id)).stdout
+        assert "bob rows: 0 0 0 0" in out and "sign-in bob@acme.example False" in out
+        assert "sign-in alice@acme.example True" in out and "members page: False False True" in out
+        assert "export bob [] False False" in out and "new id above bob: True" in out
+    finally:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+            for name in (live, fresh_name):
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

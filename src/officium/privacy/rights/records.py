@@ -192,13 +192,21 @@ def _open_column(record_type: RecordType, i: int, tokens: list[Any], subject_id:
     from officium.privacy.vault.fields import ERASED, Sealed
 
     field: Any = record_type.model._meta.get_field(record_type.columns[i])
-    tokens = [t.token if isinstance(t, Sealed) else t for t in tokens]
+    raw = [t.token if isinstance(t, Sealed) else t for t in tokens]
+    if any(t is not None and not isinstance(t, (bytes, memoryview)) for t in raw):
+        # the ORM's path reads an empty column as the field's empty value (""): keep it
+        present = [n for n, t in enumerate(raw) if isinstance(t, (bytes, memoryview))]
+        values = list(raw)
+        for n, value in zip(present, _open_column(record_type, i, [raw[n] for n in present], subject_id),
+                            strict=True):
+            values[n] = value
+        return values
     if subject_id is None:
-        return [None if t is None else ERASED for t in tokens]
+        return [None if t is None else ERASED for t in raw]
     try:
-        return field.open_column(tokens, subject_id)  # type: ignore[no-any-return]
+        return field.open_column(raw, subject_id)  # type: ignore[no-any-return]
     except vault_keys.KeyDestroyed:
-        return [None if t is None else ERASED for t in tokens]
+        return [None if t is None else ERASED for t in raw]
 
 
 def _opened_per_row(record_type: RecordType, qs: models.QuerySet[Any], sealed: list[int]) -> list[tuple[Any, ...]]:
