@@ -29,8 +29,9 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 _COUNTER: Final = struct.Struct("<Q")
+_unpack = _COUNTER.unpack_from
 _lock = threading.Lock()
-_state: dict[str, Any] = {"map": None, "path": None}
+_map: mmap.mmap | None = None
 
 
 def path() -> Path:
@@ -50,24 +51,25 @@ def _open_counter() -> tuple[Path, int]:
 
 
 def _mapped() -> mmap.mmap:
+    global _map
     with _lock:
-        current = _state["map"]
+        current = _map
         if current is None:
-            target, fd = _open_counter()
+            _, fd = _open_counter()
             try:
-                current = mmap.mmap(fd, _COUNTER.size, access=mmap.ACCESS_READ)
+                current = _map = mmap.mmap(fd, _COUNTER.size, access=mmap.ACCESS_READ)
             finally:
                 os.close(fd)  # the mapping keeps the file open
-            _state.update(map=current, path=target)
-        return current  # type: ignore[no-any-return]
+        return current
 
 
 def generation() -> int:
     """The current generation: one read of shared memory (the hot path calls it per open)."""
-    current = _state["map"]
+    current = _map
     if current is None:
         current = _mapped()
-    return int(_COUNTER.unpack_from(current)[0])
+    value: int = _unpack(current)[0]
+    return value
 
 
 def bump() -> int:
@@ -85,8 +87,9 @@ def bump() -> int:
 
 def reset() -> None:
     """Forget the mapping (the ledger moved: tests, or settings changed)."""
+    global _map
     with _lock:  # the old mapping is left to the garbage collector: a reader may hold it
-        _state.update(map=None, path=None)
+        _map = None
 
 
 @receiver(setting_changed)
