@@ -179,6 +179,13 @@ def fresh_engine_caches():
     policy_runtime.reset()
 
 
+@pytest.fixture(autouse=True)
+def own_erasure_ledger(settings, tmp_path):
+    """Each test its own erasure ledger: it names people by id, and rolled-back tests hand the
+    same ids out again (a later test's user must not look already erased)."""
+    settings.VAULT_ERASURE_LEDGER = str(tmp_path / "erased-subjects")
+
+
 def _reset_policy_caches() -> None:
     from officium.privacy import policy_runtime
     from officium.privacy.consent import catalogue

@@ -199,8 +199,8 @@ USAGE = """usage: officium COMMAND [ARGS]
   policy check FILE validate policy files
   audit verify      verify the tamper-evident audit log; show the last checkpoint
   audit checkpoint  sign the audit log's head now (the worker does it every minute)
-  backup [PATH]     back up the database (never the master key or the shred ledger)
-  restore PATH      restore a backup; re-applies the shred ledger
+  backup [PATH]     back up the database (never the master key or the ledgers)
+  restore PATH      restore a backup; re-applies the shred and erasure ledgers
   keys rotate|rewrap  new subject key versions | rewrap keys under a new master key
   manage ...        any Django management command
 """

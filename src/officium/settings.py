@@ -255,3 +255,6 @@ VAULT_SHRED_LEDGER = envstr("VAULT_SHRED_LEDGER", "")
 # apart from the database); the worker extends them this often, so a cut can hide no more.
 AUDIT_CHECKPOINT_FILE = Path(envstr("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl")))
 AUDIT_CHECKPOINT_SECONDS = envint("AUDIT_CHECKPOINT_SECONDS", 60)
+
+# The erasure ledger (people erased; ids only), beside the shred ledger: default VAR_DIR/keystore.
+VAULT_ERASURE_LEDGER = envstr("VAULT_ERASURE_LEDGER", "")

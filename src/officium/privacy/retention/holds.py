@@ -149,8 +149,16 @@ def release_hold(hold: LegalHold, *, actor_id: int | None) -> LegalHold:
         if updated:
             audit.record("retention.hold_released", actor=actor_id, organization=hold.organization_id,
                          subject=hold.subject_id, target=hold, details={"reason_kind": hold.reason_kind})
+            transaction.on_commit(_finish_erasures)
     hold.refresh_from_db()
     return hold
+
+
+def _finish_erasures() -> None:
+    """What the released hold kept of people already erased is erased now (by the worker)."""
+    from officium.privacy.retention.tasks import finish_erasures
+
+    finish_erasures.enqueue()
 
 
 def data_type_choices() -> list[tuple[str, str]]:

@@ -17,6 +17,14 @@ def sweep_retention() -> int:
 
 
 @task(queue_name="retention")
+def finish_erasures() -> int:
+    """RI4/RE4: erase what legal holds kept of erased people once those holds have ended."""
+    from officium.privacy.vault.shredding import finish_held_erasures
+
+    return len(finish_held_erasures())
+
+
+@task(queue_name="retention")
 def sweep_logs() -> int:
     """AC5: delete log files older than the policy's log retention."""
     from officium.privacy.logs import sweep_log_files
@@ -33,6 +41,7 @@ def schedule(every: Any) -> None:
     from django.utils.module_loading import import_string
 
     every(timedelta(hours=1), "retention.sweep", sweep_retention)
+    every(timedelta(hours=1), "retention.finish_erasures", finish_erasures)
     every(timedelta(hours=6), "retention.logs", sweep_logs)
     path = getattr(settings, "RETENTION_TERMINATION_TASK",
                    "officium.accounts.termination.purge_terminated_organizations")

@@ -107,9 +107,9 @@ def rows(record_type: RecordType, subject: Subject) -> list[tuple[Any, ...]]:
         qs = queryset(record_type.registration, subject)
         if qs is None:
             return []
-        qs = _ordered(qs, record_type)
         if not fast:
-            return list(qs)
+            return _opened_per_row(record_type, qs, sealed)
+        qs = _ordered(qs, record_type)
         sql, params = qs.query.get_compiler(qs.db).as_sql()
         with connections[qs.db].cursor() as cursor:
             cursor.execute(sql, params)
@@ -176,18 +176,58 @@ def _open_sealed(record_type: RecordType, subject: Subject, fetched: list[tuple[
                  sealed: list[int]) -> list[tuple[Any, ...]]:
     """Open the vault columns with the subject's key, a column at a time; once the subject is
     shredded, what remains reads as erased."""
-    from officium.privacy.vault import keys as vault_keys
-
     if subject.user_id is None or not fetched:  # _all_of_one_subject guarantees an id
         return fetched
     columns = [list(column) for column in zip(*fetched, strict=True)]
     for i in sealed:
-        field: Any = record_type.model._meta.get_field(record_type.columns[i])
-        try:
-            columns[i] = field.open_column(columns[i], subject.user_id)
-        except vault_keys.KeyDestroyed:
-            columns[i] = [None if t is None else field.erased_value for t in columns[i]]
+        columns[i] = _open_column(record_type, i, columns[i], subject.user_id)
     return list(zip(*columns, strict=True))
+
+
+def _open_column(record_type: RecordType, i: int, tokens: list[Any], subject_id: int | None) -> list[Any]:
+    """One vault column of one subject's rows, opened; a value whose key is destroyed (or
+    whose row names no subject) reads as the erased marker, "[erased]", whatever its type:
+    an empty cell would say "never recorded"."""
+    from officium.privacy.vault import keys as vault_keys
+    from officium.privacy.vault.fields import ERASED, Sealed
+
+    field: Any = record_type.model._meta.get_field(record_type.columns[i])
+    raw = [t.token if isinstance(t, Sealed) else t for t in tokens]
+    if any(t is not None and not isinstance(t, (bytes, memoryview)) for t in raw):
+        # the ORM's path reads an empty column as the field's empty value (""): keep it
+        present = [n for n, t in enumerate(raw) if isinstance(t, (bytes, memoryview))]
+        values = list(raw)
+        for n, value in zip(present, _open_column(record_type, i, [raw[n] for n in present], subject_id),
+                            strict=True):
+            values[n] = value
+        return values
+    if subject_id is None:
+        return [None if t is None else ERASED for t in raw]
+    try:
+        return field.open_column(raw, subject_id)  # type: ignore[no-any-return]
+    except vault_keys.KeyDestroyed:
+        return [None if t is None else ERASED for t in raw]
+
+
+def _opened_per_row(record_type: RecordType, qs: models.QuerySet[Any], sealed: list[int]) -> list[tuple[Any, ...]]:
+    """The ORM's path (converted columns, or rows found by email that may belong to others):
+    each row's own subject is selected with it, and its vault columns opened under that
+    subject's key; a sealed token never reaches a page or an export."""
+    if not sealed:
+        return list(_ordered(qs, record_type))
+    pk = record_type.model._meta.pk.name
+    path = record_type.registration.subject
+    fetched = list(qs.order_by(pk).values_list(*_selected(record_type), pk if path == registry.SELF else path))
+    by_subject: dict[Any, list[int]] = {}
+    for index, row in enumerate(fetched):
+        by_subject.setdefault(row[-1], []).append(index)
+    opened = [list(row[:-1]) for row in fetched]
+    for subject_id, indexes in by_subject.items():
+        for i in sealed:
+            values = _open_column(record_type, i, [fetched[n][i] for n in indexes], subject_id)
+            for n, value in zip(indexes, values, strict=True):
+                opened[n][i] = value
+    return [tuple(row) for row in opened]
 
 
 def counts(subject: Subject, types: list[RecordType] | None = None) -> Iterator[tuple[RecordType, int]]:

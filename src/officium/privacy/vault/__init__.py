@@ -9,7 +9,8 @@ For other apps (attendance, portal, rights):
     the model's ``@personal_data(subject=...)`` path (``"member__user"`` reads
     ``row.member.user_id``: use ``select_related`` on hot lists), or ``subject=`` on the field.
     Reads decrypt lazily on attribute access; a shredded subject reads as ``ERASED``
-    (text) / ``None`` (floats). ``values_list`` returns ``Sealed`` tokens: open them with
+    (text: the ``Erased`` string "[erased]") / ``None`` (floats) on the model; exports and
+    the records pages write "[erased]" for every type (an empty cell means "no value"). ``values_list`` returns ``Sealed`` tokens: open them with
     ``reveal_value(Model, "field", subject_id, token)`` (or ``open_value``, which raises).
     ``QuerySet.update(field=...)`` and ``filter(field=...)`` refuse plaintext: save instances,
     and add ``BlindIndexField(source="field", normalize="dotted.path")`` for exact lookups
@@ -29,6 +30,10 @@ For other apps (attendance, portal, rights):
     count, hold reason, until), deletes or anonymizes the user row and ends sessions.
     ``officium.privacy.retention.holds.holds_for_subject(subject_id)`` names the holds.
 
-Commands: ``officium backup [PATH]``, ``officium restore PATH`` (re-applies the shred ledger),
+``officium.privacy.vault.erasures``: the erasure ledger (who was erased; ids only);
+``shredding.erase_again`` (restore) and ``shredding.finish_held_erasures`` (holds ended).
+
+Commands: ``officium backup [PATH]`` (+ a manifest), ``officium restore PATH`` (checks the
+manifest, re-applies the shred ledger, erases again everyone in the erasure ledger),
 ``officium keys rotate [SUBJECT_ID ...]``, ``officium keys rewrap`` (master-key rotation).
 """

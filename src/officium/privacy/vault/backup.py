@@ -1,10 +1,11 @@
-"""`officium backup [PATH]` and `officium restore PATH`: the database, never the master key.
+"""`officium backup [PATH]`: the database, never the master key or the ledgers.
 
 SQLite: the online backup API (consistent while the service runs). PostgreSQL: ``pg_dump``
-in custom format, restored with ``pg_restore --clean``. Key rows are in the backup, wrapped
-by the master key (which never is); a restore then deletes every key named in the shred
-ledger (``ledger.py``), so a subject shredded after the backup was taken stays unreadable.
-Do not restore the ledger or the master key from the same backup set: keep them apart.
+in custom format. Key rows are in the backup, wrapped by the master key (which never is).
+Beside the backup, ``<backup>.manifest.json`` (``manifest.py``) records what a restore must
+find in today's key store; ``officium restore`` (``restore.py``) checks it, deletes every key
+named in the shred ledger and erases again everyone named in the erasure ledger. Do not
+restore the ledgers or the master key from the same backup set: keep them apart.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 from django.utils import timezone
 
-from officium.privacy.vault import keys, ledger
+from officium.privacy.vault import keys, manifest
 
 
 def _database() -> dict[str, Any]:
@@ -46,7 +46,13 @@ def _pg_env(db: dict[str, Any]) -> dict[str, str]:
 
 
 def backup(path: Path | None = None) -> Path:
+    """Write the backup and its manifest (mode 0600); returns the backup's path."""
     db = _database()
+    key_ids = set(manifest.kms_key_ids())
+    try:
+        key_ids.add(keys.kms().key_id)  # rows created while the copy runs are wrapped under it
+    except Exception:  # noqa: BLE001,S110  (no master key: the rows already say what is needed)
+        pass
     target = Path(path) if path else default_path(db)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if _is_sqlite(db):
@@ -61,30 +67,8 @@ def backup(path: Path | None = None) -> Path:
         subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", str(db["NAME"])],  # noqa: S603, S607
                        check=True, env=_pg_env(db))
     os.chmod(target, 0o600)
+    manifest.write(target, sorted(key_ids))
     return target
-
-
-def restore(path: Path) -> int:
-    """Load a backup into the configured database, then re-apply the shred ledger; returns
-    how many destroyed keys the backup tried to bring back."""
-    db = _database()
-    source_path = Path(path)
-    if not source_path.is_file():
-        raise FileNotFoundError(f"no backup at {source_path}")
-    connections.close_all()
-    if _is_sqlite(db):
-        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-        target = sqlite3.connect(str(db["NAME"]))
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
-    else:
-        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",  # noqa: S603, S607
-                        f"--dbname={db['NAME']}", str(source_path)], check=True, env=_pg_env(db))
-    keys.clear_cache()
-    return ledger.apply_to_database()
 
 
 def main(args: list[str]) -> int:
@@ -92,16 +76,8 @@ def main(args: list[str]) -> int:
     if args and args[0] in {"-h", "--help"}:
         print("usage: officium backup [PATH]   (default: VAR_DIR/backups/officium-<time>.<ext>)")
         return 0
-    print(backup(Path(args[0]) if args else None))
-    return 0
-
-
-def restore_main(args: list[str]) -> int:
-    """`officium restore PATH`."""
-    if len(args) != 1 or args[0] in {"-h", "--help"}:
-        print("usage: officium restore PATH   (into the configured database; re-applies the shred ledger)")
-        return 2 if len(args) != 1 else 0
-    removed = restore(Path(args[0]))
-    print(f"restored {args[0]}; {removed} destroyed key(s) removed again (shred ledger {ledger.path()})",
-          file=sys.stderr)
+    target = backup(Path(args[0]) if args else None)
+    print(target)
+    print(f"manifest: {manifest.path_for(target)} (keep it with the backup); the master key and the "
+          "ledgers are not in it: back them up apart", file=sys.stderr)
     return 0

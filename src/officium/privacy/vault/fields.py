@@ -7,8 +7,10 @@ field or another model fails to decrypt. The subject comes from the model's regi
 from the field's own ``subject=`` argument.
 
 Reading is lazy: a loaded row holds the token, and the first attribute access decrypts it.
-A row whose subject key was destroyed (shredded) reads as :data:`ERASED` (text) or ``None``
-(numbers), so list pages keep working; :func:`open_value` and a tampered or moved token
+A row whose subject key was destroyed (shredded) reads as :data:`ERASED` (text: a string
+showing "[erased]", never sealed again on save) or ``None`` (numbers, so arithmetic code
+keeps working), so list pages keep working; exports and the rights records pages write
+"[erased]" for every type (``rights.records``); :func:`open_value` and a tampered or moved token
 raise. ``QuerySet.update()`` and ``filter()`` cannot encrypt (no row, no subject): save the
 instance, and look values up through a :class:`BlindIndexField`.
 """

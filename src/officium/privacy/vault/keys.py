@@ -6,8 +6,10 @@ key; seals with the newest). Keys are wrapped by the KMS named in ``settings.VAU
 context naming the owner and version, so a wrapped key copied to another row is useless.
 
 Unwrapped keys live in a bounded per-process cache for ``CACHE_SECONDS``; ``forget`` drops
-an owner's entry (shredding calls it), and the time limit bounds how long another process
-can keep a key it loaded before the key was destroyed.
+an owner's entry (shredding calls it). Every entry is stamped with the shared generation
+counter (``revocation.py``) read before its rows were loaded; destroying any key bumps the
+counter, so in every process on the machine the next use of an older entry checks its key
+ids against the shred ledger first, and a destroyed key stops opening at once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
+from officium.privacy.vault import revocation
 from officium.privacy.vault.crypto import (
     FieldCipher,
     FieldKeyring,
@@ -55,6 +58,8 @@ class Keys:
     current_version: int
     keyring: FieldKeyring
     cipher: FieldCipher  # the current version's cipher: the sealing fast path
+    kids: frozenset[str] = frozenset()
+    """The key ids (``WrappedKey.kid``) these keys were loaded from: what the shred ledger names."""
     openers: dict[int, Callable[[bytes], bytes]] = field(default_factory=dict, compare=False)
     """Per field (by id), the current cipher bound to that field's associated data: opening a
     value is then one AEAD call. They live and die with these keys (a shred drops both)."""
@@ -103,16 +108,19 @@ def context_for(kind: str, owner: int | str, version: int) -> bytes:
 # --- the per-process cache --------------------------------------------------------------
 
 class _Cache:
+    """Entries are ``(expires, generation, keys)``; an entry is used as is only while the
+    shared generation has not moved since it was stamped."""
+
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple[str, int | str], tuple[float, Keys]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int | str], tuple[float, int, Keys]] = OrderedDict()
         self._lock = threading.Lock()
 
     def peek(self, key: tuple[str, int | str]) -> Keys | None:
         """Lock-free read for the hot path (a dict lookup is atomic); no LRU bookkeeping."""
         item = self._items.get(key)
-        if item is None or item[0] < time.monotonic():
+        if item is None or item[1] != revocation.generation() or item[0] < time.monotonic():
             return None
-        return item[1]
+        return item[2]
 
     def get(self, key: tuple[str, int | str]) -> Keys | None:
         with self._lock:
@@ -122,12 +130,20 @@ class _Cache:
             if item[0] < time.monotonic():
                 del self._items[key]
                 return None
+            generation = revocation.generation()
+            if item[1] != generation:
+                if not _still_valid(item[2]):
+                    del self._items[key]
+                    return None
+                item = self._items[key] = (item[0], generation, item[2])
             self._items.move_to_end(key)
-            return item[1]
+            return item[2]
 
-    def put(self, key: tuple[str, int | str], value: Keys) -> None:
+    def put(self, key: tuple[str, int | str], value: Keys, generation: int) -> None:
+        """``generation`` is the one read before the key rows were: a key destroyed while
+        they were loaded leaves the entry stale, to be checked on its next use."""
         with self._lock:
-            self._items[key] = (time.monotonic() + CACHE_SECONDS, value)
+            self._items[key] = (time.monotonic() + CACHE_SECONDS, generation, value)
             self._items.move_to_end(key)
             while len(self._items) > CACHE_SIZE:
                 self._items.popitem(last=False)
@@ -139,6 +155,13 @@ class _Cache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+def _still_valid(keys: Keys) -> bool:
+    """After some key somewhere was destroyed: is none of these keys in the shred ledger?"""
+    from officium.privacy.vault import ledger
+
+    return not (keys.kids & ledger.destroyed_kids())
 
 
 _cache = _Cache()
@@ -177,24 +200,25 @@ def load(kind: str, owner: int | str, *, create: bool = True) -> Keys | None:
     cached = _cache.get((kind, owner))
     if cached is not None:
         return cached
+    generation = revocation.generation()
     rows = _rows(kind, owner)
     if not rows:
         if not create:
             return None
         rows = [_create(kind, owner, 1)]
     keys = _unwrap(kind, owner, rows)
-    _remember((kind, owner), keys)
+    _remember((kind, owner), keys, generation)
     return keys
 
 
-def _remember(key: tuple[str, int | str], keys: Keys) -> None:
+def _remember(key: tuple[str, int | str], keys: Keys, generation: int) -> None:
     """Cache only keys whose rows are committed: a key row created (or read) inside a
     transaction that rolls back must not outlive it in the cache."""
     connection = transaction.get_connection()
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: _cache.put(key, keys))
+        transaction.on_commit(lambda: _cache.put(key, keys, generation))
     else:
-        _cache.put(key, keys)
+        _cache.put(key, keys, generation)
 
 
 def _rows(kind: str, owner: int | str) -> list[Any]:
@@ -223,7 +247,8 @@ def _unwrap(kind: str, owner: int | str, rows: list[Any]) -> Keys:
     keys = {row.version: service.unwrap(bytes(row.wrapped_key), context_for(kind, owner, row.version))
             for row in rows}
     current = max(keys)
-    return Keys(kind, owner, keys, current, FieldKeyring(keys, current), FieldCipher(keys[current], current))
+    return Keys(kind, owner, keys, current, FieldKeyring(keys, current), FieldCipher(keys[current], current),
+                kids=frozenset(row.kid for row in rows))
 
 
 def subject_key(subject_id: int, *, create: bool = True) -> Keys | None:
@@ -291,6 +316,31 @@ def rewrap_all(batch: int = 500) -> int:
                                                                 kms_key_id=service.key_id)
             done += 1
     return done
+
+
+def discard_unwrappable() -> int:
+    """After a restore accepted with a master key that does not match: key rows the KMS cannot
+    unwrap open nothing ever again; they are destroyed like shredded keys (named in the shred
+    ledger), so what they sealed reads as erased instead of failing, and owners get new keys."""
+    from officium.privacy.vault import ledger
+    from officium.privacy.vault.kms import KeyUnwrapError
+
+    service = kms()
+    discarded = 0
+    for kind in (SUBJECT, ORGANIZATION, SERVICE):
+        model = _model(kind)
+        lost: dict[int | str, list[str]] = {}
+        for row in model.objects.iterator(chunk_size=500):
+            owner = getattr(row, _OWNER_FIELD[kind])
+            try:
+                service.unwrap(bytes(row.wrapped_key), context_for(kind, owner, row.version))
+            except KeyUnwrapError:
+                lost.setdefault(owner, []).append(row.kid)
+        for owner, kids in lost.items():
+            ledger.record(kind, owner, kids)  # named first, as when shredding
+            discarded += model.objects.filter(kid__in=kids).delete()[0]
+    clear_cache()
+    return discarded
 
 
 def destroy(kind: str, owner: int | str) -> list[str]:

@@ -142,6 +142,11 @@ class LocalKMS:
         """``local:`` and the hex fingerprint of the current master key."""
         return _KEY_ID_PREFIX + self._fingerprint.hex()
 
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """Every master-key id this KMS unwraps: the current one and the retired ones."""
+        return tuple(_KEY_ID_PREFIX + fingerprint.hex() for fingerprint in self._keys)
+
     def __repr__(self) -> str:
         """Identify the key without exposing it."""
         return f"LocalKMS(key_id={self.key_id!r}, keys={len(self._keys)})"

@@ -7,7 +7,9 @@ it are never loaded, and ``officium restore`` deletes them from the restored dat
 a subject shredded after a backup stays unreadable when that backup comes back.
 
 Lines are ``<kid> <kind> <owner id> <ISO time>``; no personal value is written. Keep the
-ledger with the master key (not with the database backups).
+ledger with the master key (not with the database backups). Beside it, the erasure ledger
+(``erasures.py``) names the people erased, so a restore can erase their rows again; and
+a generation counter (``revocation.py``) tells every process at once that keys were destroyed.
 """
 
 from __future__ import annotations
@@ -29,13 +31,20 @@ def path() -> Path:
 
 
 def record(kind: str, owner: int | str, kids: list[str]) -> None:
-    """Append destroyed key ids durably (fsync) before the caller commits the deletion."""
+    """Append destroyed key ids durably (fsync) before the caller commits the deletion, then
+    tell every process to stop using its cached copies (``revocation.bump``)."""
+    from officium.privacy.vault import revocation
+
     if not kids:
         return
-    target = path()
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = timezone.now().isoformat()
-    text = "".join(f"{kid} {kind} {owner} {now}\n" for kid in kids)
+    append(path(), "".join(f"{kid} {kind} {owner} {now}\n" for kid in kids))
+    revocation.bump()
+
+
+def append(target: Path, text: str) -> None:
+    """Append to a ledger file durably (fsync); creates it (0600, directory 0700) if needed."""
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with _lock:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
@@ -43,6 +52,11 @@ def record(kind: str, owner: int | str, kids: list[str]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def ensure(target: Path) -> None:
+    """Create an empty ledger if there is none, so that a missing file later means a lost one."""
+    append(target, "")
 
 
 def destroyed_kids() -> frozenset[str]:
@@ -63,6 +77,7 @@ def destroyed_kids() -> frozenset[str]:
 
 def apply_to_database() -> int:
     """Delete every key row named in the ledger (run after a restore); returns how many."""
+    from officium.privacy.vault import revocation
     from officium.privacy.vault.models import OrganizationKey, ServiceKey, SubjectKey
 
     kids = list(destroyed_kids())
@@ -71,4 +86,5 @@ def apply_to_database() -> int:
         chunk = kids[start:start + 500]
         for model in (SubjectKey, OrganizationKey, ServiceKey):
             removed += model.objects.filter(kid__in=chunk).delete()[0]
+    revocation.bump()  # the key store changed under every running process
     return removed

@@ -14,6 +14,11 @@
 5. ends the subject's sessions.
 
 Running it again after a crash finishes the job: every step is idempotent.
+
+Each erasure is named in the erasure ledger (``erasures.py``: subject id, key ids, time, a
+state; no personal value), outside the database: ``officium restore`` erases those people
+again (``erase_again``), and ``finish_held_erasures`` (the retention job, and a released
+hold) erases what a hold kept once the hold has ended.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from officium.privacy import audit
 from officium.privacy.registry import NOT_PERSONAL, SELF, Registration, registrations
 from officium.privacy.retention import holds as holds_module
 from officium.privacy.retention.deletion import delete_rows
-from officium.privacy.vault import keys, ledger
+from officium.privacy.vault import erasures, keys, ledger
 from officium.privacy.vault.fields import EncryptedField
 
 CHUNK = 5000
@@ -58,6 +63,8 @@ def shred_subject(subject_id: int, *, actor: Any = None, reason: str = "erasure"
     (``erasure_request``, ``account_cancelled``, ...), never free text about the person."""
     subject_id = int(subject_id)
     report = ShredReport(subject_id, reason)
+    if subject_id not in erasures.entries():  # named before anything is destroyed
+        erasures.record(subject_id, erasures.ERASING, _subject_kids(subject_id), reason)
     holds = holds_module.candidate_holds(subject_id)
     kept = holds_module.kept_for_subject(subject_id, holds)
     report.kept = [(k.model_label, k.count, k.reason, k.until) for k in kept]
@@ -69,17 +76,23 @@ def shred_subject(subject_id: int, *, actor: Any = None, reason: str = "erasure"
         _purge(reg, subject_id, holds, ordered, report)
     report.user = _remove_user(subject_id, bool(kept), report)
     report.sessions_ended = end_sessions(subject_id)
+    erasures.record(subject_id, erasures.KEPT if report.kept else erasures.ERASED,
+                    _subject_kids(subject_id), reason)
     audit.record("vault.subject_shredded", actor=actor, subject=subject_id, details={
         "reason": reason, "key_destroyed": report.key_destroyed, "user": report.user,
         "deleted": dict(report.deleted), "kept": {label: n for label, n, _, _ in report.kept}})
     return report
 
 
-def destroy_subject_keys(subject_id: int, *, actor: Any = None, reason: str = "erasure") -> bool:
-    """Step one of shredding, also usable alone: True if a key existed and is now gone."""
+def _subject_kids(subject_id: int) -> list[str]:
     from officium.privacy.vault.models import SubjectKey
 
-    kids = list(SubjectKey.objects.filter(subject_id=subject_id).values_list("kid", flat=True))
+    return list(SubjectKey.objects.filter(subject_id=subject_id).values_list("kid", flat=True))
+
+
+def destroy_subject_keys(subject_id: int, *, actor: Any = None, reason: str = "erasure") -> bool:
+    """Step one of shredding, also usable alone: True if a key existed and is now gone."""
+    kids = _subject_kids(subject_id)
     ledger.record(keys.SUBJECT, subject_id, kids)  # outside the database, before the commit
     with transaction.atomic():
         destroyed = keys.destroy(keys.SUBJECT, subject_id)
@@ -104,6 +117,57 @@ def destroy_organization_keys(organization_id: int, *, actor: Any = None,
                      details={"keys": len(destroyed), "reason": reason})
     keys.forget(keys.ORGANIZATION, organization_id)
     return bool(destroyed)
+
+
+def erase_again(*, actor: Any = None) -> list[int]:
+    """After a restore: erase again every person in the erasure ledger who has anything left
+    in this database (a backup taken before their erasure brings their rows back). What a
+    legal hold in the restored database keeps stays, as at the first erasure. Returns the ids."""
+    done = []
+    for subject_id in erasures.subjects():
+        if _traces(subject_id):
+            shred_subject(subject_id, actor=actor, reason="restore")
+            done.append(subject_id)
+    return done
+
+
+def finish_held_erasures(*, actor: Any = None) -> list[int]:
+    """Erase what holds no longer keep of people whose erasure a hold held back (or whose
+    erasure was interrupted). Returns the ids of the people erased further."""
+    done = []
+    for subject_id in erasures.pending():
+        entry = erasures.entries()[subject_id]
+        if entry.state == erasures.KEPT and _all_held(subject_id):
+            continue
+        shred_subject(subject_id, actor=actor, reason="hold_ended")
+        done.append(subject_id)
+    return done
+
+
+def _traces(subject_id: int) -> int:
+    """How many rows of the subject (user row and key rows included) this database holds."""
+    from officium.privacy.vault.models import SubjectKey
+
+    found = SubjectKey.objects.filter(subject_id=subject_id).count()
+    for reg in registrations():
+        found += reg.model._base_manager.filter(reg.subject_q(subject_id)).count()
+    return found
+
+
+def _all_held(subject_id: int) -> bool:
+    """True when shredding now would remove nothing: every remaining row is held (or needed by
+    held rows) and the key is still needed by held sealed rows."""
+    from officium.privacy.vault.models import SubjectKey
+
+    holds = holds_module.candidate_holds(subject_id)
+    kept = holds_module.kept_for_subject(subject_id, holds)
+    if not kept:
+        return False
+    sealed_kept = any(_has_encrypted_fields(_model(k.model_label)) for k in kept)
+    if not sealed_kept and SubjectKey.objects.filter(subject_id=subject_id).exists():
+        return False
+    ordered = _children_first([r for r in registrations() if r.subject != SELF])
+    return not any(_purgeable(reg, subject_id, holds, ordered).exists() for reg in ordered)
 
 
 def _model(label: str) -> type[models.Model]:
@@ -159,8 +223,9 @@ def _cascade_keepers(reg: Registration, subject_id: int, ordered: list[Registrat
     return q
 
 
-def _purge(reg: Registration, subject_id: int, holds: list[Any], ordered: list[Registration],
-           report: ShredReport) -> None:
+def _purgeable(reg: Registration, subject_id: int, holds: list[Any],
+               ordered: list[Registration]) -> models.QuerySet[Any]:
+    """The subject's rows of ``reg`` that no hold keeps, directly or through rows it keeps."""
     rows = reg.model._base_manager.filter(reg.subject_q(subject_id))
     held = holds_module.held_q(reg, holds)
     if held is not None:
@@ -169,6 +234,12 @@ def _purge(reg: Registration, subject_id: int, holds: list[Any], ordered: list[R
         keepers = _cascade_keepers(reg, subject_id, ordered)
         if keepers:
             rows = rows.exclude(keepers)
+    return rows
+
+
+def _purge(reg: Registration, subject_id: int, holds: list[Any], ordered: list[Registration],
+           report: ShredReport) -> None:
+    rows = _purgeable(reg, subject_id, holds, ordered)
     if not rows.exists():
         return
     rows = rows.order_by("pk")
