@@ -20,3 +20,9 @@ SECRETS = {
     "uidb64": lambda w: "Mg",
     "token": lambda w: "made-up-token",
 }
+
+# Body properties that name an object: the cross-tenant test fills them with alice's object
+# (property -> the URL kwarg whose sample is the same kind of object).
+BODY_FIELDS = {
+    "reports_to": "member_id",
+}

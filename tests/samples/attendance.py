@@ -18,3 +18,7 @@ SAMPLES = {
     "device_id": lambda w: w.bob_device.pk,
     "request_id": lambda w: w.location_request.pk,
 }
+
+BODY_FIELDS = {
+    "site_id": "site_id",
+}

@@ -34,3 +34,9 @@ SAMPLES = {
 SECRETS = {
     "share_id": lambda w: "made-up-share-link",
 }
+
+BODY_FIELDS = {
+    "membership_id": "member_id",
+    "parent_id": "folder_id",
+    "folder_id": "folder_id",
+}

@@ -18,3 +18,7 @@ SAMPLES = {
 SECRETS = {
     "rights_ref": lambda w: "0123456789abcdef",
 }
+
+BODY_FIELDS = {
+    "member_id": "member_id",
+}
