@@ -228,3 +228,12 @@ LOGGING = {
 VAULT_KMS = envstr("VAULT_KMS", "officium.privacy.vault.keys.local_kms")
 OFFICIUM_RETIRED_MASTER_KEYS = envlist("OFFICIUM_RETIRED_MASTER_KEYS", [])
 VAULT_SHRED_LEDGER = envstr("VAULT_SHRED_LEDGER", "")
+
+# Hot paths that lean on private Django and gunicorn internals (docs/hot-paths.md names the
+# benchmark behind each). Each can be switched off, falling back to the plain public path, if
+# an upgrade breaks it before tests/test_hot_paths.py is fixed: statements compiled once per
+# connection (db.Prepared / PreparedInsert), the audit chain's tail held for a transaction
+# (read from Django's on_commit list), portal chunks read from gunicorn's socket.
+OFFICIUM_PREPARED_STATEMENTS = envbool("OFFICIUM_PREPARED_STATEMENTS", True)
+OFFICIUM_AUDIT_HELD_TAIL = envbool("OFFICIUM_AUDIT_HELD_TAIL", True)
+OFFICIUM_PORTAL_SOCKET_READS = envbool("OFFICIUM_PORTAL_SOCKET_READS", True)
