@@ -88,3 +88,8 @@ def rights_request(officer: Membership, subject: Membership,
 
     return intake.file_by_officer(officer, subject, request_type=request_type, country="DE",
                                   details="")
+
+
+def next_number() -> int:
+    """A number no other factory call in this process has used (for unique names)."""
+    return next(_serial)

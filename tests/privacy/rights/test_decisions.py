@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from tests import factories
 
 from officium.accounts.roles import Role
 from officium.privacy.rights import decisions
 from officium.privacy.rights.models import RightsRequest, Status
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
