@@ -20,7 +20,7 @@ from django.test import Client
 from tests import factories
 from tests.conftest import sample_modules
 from tests.openapi_bodies import body_for, operation
-from tests.test_tenancy import KWARG, iter_routes
+from tests.test_tenancy import KWARG, body_references, iter_routes
 
 from officium.accounts import services
 from officium.accounts.roles import Role
@@ -64,6 +64,7 @@ def test_SE2_every_route_as_every_role_is_allowed_or_refused_as_declared(world, 
                                                                          tenancy_samples):
     samples, secrets = tenancy_samples
     declared = declared_table()
+    references = body_references(samples, world)  # ids in bodies name alice's own objects
     observed: dict[str, set[str]] = {}
     failures: list[str] = []
     for route in iter_routes():
@@ -76,7 +77,7 @@ def test_SE2_every_route_as_every_role_is_allowed_or_refused_as_declared(world, 
         is_api = bool(api_methods)
         for method in api_methods or PAGE_METHODS:
             key = f"{method.upper()} /{route}"
-            body = body_for(route, method) if is_api else None
+            body = body_for(route, method, references) if is_api else None
             outcomes = {role: _outcome(cast[role], is_api, method, url, body, route)
                         for role in ROLES}
             if "absent" in outcomes.values() and "allowed" not in outcomes.values():
