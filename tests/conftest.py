@@ -4,23 +4,23 @@ outsider with an organization of his own who must see nothing of alice's."""
 from __future__ import annotations
 
 import importlib.util
+import itertools
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from tests import factories
+from tests.factories import PASSWORD
 
 from officium.accounts.models import Membership, Organization, User
 from officium.accounts.roles import Role
 
-PASSWORD = "correct-horse-battery-staple"
 ALICE_ORG_NAME = "Alpha Secret Works"
 
 
 def make_user(email: str, first: str, last: str = "Example", **extra: object) -> User:
-    return User.objects.create_user(email, PASSWORD, first_name=first, last_name=last,
-                                    is_active=True, email_confirmed_at=timezone.now(), **extra)
+    return factories.user(email, first, last, **extra)
 
 
 @pytest.fixture
@@ -197,10 +197,29 @@ def _reset_policy_caches() -> None:
 
 
 @pytest.fixture
-def use_policy(monkeypatch):
-    """``use_policy("officexlr")`` (or a path) makes that profile the active policy."""
-    def switch(name: str) -> None:
-        monkeypatch.setenv("OFFICIUM_POLICY", str(name))
+def use_policy(monkeypatch, settings, tmp_path):
+    """The one way a test switches the active policy.
+
+    ``use_policy("officexlr")`` makes that profile active, ``use_policy(path)`` a policy file,
+    and ``use_policy("officeportal", (old, new), ...)`` a copy of the profile with each edit
+    applied once. The engine's policy caches are reset on the way in and out.
+    """
+    from officium.privacy.policy.loader import resolve_policy_path
+
+    copies = itertools.count()
+
+    def switch(name: str | Path, *edits: tuple[str, str]) -> None:
+        target = str(name)
+        if edits:
+            text = resolve_policy_path(target).read_text(encoding="utf-8")
+            for old, new in edits:
+                assert text.count(old) == 1, old
+                text = text.replace(old, new)
+            copy = tmp_path / f"{Path(target).stem}-{next(copies)}.yaml"
+            copy.write_text(text, encoding="utf-8")
+            target = str(copy)
+        monkeypatch.setenv("OFFICIUM_POLICY", target)
+        settings.OFFICIUM_POLICY = target
         _reset_policy_caches()
 
     yield switch

@@ -5,15 +5,23 @@ with an organization of his own) with alice's objects in the URL, with every met
 names an object of alice's must answer 404 (or 403/405); no answer may contain alice's data.
 A new view is covered by adding it to the URL conf; a new URL kwarg needs a sample in
 tests/samples/<app>.py, or this test fails and says so.
+
+Every API request carries a body its operation's schema accepts (tests/openapi_bodies.py), so
+a handler that takes a body runs its lookups instead of answering 422; a body property that
+names an object (``BODY_FIELDS`` in the samples) carries alice's object, sent to charlie's own
+organization too, where a handler must refuse it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from tests.conftest import sample_modules
+from tests.openapi_bodies import body_for
 
 KWARG = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -38,6 +46,7 @@ def test_SE3_every_route_is_listed():
 @pytest.mark.django_db
 def test_SE3_outsider_gets_404_for_every_route_with_alices_objects(world, tenancy_samples):
     samples, secrets = tenancy_samples
+    references = body_references(samples, world)
     charlie = Client()
     charlie.force_login(world.charlie)
     api = Client(headers={"authorization": f"Bearer {world.charlie_raw_token}"})
@@ -49,17 +58,26 @@ def test_SE3_outsider_gets_404_for_every_route_with_alices_objects(world, tenanc
         names = [m.group("name") for m in KWARG.finditer(route)]
         missing = [n for n in names if n not in samples and n not in secrets]
         assert not missing, f"{route}: add a sample for {missing} in tests/samples/"
-        names_objects = any(n in samples for n in names)
-        client = api if route.startswith("api/") else charlie
-        for url, method in _attempts(route, names, samples, secrets, world):
+        is_api = route.startswith("api/")
+        client = api if is_api else charlie
+        for url, method, body, names_objects in _attempts(route, names, samples, secrets, world,
+                                                          references):
             charlie.force_login(world.charlie)  # the logout route signs him out
-            response = getattr(client, method)(url)
-            body = response.content.decode(errors="replace")
-            leaked = [m for m in markers if m and m in body]
+            response = send(client, method, url, body)
+            text = response.content.decode(errors="replace")
+            leaked = [m for m in markers if m and m in text]
             if leaked:
                 failures.append(f"{method.upper()} {url}: shows {leaked}")
-            if names_objects and response.status_code not in (403, 404, 405):
-                ghost = getattr(client, method)(_ghost_url(route, samples, secrets, world))
+            if is_api and body is not None and response.status_code == 422:
+                failures.append(f"{method.upper()} {url}: 422, the generated body was refused "
+                                f"before the handler ran: {text[:200]}")
+            if is_api and body is not None and _refers(body, references) and response.status_code < 400:
+                failures.append(f"{method.upper()} {url}: {response.status_code} for a body naming "
+                                f"alice's objects {body}")
+            # 403 too must match the answer for a nonexistent object, or it tells that alice's
+            # object exists (and that the lookup found it: a guard further down refused).
+            if names_objects and response.status_code not in (404, 405):
+                ghost = send(client, method, _ghost_url(route, samples, secrets, world), body)
                 if response.status_code != ghost.status_code or response.status_code < 400:
                     failures.append(f"{method.upper()} {url}: {response.status_code}, expected 404 "
                                     f"(a nonexistent object answers {ghost.status_code})")
@@ -79,11 +97,33 @@ def _ghost_url(route, samples, secrets, world):
     return "/" + KWARG.sub(value, route).replace("^", "").replace("$", "")
 
 
-def _attempts(route, names, samples, secrets, world):
+def send(client, method, url, body):
+    if body is None:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
+
+
+def body_references(samples, world):
+    """Body property -> alice's object id, from each app's ``BODY_FIELDS`` (property -> the
+    URL kwarg sample naming the same kind of object)."""
+    fields = {}
+    for module in sample_modules():
+        fields.update(getattr(module, "BODY_FIELDS", {}))
+    return {field: (lambda sample=samples[kwarg]: sample(world)) for field, kwarg in fields.items()}
+
+
+def _refers(body, references):
+    return isinstance(body, dict) and any(key in references for key in body)
+
+
+def _attempts(route, names, samples, secrets, world, references):
     """Alice's slug with alice's objects; and charlie's own slug with alice's objects, the
-    attack a view that forgets to scope its lookup would let through."""
+    attack a view that forgets to scope its lookup would let through. API requests carry a
+    valid body (alice's objects in the properties that name objects)."""
     variants = [{}]
-    if "org" in names and len([n for n in names if n in samples]) > 1:
+    takes_alices_ids = route.startswith("api/") and any(
+        _refers(body_for(route, method, references), references) for method in METHODS)
+    if "org" in names and (len([n for n in names if n in samples]) > 1 or takes_alices_ids):
         variants.append({"org": world.charlie_org.slug})
     for override in variants:
         def value(match, override=override):
@@ -93,5 +133,7 @@ def _attempts(route, names, samples, secrets, world):
             return str((samples.get(name) or secrets[name])(world))
 
         url = "/" + KWARG.sub(value, route).replace("^", "").replace("$", "")
+        names_objects = any(n in samples and n not in override for n in names)
         for method in METHODS:
-            yield url, method
+            body = body_for(route, method, references) if route.startswith("api/") else None
+            yield url, method, body, names_objects

@@ -4,6 +4,10 @@
 it again with new values: on a short statement, compiling costs about ten times executing.
 ``sqlite_writers`` queues SQLite writers in order instead of letting SQLite's busy handler
 make them sleep and retry.
+
+Both lean on the ORM's compiler internals (tests/test_hot_paths.py fails loudly when an
+upgrade changes them); ``OFFICIUM_PREPARED_STATEMENTS=false`` makes them the plain ORM query
+and ``save()`` (docs/hot-paths.md).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ try:
 except ImportError:  # pragma: no cover  (not on Windows: threads still queue)
     fcntl = None  # type: ignore[assignment]
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save, pre_save
@@ -44,6 +49,8 @@ class Prepared:
                               for i, kind in enumerate(kinds))
 
     def rows(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+        if not prepared_statements():
+            return self._plain_rows(values, using)
         conn = connections[using]
         compiled = conn.__dict__.setdefault("_officium_prepared", {}).get(self)
         if compiled is None:
@@ -67,6 +74,16 @@ class Prepared:
                 values_[position] = value
             out.append(tuple(values_))
         return out
+
+    def _plain_rows(self, values: Sequence[Any], using: str) -> list[tuple[Any, ...]]:
+        """The fallback: the ORM builds and compiles the query on every call."""
+        queryset = self._build(*values).using(using)
+        if self._convert:
+            return list(queryset)
+        sql, params = queryset.query.sql_with_params()
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
     def first(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> tuple[Any, ...] | None:
         rows = self.rows(*values, using=using)
@@ -105,6 +122,8 @@ class PreparedInsert:
         """The instance and its column values (sealed), ready for ``insert``: the work that
         can be done before a transaction is opened."""
         obj = self.model(**values)
+        if not prepared_statements():
+            return obj, []  # the plain path: ``save()`` prepares the values as it inserts
         obj._prepare_related_fields_for_save(operation_name="save")
         pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
         compiler = self._compiled(using)[1]
@@ -112,6 +131,9 @@ class PreparedInsert:
 
     def insert(self, prepared: tuple[Any, list[Any]], using: str = DEFAULT_DB_ALIAS) -> Any:
         obj, params = prepared
+        if not prepared_statements():
+            obj.save(force_insert=True, using=using)
+            return obj
         sql, _compiler, returning = self._compiled(using)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
@@ -142,6 +164,12 @@ class PreparedInsert:
         compiler.returning_fields = returning
         [(sql, _params)] = compiler.as_sql()
         return sql, compiler, returning
+
+
+def prepared_statements() -> bool:
+    """Whether hot statements are compiled once per connection (the default) or by the ORM
+    on every call (``OFFICIUM_PREPARED_STATEMENTS=false``)."""
+    return bool(getattr(settings, "OFFICIUM_PREPARED_STATEMENTS", True))
 
 
 class _SQLiteWriters:

@@ -258,3 +258,12 @@ AUDIT_CHECKPOINT_SECONDS = envint("AUDIT_CHECKPOINT_SECONDS", 60)
 
 # The erasure ledger (people erased; ids only), beside the shred ledger: default VAR_DIR/keystore.
 VAULT_ERASURE_LEDGER = envstr("VAULT_ERASURE_LEDGER", "")
+
+# Hot paths that lean on private Django and gunicorn internals (docs/hot-paths.md names the
+# benchmark behind each). Each can be switched off, falling back to the plain public path, if
+# an upgrade breaks it before tests/test_hot_paths.py is fixed: statements compiled once per
+# connection (db.Prepared / PreparedInsert), the audit chain's tail held for a transaction
+# (read from Django's on_commit list), portal chunks read from gunicorn's socket.
+OFFICIUM_PREPARED_STATEMENTS = envbool("OFFICIUM_PREPARED_STATEMENTS", True)
+OFFICIUM_AUDIT_HELD_TAIL = envbool("OFFICIUM_AUDIT_HELD_TAIL", True)
+OFFICIUM_PORTAL_SOCKET_READS = envbool("OFFICIUM_PORTAL_SOCKET_READS", True)

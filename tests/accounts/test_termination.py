@@ -15,8 +15,6 @@ from tests.conftest import PASSWORD, make_user
 from officium.accounts import termination
 from officium.accounts.models import Membership, Organization, OrganizationStatus, User
 from officium.attendance.models import LocationEvent
-from officium.privacy import policy_runtime
-from officium.privacy.policy import loader
 from officium.privacy.retention import holds
 from officium.privacy.retention.models import DeletionEvidence, HoldReason
 from officium.privacy.vault import keys
@@ -26,13 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def workoptima(monkeypatch):
-    monkeypatch.setenv("OFFICIUM_POLICY", "workoptima")
-    loader.reset_cache()
-    policy_runtime.reset()
-    yield
-    loader.reset_cache()
-    policy_runtime.reset()
+def workoptima(use_policy):
+    use_policy("workoptima")
 
 
 def add_events(membership, count):

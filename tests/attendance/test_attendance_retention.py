@@ -15,9 +15,7 @@ from django.utils import timezone
 from officium.attendance import retention, services
 from officium.attendance.coordinates import Fix
 from officium.attendance.models import AttendanceRecord, LocationEvent
-from officium.privacy import policy_runtime
 from officium.privacy.audit.models import AuditEntry
-from officium.privacy.policy import loader
 from officium.privacy.retention import engine
 from officium.privacy.retention.models import DeletionEvidence, RetentionOverride
 from officium.privacy.retention.tasks import sweep_retention
@@ -27,17 +25,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def profile(monkeypatch):
-    def use(name):
-        monkeypatch.setenv("OFFICIUM_POLICY", name)
-        loader.reset_cache()
-        policy_runtime.reset()
-
-    use("officetrack")
-    yield use
-    monkeypatch.delenv("OFFICIUM_POLICY", raising=False)
-    loader.reset_cache()
-    policy_runtime.reset()
+def profile(use_policy):
+    """OfficeTrack, unless the test switches to another profile."""
+    use_policy("officetrack")
+    return use_policy
 
 
 def age(days):

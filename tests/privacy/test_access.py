@@ -7,28 +7,15 @@ from __future__ import annotations
 import pytest
 
 from officium.accounts.models import Membership, User
-from officium.privacy import access, audit, policy_runtime
+from officium.privacy import access, audit
 from officium.privacy.access import AccessContext, PurposeNotAllowed, UndeclaredPurpose
 from officium.privacy.audit.models import AuditEntry
-from officium.privacy.policy import loader
 from officium.privacy.policy.loader import PROFILES
 
 
 def guarded(model):
     """The purpose-bound queryset of a model (the accounts models keep Django's managers)."""
     return access.PurposeQuerySet(model=model)
-
-
-@pytest.fixture
-def profile(monkeypatch):
-    def use(name: str) -> None:
-        monkeypatch.setenv("OFFICIUM_POLICY", name)
-        loader.reset_cache()
-        policy_runtime.reset()
-
-    yield use
-    loader.reset_cache()
-    policy_runtime.reset()
 
 
 @pytest.mark.django_db
@@ -51,10 +38,10 @@ def test_PU1_purpose_not_declared_for_the_categories_is_refused(alice):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", PROFILES)
-def test_PU1_every_profile_declares_the_platform_purposes(profile, name, alice):
+def test_PU1_every_profile_declares_the_platform_purposes(use_policy, name, alice):
     """The same purpose ids in every profile: accounts for service provision, check-ins and
     devices for attendance."""
-    profile(name)
+    use_policy(name)
     actor = alice.memberships.get()
     for model in (User, Membership):
         guarded(model).for_purpose(actor, "service_provision").count()

@@ -14,11 +14,10 @@ from tests.conftest import client_for, make_user
 
 from officium.accounts.models import Membership, Organization, User
 from officium.accounts.roles import Role
-from officium.privacy import policy_runtime
 from officium.privacy.audit.models import AuditEntry
 from officium.privacy.models import ChildReport
 from officium.privacy.policy import loader
-from officium.privacy.policy.loader import PROFILES, policies_dir
+from officium.privacy.policy.loader import PROFILES
 
 THRESHOLDS = {"officeportal": 16, "officexlr": 13, "workoptima": 18, "officetrack": None,
               "officetools": None}
@@ -31,27 +30,6 @@ EXPECTED_FIELDS = {
                     "state", "country", "zip_code", "username", "email", "password"},
 }
 
-
-
-@pytest.fixture
-def use_profile(monkeypatch, tmp_path):
-    def use(profile: str, *edits: tuple[str, str]) -> None:
-        if edits:
-            text = (policies_dir() / f"{profile}.yaml").read_text(encoding="utf-8")
-            for old, new in edits:
-                assert text.count(old) == 1, old
-                text = text.replace(old, new)
-            path = tmp_path / f"{profile}.yaml"
-            path.write_text(text, encoding="utf-8")
-            monkeypatch.setenv("OFFICIUM_POLICY", str(path))
-        else:
-            monkeypatch.setenv("OFFICIUM_POLICY", profile)
-        loader.reset_cache()
-        policy_runtime.reset()
-
-    yield use
-    loader.reset_cache()
-    policy_runtime.reset()
 
 
 def asked_fields(client) -> set[str]:
@@ -74,8 +52,8 @@ def filled_form(profile: str, **extra: str) -> dict[str, str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("profile", PROFILES)
-def test_AC1_AC2_signup_form_asks_exactly_the_profile_fields(client, use_profile, profile):
-    use_profile(profile)
+def test_AC1_AC2_signup_form_asks_exactly_the_profile_fields(client, use_policy, profile):
+    use_policy(profile)
     policy = loader.active_policy()
     age_fields = {"age_confirmation"} if policy.age else set()
     assert asked_fields(client) == set(policy.signup_keys) | age_fields
@@ -85,8 +63,8 @@ def test_AC1_AC2_signup_form_asks_exactly_the_profile_fields(client, use_profile
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("profile", PROFILES)
-def test_NO4_signup_asks_for_the_policy_threshold(client, use_profile, profile):
-    use_profile(profile)
+def test_NO4_signup_asks_for_the_policy_threshold(client, use_policy, profile):
+    use_policy(profile)
     html = client.get("/accounts/signup/").content.decode()
     threshold = THRESHOLDS[profile]
     if threshold is None:
@@ -111,8 +89,8 @@ def counts() -> tuple[int, int, int, int]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("profile", ["officeportal", "officexlr", "workoptima"])
-def test_NO4_below_the_threshold_nothing_is_created_or_kept(client, use_profile, profile):
-    use_profile(profile)
+def test_NO4_below_the_threshold_nothing_is_created_or_kept(client, use_policy, profile):
+    use_policy(profile)
     before = counts()
     response = client.post("/accounts/signup/", filled_form(profile, age_confirmation="no"))
     assert response.status_code == 403
@@ -125,8 +103,8 @@ def test_NO4_below_the_threshold_nothing_is_created_or_kept(client, use_profile,
 
 
 @pytest.mark.django_db
-def test_NO4_refused_even_when_other_fields_are_wrong(client, use_profile):
-    use_profile("officeportal")
+def test_NO4_refused_even_when_other_fields_are_wrong(client, use_policy):
+    use_policy("officeportal")
     before = counts()
     response = client.post("/accounts/signup/", {"email": "not-an-email", "age_confirmation": "no"})
     assert response.status_code == 403 and "not-an-email" not in response.content.decode()
@@ -134,8 +112,8 @@ def test_NO4_refused_even_when_other_fields_are_wrong(client, use_profile):
 
 
 @pytest.mark.django_db
-def test_NO4_missing_age_answer_names_the_field(client, use_profile):
-    use_profile("officeportal")
+def test_NO4_missing_age_answer_names_the_field(client, use_policy):
+    use_policy("officeportal")
     before = counts()
     response = client.post("/accounts/signup/", filled_form("officeportal"))
     assert response.status_code == 400
@@ -146,8 +124,8 @@ def test_NO4_missing_age_answer_names_the_field(client, use_profile):
 
 @pytest.mark.django_db
 def test_NO4_at_or_above_the_threshold_signup_proceeds_and_keeps_no_answer(
-        client, use_profile, django_capture_on_commit_callbacks):
-    use_profile("officexlr")
+        client, use_policy, django_capture_on_commit_callbacks):
+    use_policy("officexlr")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/signup/", filled_form("officexlr", age_confirmation="yes"))
     assert response.status_code == 200
@@ -158,8 +136,8 @@ def test_NO4_at_or_above_the_threshold_signup_proceeds_and_keeps_no_answer(
 
 @pytest.mark.django_db
 def test_NO4_birth_date_rule_refuses_under_age_and_never_stores_the_date(
-        client, use_profile, django_capture_on_commit_callbacks):
-    use_profile("officeportal", ("  check: declaration\n", "  check: birth_date\n"))
+        client, use_policy, django_capture_on_commit_callbacks):
+    use_policy("officeportal", ("  check: declaration\n", "  check: birth_date\n"))
     assert "birth_date" in asked_fields(client) and "age_confirmation" not in asked_fields(client)
     today = timezone.localdate()
     child = today.replace(year=today.year - 15).isoformat()
@@ -196,8 +174,8 @@ def test_NO4_bad_report_input_names_the_field(client):
 
 
 @pytest.mark.django_db
-def test_NO4_no_reports_where_the_policy_sets_no_age(client, use_profile, bob):
-    use_profile("officetrack")
+def test_NO4_no_reports_where_the_policy_sets_no_age(client, use_policy, bob):
+    use_policy("officetrack")
     assert client.get("/privacy/report-child/").status_code == 404
     assert client.post("/privacy/report-child/", {"email": bob.email}).status_code == 404
     assert not ChildReport.objects.exists()

@@ -10,19 +10,14 @@ import json
 
 import pytest
 
-from officium.privacy import policy_runtime
-from officium.privacy.policy import build_notice, loader, render_markdown, wording
+from officium.privacy.policy import build_notice, render_markdown, wording
 from officium.privacy.policy.loader import PROFILES, active_policy
 
 
 @pytest.fixture(params=PROFILES)
-def profile(request, monkeypatch):
-    monkeypatch.setenv("OFFICIUM_POLICY", request.param)
-    loader.reset_cache()
-    policy_runtime.reset()
-    yield request.param
-    loader.reset_cache()
-    policy_runtime.reset()
+def profile(request, use_policy):
+    use_policy(request.param)
+    return request.param
 
 
 @pytest.mark.django_db
@@ -69,13 +64,11 @@ def test_PU7_storage_countries_are_shown(client, profile):
 
 
 @pytest.mark.django_db
-def test_PU7_workoptima_names_the_us_and_canada(client, monkeypatch):
-    monkeypatch.setenv("OFFICIUM_POLICY", "workoptima")
-    loader.reset_cache()
+def test_PU7_workoptima_names_the_us_and_canada(client, use_policy):
+    use_policy("workoptima")
     section = next(s for s in client.get("/privacy/notice.json").json()["sections"]
                    if s["id"] == "storage")
     assert sorted(section["data"]["countries"]) == ["CA", "US"]
-    loader.reset_cache()
 
 
 @pytest.mark.django_db

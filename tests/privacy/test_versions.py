@@ -13,12 +13,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from officium.privacy import policy_runtime
 from officium.privacy.audit.models import AuditEntry
 from officium.privacy.models import PolicyAcceptance, PolicyVersion
 from officium.privacy.notices import versions
 from officium.privacy.policy import loader, policy_hash
-from officium.privacy.policy.loader import active_policy, policies_dir
+from officium.privacy.policy.loader import active_policy
 
 NEW_CONSENT_PURPOSE = """  - id: partner_offers
     term: dpv:DirectMarketing
@@ -28,27 +27,6 @@ NEW_CONSENT_PURPOSE = """  - id: partner_offers
     description: To send you offers from our partners, only if you agree.
     categories: [email]
 """
-
-
-@pytest.fixture
-def use_policy(monkeypatch, tmp_path):
-    """Switch the active policy to a profile, optionally edited (each edit applies once)."""
-    counter = iter(range(100))
-
-    def use(profile: str, *edits: tuple[str, str]) -> None:
-        text = (policies_dir() / f"{profile}.yaml").read_text(encoding="utf-8")
-        for old, new in edits:
-            assert text.count(old) == 1, old
-            text = text.replace(old, new)
-        path = tmp_path / f"{profile}-{next(counter)}.yaml"
-        path.write_text(text, encoding="utf-8")
-        monkeypatch.setenv("OFFICIUM_POLICY", str(path))
-        loader.reset_cache()
-        policy_runtime.reset()
-
-    yield use
-    loader.reset_cache()
-    policy_runtime.reset()
 
 
 def material_edit() -> tuple[str, str]:

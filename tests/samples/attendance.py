@@ -1,5 +1,7 @@
 """Alice's attendance objects for the cross-tenant test."""
 
+from tests.role_groups import ADMINS, EDITORS, EVERYONE, MEMBERS, NOBODY
+
 from officium.attendance import services
 from officium.attendance.models import LocationRequest, Site
 
@@ -17,4 +19,65 @@ SAMPLES = {
     "site_id": lambda w: w.site.pk,
     "device_id": lambda w: w.bob_device.pk,
     "request_id": lambda w: w.location_request.pk,
+}
+
+BODY_FIELDS = {
+    "site_id": "site_id",
+}
+
+
+# Who gets through each route (SE2, tests/test_roles.py); the roles not listed are refused
+# (401/403/404, or sent to sign in). A page's POST is sent empty, an API call with a body its
+# schema accepts: a role gets through once the route takes up its input (a 400 naming the
+# fields counts). Every route of the app is listed; a new one fails the test until it is.
+ROLES = {
+    "GET /api/attendance/orgs/<slug:org>/sites": MEMBERS,
+    "POST /api/attendance/orgs/<slug:org>/sites": EDITORS,
+    "GET /api/attendance/orgs/<slug:org>/sites/<int:site_id>": MEMBERS,
+    "PUT /api/attendance/orgs/<slug:org>/sites/<int:site_id>": EDITORS,
+    "DELETE /api/attendance/orgs/<slug:org>/sites/<int:site_id>": EDITORS,
+    "POST /api/attendance/orgs/<slug:org>/check-ins": MEMBERS,
+    "GET /api/attendance/orgs/<slug:org>/records": MEMBERS,
+    "GET /api/attendance/orgs/<slug:org>/privacy-mode": MEMBERS,
+    "PUT /api/attendance/orgs/<slug:org>/privacy-mode": MEMBERS,
+    "PUT /api/attendance/orgs/<slug:org>/settings": ADMINS,
+    "GET /api/attendance/orgs/<slug:org>/devices": MEMBERS,
+    "DELETE /api/attendance/orgs/<slug:org>/devices/<int:device_id>": ("owner", "admin", "member"),
+    "POST /api/attendance/orgs/<slug:org>/members/<int:member_id>/connection-codes": ADMINS,
+    "PUT /api/attendance/orgs/<slug:org>/members/<int:member_id>/device-profile": ADMINS,
+    "POST /api/attendance/orgs/<slug:org>/members/<int:member_id>/location-requests": NOBODY,
+    "GET /api/attendance/orgs/<slug:org>/members/<int:member_id>/eta": MEMBERS,
+    "GET /api/attendance/orgs/<slug:org>/notifications": MEMBERS,
+    "GET /api/attendance/orgs/<slug:org>/location-reads": MEMBERS,
+    "POST /api/attendance/device/connect": EVERYONE,
+    "GET /api/attendance/device/profile": NOBODY,
+    "PUT /api/attendance/device/privacy-mode": NOBODY,
+    "POST /api/attendance/device/events": NOBODY,
+    "POST /api/attendance/device/check-ins": NOBODY,
+    "GET /api/attendance/device/location-requests": NOBODY,
+    "POST /api/attendance/device/location-requests/<int:request_id>/answer": NOBODY,
+    "GET /o/<slug:org>/attendance/": MEMBERS,
+    "GET /o/<slug:org>/attendance/check-in/": MEMBERS,
+    "POST /o/<slug:org>/attendance/check-in/": MEMBERS,
+    "GET /o/<slug:org>/attendance/sites/": MEMBERS,
+    "GET /o/<slug:org>/attendance/sites/new/": EDITORS,
+    # The site form is read before the role is checked: an empty POST answers 400 to anyone;
+    # a valid one is refused to all but EDITORS (attendance.sites.save_site).
+    "POST /o/<slug:org>/attendance/sites/new/": MEMBERS,
+    "GET /o/<slug:org>/attendance/sites/<int:site_id>/": EDITORS,
+    "POST /o/<slug:org>/attendance/sites/<int:site_id>/": MEMBERS,
+    "POST /o/<slug:org>/attendance/sites/<int:site_id>/archive/": EDITORS,
+    "GET /o/<slug:org>/attendance/devices/": MEMBERS,
+    "POST /o/<slug:org>/attendance/devices/": MEMBERS,
+    "POST /o/<slug:org>/attendance/devices/<int:device_id>/revoke/": ("owner", "admin", "member"),
+    "GET /o/<slug:org>/attendance/members/<int:member_id>/device-profile/": ADMINS,
+    "POST /o/<slug:org>/attendance/members/<int:member_id>/device-profile/": ADMINS,
+    "POST /o/<slug:org>/attendance/members/<int:member_id>/locate/": NOBODY,
+    "GET /o/<slug:org>/attendance/privacy-mode/": MEMBERS,
+    "POST /o/<slug:org>/attendance/privacy-mode/": MEMBERS,
+    "GET /o/<slug:org>/attendance/notifications/": MEMBERS,
+    "POST /o/<slug:org>/attendance/notifications/": MEMBERS,
+    "GET /o/<slug:org>/attendance/location-reads/": MEMBERS,
+    "GET /o/<slug:org>/attendance/settings/": ADMINS,
+    "POST /o/<slug:org>/attendance/settings/": ADMINS,
 }

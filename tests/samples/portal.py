@@ -4,6 +4,8 @@ finished file, an upload in progress and a share link."""
 import hashlib
 import io
 
+from tests.role_groups import EDITORS, MEMBERS, NOBODY
+
 from officium.portal import services, sharing, uploads
 
 
@@ -33,4 +35,53 @@ SAMPLES = {
 # The recipient page's id is a capability, not an object id: an outsider gets a made-up one.
 SECRETS = {
     "share_id": lambda w: "made-up-share-link",
+}
+
+BODY_FIELDS = {
+    "membership_id": "member_id",
+    "parent_id": "folder_id",
+    "folder_id": "folder_id",
+}
+
+
+# Who gets through each route (SE2, tests/test_roles.py); the roles not listed are refused
+# (401/403/404, or sent to sign in). A page's POST is sent empty, an API call with a body its
+# schema accepts: a role gets through once the route takes up its input (a 400 naming the
+# fields counts). Every route of the app is listed; a new one fails the test until it is.
+ROLES = {
+    "GET /api/portal/orgs/<slug:org>/spaces": MEMBERS,
+    "POST /api/portal/orgs/<slug:org>/spaces": EDITORS,
+    "GET /api/portal/orgs/<slug:org>/spaces/<int:space_id>": ("owner", "member"),
+    "POST /api/portal/orgs/<slug:org>/spaces/<int:space_id>/members": ("owner",),
+    "DELETE /api/portal/orgs/<slug:org>/spaces/<int:space_id>/members/<int:space_member_id>": ("owner",),
+    "POST /api/portal/orgs/<slug:org>/spaces/<int:space_id>/folders": ("owner", "member"),
+    "POST /api/portal/orgs/<slug:org>/spaces/<int:space_id>/uploads": ("owner", "member"),
+    "GET /api/portal/orgs/<slug:org>/uploads/<int:upload_id>": ("owner",),
+    "PUT /api/portal/orgs/<slug:org>/uploads/<int:upload_id>": ("owner",),
+    "PATCH /api/portal/orgs/<slug:org>/uploads/<int:upload_id>": ("owner",),
+    "DELETE /api/portal/orgs/<slug:org>/uploads/<int:upload_id>": ("owner",),
+    "GET /api/portal/orgs/<slug:org>/files/<int:file_id>": ("owner", "member"),
+    "GET /api/portal/orgs/<slug:org>/files/<int:file_id>/content": ("owner", "member"),
+    "GET /api/portal/orgs/<slug:org>/files/<int:file_id>/access": ("owner", "member"),
+    "POST /api/portal/orgs/<slug:org>/files/<int:file_id>/shares": ("owner", "member"),
+    "PATCH /api/portal/orgs/<slug:org>/shares/<int:share_pk>/data": ("owner", "member"),
+    "DELETE /api/portal/orgs/<slug:org>/shares/<int:share_pk>": ("owner",),
+    "GET /o/<slug:org>/portal/": MEMBERS,
+    "POST /o/<slug:org>/portal/": EDITORS,
+    "GET /o/<slug:org>/portal/spaces/<int:space_id>/": ("owner", "member"),
+    "POST /o/<slug:org>/portal/spaces/<int:space_id>/": ("owner", "member"),
+    "GET /o/<slug:org>/portal/spaces/<int:space_id>/folders/<int:folder_id>/": ("owner", "member"),
+    "POST /o/<slug:org>/portal/spaces/<int:space_id>/folders/<int:folder_id>/": ("owner", "member"),
+    "POST /o/<slug:org>/portal/spaces/<int:space_id>/members/": ("owner",),
+    "POST /o/<slug:org>/portal/spaces/<int:space_id>/members/<int:space_member_id>/remove/": ("owner",),
+    "GET /o/<slug:org>/portal/spaces/<int:space_id>/upload/": ("owner", "member"),
+    "GET /o/<slug:org>/portal/spaces/<int:space_id>/files/<int:file_id>/": ("owner", "member"),
+    "GET /o/<slug:org>/portal/spaces/<int:space_id>/files/<int:file_id>/download/": ("owner", "member"),
+    "POST /o/<slug:org>/portal/spaces/<int:space_id>/files/<int:file_id>/shares/<int:share_pk>/revoke/": ("owner",),
+    "GET /s/<str:share_id>/": NOBODY,
+    "POST /s/<str:share_id>/": NOBODY,
+    "GET /s/<str:share_id>/data": NOBODY,
+    "POST /s/<str:share_id>/data": NOBODY,
+    "GET /support/portal/files/": NOBODY,
+    "POST /support/portal/files/": NOBODY,
 }

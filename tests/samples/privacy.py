@@ -2,6 +2,7 @@
 child's, and a disclosure of bob's data recorded by alice."""
 
 from django.utils import timezone
+from tests.role_groups import EVERYONE, NOBODY, PRIVACY_STAFF, SIGNED_IN
 
 from officium.accounts import age_gate
 from officium.privacy import disclosures
@@ -27,4 +28,36 @@ SAMPLES = {
 # not tenant objects: the outsider is sent a version that does not exist.
 SECRETS = {
     "version_id": lambda w: 987654321,
+}
+
+
+# Who gets through each route (SE2, tests/test_roles.py); the roles not listed are refused
+# (401/403/404, or sent to sign in). A page's POST is sent empty, an API call with a body its
+# schema accepts: a role gets through once the route takes up its input (a 400 naming the
+# fields counts). Every route of the app is listed; a new one fails the test until it is.
+ROLES = {
+    "GET /privacy/": EVERYONE,
+    "POST /privacy/": EVERYONE,
+    "GET /privacy/notice.md": EVERYONE,
+    "POST /privacy/notice.md": EVERYONE,
+    "GET /privacy/notice.json": EVERYONE,
+    "POST /privacy/notice.json": EVERYONE,
+    "GET /privacy/ropa.csv": EVERYONE,
+    "POST /privacy/ropa.csv": EVERYONE,
+    "GET /privacy/ropa.json": EVERYONE,
+    "POST /privacy/ropa.json": EVERYONE,
+    "GET /privacy/versions/": EVERYONE,
+    "POST /privacy/versions/": EVERYONE,
+    "GET /privacy/versions/<int:version_id>/": NOBODY,
+    "POST /privacy/versions/<int:version_id>/": NOBODY,
+    "POST /privacy/versions/<int:version_id>/decide/": NOBODY,
+    "GET /privacy/my-reads/": SIGNED_IN,
+    "POST /privacy/my-reads/": SIGNED_IN,
+    "GET /privacy/report-child/": EVERYONE,
+    "POST /privacy/report-child/": EVERYONE,
+    "GET /o/<slug:org>/privacy/disclosures/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/disclosures/": PRIVACY_STAFF,
+    "GET /o/<slug:org>/privacy/child-reports/": PRIVACY_STAFF,
+    "GET /o/<slug:org>/privacy/child-reports/<int:report_id>/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/child-reports/<int:report_id>/": PRIVACY_STAFF,
 }

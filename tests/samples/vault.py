@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from tests.role_groups import PRIVACY_STAFF
 
 from officium.privacy.retention import holds
 
@@ -22,4 +23,15 @@ def build(w):
 
 SAMPLES = {
     "hold_id": lambda w: w.alice_hold.pk,
+}
+
+
+# Who gets through each route (SE2, tests/test_roles.py); the roles not listed are refused
+# (401/403/404, or sent to sign in). A page's POST is sent empty, an API call with a body its
+# schema accepts: a role gets through once the route takes up its input (a 400 naming the
+# fields counts). Every route of the app is listed; a new one fails the test until it is.
+ROLES = {
+    "GET /o/<slug:org>/privacy/holds/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/holds/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/holds/<int:hold_id>/release/": PRIVACY_STAFF,
 }

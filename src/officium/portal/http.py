@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
@@ -69,8 +70,11 @@ def chunk_body(request: HttpRequest) -> Any:
     Under gunicorn, ``wsgi.input.read(n)`` gathers the body 1 KiB at a time (about 75 MB/s)
     and even its length reader allocates and copies every piece several times; the portal
     reads the connection's socket itself (:class:`SocketBody`). Anything else (the test
-    client, other servers) gets the request's own stream.
+    client, other servers, or ``OFFICIUM_PORTAL_SOCKET_READS=false``) gets the request's own
+    stream.
     """
+    if not getattr(settings, "OFFICIUM_PORTAL_SOCKET_READS", True):
+        return request
     stream = request.META.get("wsgi.input")
     reader = getattr(stream, "reader", None)
     unreader = getattr(reader, "unreader", None)

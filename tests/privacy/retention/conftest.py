@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -10,21 +10,6 @@ from django.utils import timezone
 
 from officium.accounts.models import Membership
 from officium.attendance.models import LocationEvent
-from officium.privacy import policy_runtime
-from officium.privacy.policy import loader
-
-
-@pytest.fixture
-def profile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    def use(name: str) -> None:
-        monkeypatch.setenv("OFFICIUM_POLICY", name)
-        loader.reset_cache()
-        policy_runtime.reset()
-
-    yield use
-    monkeypatch.delenv("OFFICIUM_POLICY", raising=False)
-    loader.reset_cache()
-    policy_runtime.reset()
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ def test_AC5_ip_truncation_rules():
 
 @pytest.mark.parametrize(("name", "truncated"), [("officexlr", True), ("officeportal", False),
                                                  ("officetools", False), ("workoptima", False)])
-def test_AC5_request_log_per_profile(profile, client, caplog, name, truncated, db):
-    profile(name)
+def test_AC5_request_log_per_profile(use_policy, client, caplog, name, truncated, db):
+    use_policy(name)
     with caplog.at_level(logging.INFO, logger="officium.requests"):
         client.get("/accounts/login/?email=bob@alpha.example&next=/x", REMOTE_ADDR="203.0.113.77",
                    HTTP_USER_AGENT="TestAgent/1.0", HTTP_REFERER="https://ref.example/p?q=secret")
@@ -38,8 +38,8 @@ def test_AC5_request_log_per_profile(profile, client, caplog, name, truncated, d
 
 
 @pytest.mark.parametrize(("name", "truncated"), [("officexlr", True), ("workoptima", False)])
-def test_AC5_application_logs_hold_no_personal_values(profile, name, truncated):
-    profile(name)
+def test_AC5_application_logs_hold_no_personal_values(use_policy, name, truncated):
+    use_policy(name)
     record = logging.LogRecord("x", logging.INFO, __file__, 1,
                                "login failed for %s from %s, phone %s, card 4111 1111 1111 1111",
                                ("eve@example.org", "198.51.100.23", "+49 30 1234567"), None)
@@ -50,8 +50,8 @@ def test_AC5_application_logs_hold_no_personal_values(profile, name, truncated):
     assert ("198.51.100.23" in text) == (not truncated)
 
 
-def test_AC5_log_files_are_deleted_after_the_policy_retention(profile, settings, tmp_path, db):
-    profile("officexlr")  # 90 days
+def test_AC5_log_files_are_deleted_after_the_policy_retention(use_policy, settings, tmp_path, db):
+    use_policy("officexlr")  # 90 days
     settings.LOG_DIR = str(tmp_path)
     old, fresh = tmp_path / "officium.log.2020-01-01", tmp_path / "officium.log"
     old.write_text("x")

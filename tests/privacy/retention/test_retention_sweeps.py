@@ -23,8 +23,8 @@ def events_of(user) -> int:
     return LocationEvent.objects.filter(member__user=user).count()
 
 
-def test_RE1_location_kept_90_days_by_default_then_deleted(profile, alice, bob, events):
-    profile("officetrack")
+def test_RE1_location_kept_90_days_by_default_then_deleted(use_policy, alice, bob, events):
+    use_policy("officetrack")
     member = bob.memberships.get()
     events(member, 7, days_old=100)
     events(member, 5, days_old=80)
@@ -34,8 +34,8 @@ def test_RE1_location_kept_90_days_by_default_then_deleted(profile, alice, bob, 
     assert run.deleted >= 7
 
 
-def test_RE1_plan_and_organization_choice_change_the_period(profile, alice, bob, alice_org, events):
-    profile("officetrack")
+def test_RE1_plan_and_organization_choice_change_the_period(use_policy, alice, bob, alice_org, events):
+    use_policy("officetrack")
     member = bob.memberships.get()
     events(member, 3, days_old=200)
     events(member, 4, days_old=40)
@@ -48,8 +48,8 @@ def test_RE1_plan_and_organization_choice_change_the_period(profile, alice, bob,
     assert events_of(bob) == 0
 
 
-def test_RE1_choice_outside_the_policy_bounds_is_refused(profile, alice, alice_org, events):
-    profile("officetrack")
+def test_RE1_choice_outside_the_policy_bounds_is_refused(use_policy, alice, alice_org, events):
+    use_policy("officetrack")
     for days, field in ((400, "days"), (10, "days")):
         with pytest.raises(ValidationError) as error:
             rules.set_override(actor_id=alice.pk, organization_id=alice_org.pk,
@@ -61,19 +61,19 @@ def test_RE1_choice_outside_the_policy_bounds_is_refused(profile, alice, alice_o
     assert not rules.overrides()
 
 
-def test_RE1_rule_mapping_by_data_type_and_category(profile, events):
+def test_RE1_rule_mapping_by_data_type_and_category(use_policy, events):
     from officium.accounts.models import User
     from officium.privacy.registry import registration_for
 
-    profile("officetrack")
+    use_policy("officetrack")
     assert rules.rule_for(registration_for(LocationEvent)).id == "mobile_data"
     assert rules.rule_for(registration_for(User)).id == "account_data"
-    profile("officeportal")
+    use_policy("officeportal")
     assert rules.rule_for(registration_for(LocationEvent)).id == "attendance_records"
 
 
-def test_RE5_every_chunk_leaves_evidence_without_content(profile, alice, bob, monkeypatch, events):
-    profile("officetrack")
+def test_RE5_every_chunk_leaves_evidence_without_content(use_policy, alice, bob, monkeypatch, events):
+    use_policy("officetrack")
     monkeypatch.setenv("OFFICIUM_RETENTION_CHUNK", "4")
     events(bob.memberships.get(), 10, days_old=120)
     events(alice.memberships.get(), 1, days_old=10)
@@ -88,8 +88,8 @@ def test_RE5_every_chunk_leaves_evidence_without_content(profile, alice, bob, mo
     assert "52.517389" not in text and bob.email not in text and "13.398213" not in text
 
 
-def test_RE4_held_data_survives_sweeps(profile, alice, bob, alice_org, events):
-    profile("officetrack")
+def test_RE4_held_data_survives_sweeps(use_policy, alice, bob, alice_org, events):
+    use_policy("officetrack")
     events(bob.memberships.get(), 6, days_old=150)
     hold = holds.place_hold(actor_id=alice.pk, organization_id=alice_org.pk, data_type="location",
                             reason_kind=HoldReason.LEGAL_OBLIGATION, reason="Labour inspection",
@@ -102,8 +102,8 @@ def test_RE4_held_data_survives_sweeps(profile, alice, bob, alice_org, events):
     assert events_of(bob) == 0
 
 
-def test_RE4_hold_on_one_subject_keeps_only_theirs(profile, alice, bob, alice_org, events):
-    profile("officetrack")
+def test_RE4_hold_on_one_subject_keeps_only_theirs(use_policy, alice, bob, alice_org, events):
+    use_policy("officetrack")
     events(bob.memberships.get(), 3, days_old=150)
     events(alice.memberships.get(), 2, days_old=150)
     holds.place_hold(actor_id=alice.pk, organization_id=alice_org.pk, subject_id=bob.pk,
@@ -113,8 +113,8 @@ def test_RE4_hold_on_one_subject_keeps_only_theirs(profile, alice, bob, alice_or
     assert events_of(bob) == 3 and events_of(alice) == 0
 
 
-def test_sweep_resumes_an_abandoned_run_with_its_cutoff(profile, bob, events):
-    profile("officetrack")
+def test_sweep_resumes_an_abandoned_run_with_its_cutoff(use_policy, bob, events):
+    use_policy("officetrack")
     events(bob.memberships.get(), 2, days_old=100)
     past = timezone.now() - timedelta(days=20)
     abandoned = SweepRun.objects.create(cutoff_at=past, claimed_by="dead-worker",
@@ -126,17 +126,17 @@ def test_sweep_resumes_an_abandoned_run_with_its_cutoff(profile, bob, events):
     assert events_of(bob) == 0
 
 
-def test_a_leased_run_is_not_taken_by_another_worker(profile, events):
-    profile("officetrack")
+def test_a_leased_run_is_not_taken_by_another_worker(use_policy, events):
+    use_policy("officetrack")
     SweepRun.objects.create(cutoff_at=timezone.now(), claimed_by="busy",
                             claimed_until=timezone.now() + timedelta(minutes=5))
     assert engine.sweep(worker="me") is None
 
 
-def test_the_scheduled_task_sweeps(profile, bob, events):
+def test_the_scheduled_task_sweeps(use_policy, bob, events):
     from officium.worker.scheduler import jobs
 
-    profile("officetrack")
+    use_policy("officetrack")
     assert "retention.sweep" in {job.name for job in jobs()}
     events(bob.memberships.get(), 2, days_old=100)
     assert sweep_retention.call() >= 2

@@ -182,8 +182,8 @@ def test_RI4_erasure_keeps_held_data_and_names_the_hold(world, django_capture_on
 
 
 @pytest.mark.django_db
-def test_RI5_restriction_stops_processing_except_for_legal_claims(profile, bob, alice, django_capture_on_commit_callbacks):
-    profile("officexlr")
+def test_RI5_restriction_stops_processing_except_for_legal_claims(use_policy, bob, alice, django_capture_on_commit_callbacks):
+    use_policy("officexlr")
     _file(bob, django_capture_on_commit_callbacks, "restriction", country="IN")
     actor = alice.memberships.get()
     restricted = set(restricted_subjects(AccessContext(actor, "attendance", User, frozenset())).values_list("subject_id", flat=True))
@@ -197,10 +197,10 @@ def test_RI5_restriction_stops_processing_except_for_legal_claims(profile, bob, 
 
 @pytest.mark.django_db
 def test_RI5_RI6_for_purpose_drops_restricted_and_objected_subjects(
-        profile, world, django_capture_on_commit_callbacks):
+        use_policy, world, django_capture_on_commit_callbacks):
     from officium.attendance.models import LocationEvent
 
-    profile("officexlr")
+    use_policy("officexlr")
     actor = world.alice_membership
     actor.can_see_report_locations = True  # bob reports to alice
     actor.save(update_fields=["can_see_report_locations"])
@@ -222,8 +222,8 @@ def test_RI5_RI6_for_purpose_drops_restricted_and_objected_subjects(
 
 
 @pytest.mark.django_db
-def test_RI6_objection_to_marketing_is_absolute(profile, bob, alice, django_capture_on_commit_callbacks):
-    profile("officexlr")
+def test_RI6_objection_to_marketing_is_absolute(use_policy, bob, alice, django_capture_on_commit_callbacks):
+    use_policy("officexlr")
     actor = alice.memberships.get()
     _file(bob, django_capture_on_commit_callbacks, "objection", country="IN", purposes=["marketing"])
     for purpose in ("marketing", "targeted_advertising", "social_media"):
@@ -244,8 +244,8 @@ def test_RI7_ccpa_categories_are_mapped_from_dpv_terms():
 
 
 @pytest.mark.django_db
-def test_RI7_ccpa_know_delete_and_opt_out(profile, world, django_capture_on_commit_callbacks):
-    profile("officexlr")
+def test_RI7_ccpa_know_delete_and_opt_out(use_policy, world, django_capture_on_commit_callbacks):
+    use_policy("officexlr")
     bob = world.bob
     know = _file(bob, django_capture_on_commit_callbacks, "ccpa_know_pieces", country="US", region="US-CA")
     assert know.answer["export"] and ccpa.IDENTIFIERS in know.answer["ccpa_categories"]

@@ -54,8 +54,8 @@ def test_RI8_extension_must_be_told_within_the_first_period(bob):
 
 
 @pytest.mark.django_db
-def test_RI8_ccpa_gets_one_45_day_extension(profile, bob, django_capture_on_commit_callbacks):
-    profile("officexlr")
+def test_RI8_ccpa_gets_one_45_day_extension(use_policy, bob, django_capture_on_commit_callbacks):
+    use_policy("officexlr")
     with django_capture_on_commit_callbacks(execute=True):
         filed = intake.file_public(email="carol@example.com", request_type="ccpa_know_categories",
                                    country="US", region="US-CA")

@@ -53,8 +53,8 @@ def test_RI10_officeportal_has_no_restriction_or_ccpa_rights(bob):
 
 
 @pytest.mark.django_db
-def test_RI10_officexlr_gives_ccpa_rights_to_california_and_gdpr_rights_to_everyone(profile, bob):
-    profile("officexlr")
+def test_RI10_officexlr_gives_ccpa_rights_to_california_and_gdpr_rights_to_everyone(use_policy, bob):
+    use_policy("officexlr")
     with pytest.raises(Exception) as refused:
         intake.file_for_account(bob, request_type="ccpa_know_categories", country="US", region="US-NY")
     assert "California" in str(refused.value) or "US-CA" in str(refused.value)
@@ -193,8 +193,8 @@ def test_RI9_expired_code_is_refused(client, django_capture_on_commit_callbacks)
 
 
 @pytest.mark.django_db
-def test_RI9_workoptima_confirms_holding_data_by_verified_email(profile, bob, client, django_capture_on_commit_callbacks):
-    profile("workoptima")
+def test_RI9_workoptima_confirms_holding_data_by_verified_email(use_policy, bob, client, django_capture_on_commit_callbacks):
+    use_policy("workoptima")
     answers = {}
     for email in ("bob@alpha.example", "nobody@example.org"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -212,8 +212,8 @@ def test_RI9_workoptima_confirms_holding_data_by_verified_email(profile, bob, cl
 
 
 @pytest.mark.django_db
-def test_RI7_unverifiable_specific_pieces_request_is_answered_as_categories(profile, client, bob, django_capture_on_commit_callbacks):
-    profile("officexlr")
+def test_RI7_unverifiable_specific_pieces_request_is_answered_as_categories(use_policy, client, bob, django_capture_on_commit_callbacks):
+    use_policy("officexlr")
     with django_capture_on_commit_callbacks(execute=True):
         ref = _post(client, f"{API}/public/requests", {
             "email": bob.email, "request_type": "ccpa_know_pieces", "residence_country": "US",

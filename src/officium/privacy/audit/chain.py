@@ -10,6 +10,9 @@ the writer lock its IMMEDIATE transactions hold), read the tail once and insert,
 transactions still form one chain. Verification streams every entry's canonical form (rendered by
 the database, hashed here) through one cursor. A cut tail still links: signed checkpoints
 (``checkpoints.py``) reveal it.
+
+Holding the tail reads Django's private ``run_on_commit`` list (tests/test_hot_paths.py checks
+its shape); ``OFFICIUM_AUDIT_HELD_TAIL=false`` reads the tail on every append instead.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 GENESIS = "0" * 64
@@ -110,6 +114,8 @@ def append(drafts: Sequence[Draft]) -> list[int]:
 # append is rolled back (which also removes the rows just inserted).
 
 def _held_tail(conn: Any) -> tuple[int, str] | None:
+    if not _holding():
+        return None  # the plain path: the tail is read under the lock on every append
     held = getattr(conn, "_audit_tail", None)
     if held is None:
         return None
@@ -121,6 +127,9 @@ def _held_tail(conn: Any) -> tuple[int, str] | None:
 
 
 def _hold_tail(conn: Any, seq: int, entry_hash: str) -> None:
+    if not _holding():
+        conn._audit_tail = None  # nothing held: switching back mid-transaction reads afresh
+        return
     held = getattr(conn, "_audit_tail", None)
     marker = held[0] if held else None
     current = set(conn.savepoint_ids)
@@ -129,6 +138,10 @@ def _hold_tail(conn: Any, seq: int, entry_hash: str) -> None:
         marker = _TailMarker()
         transaction.on_commit(marker, using=conn.alias)
     conn._audit_tail = (marker, seq, entry_hash)
+
+
+def _holding() -> bool:
+    return bool(getattr(settings, "OFFICIUM_AUDIT_HELD_TAIL", True))
 
 
 class _TailMarker:

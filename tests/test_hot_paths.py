@@ -1,0 +1,195 @@
+"""Hot paths that lean on private Django and gunicorn internals (docs/hot-paths.md).
+
+Two kinds of tests per path. The guards assert the private attributes and signatures each one
+uses still exist and behave as assumed, so an upgrade that changes them fails here, loudly and
+by name, instead of corrupting data somewhere else. The behaviour tests run the path in both
+modes: the fast one and the plain fallback its setting selects, with the same results.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import socket
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models.sql import InsertQuery
+from django.test import RequestFactory
+from django.utils import timezone
+from tests import factories
+
+from officium.accounts.models import Membership
+from officium.attendance.models import LocationEvent
+from officium.db import Prepared, PreparedInsert
+from officium.portal.http import SocketBody, chunk_body
+from officium.privacy import audit
+from officium.privacy.audit import chain
+from officium.privacy.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+# --- db.Prepared / PreparedInsert: Django's SQL compiler ---------------------------------------
+
+
+def test_guard_prepared_relies_on_the_compiler_as_it_is():
+    queryset = Membership.objects.filter(pk=-(2**62)).values_list("pk", "role")
+    compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
+    sql, params = compiler.as_sql()
+    assert isinstance(sql, str) and -(2**62) in params, "as_sql() must return (sql, params)"
+    assert compiler.col_count == 2 and len(compiler.select) >= 2, "compiler.select/col_count"
+    assert all(len(entry) == 3 for entry in compiler.select), "select entries are (expr, sql, alias)"
+    converters = compiler.get_converters([s[0] for s in compiler.select[:compiler.col_count]])
+    assert isinstance(converters, dict)
+    for position, (functions, expression) in converters.items():
+        assert isinstance(position, int) and all(callable(f) for f in functions) and expression
+    # The compiled statements are kept on the connection wrapper's instance dict.
+    assert isinstance(connection.__dict__, dict)
+
+
+def test_guard_prepared_insert_relies_on_the_insert_compiler_as_it_is():
+    meta = LocationEvent._meta
+    assert hasattr(meta, "pk_fields") and hasattr(meta, "db_returning_fields")
+    assert all(hasattr(f, "generated") for f in meta.local_concrete_fields)
+    assert "operation_name" in inspect.signature(LocationEvent._prepare_related_fields_for_save).parameters
+    query = InsertQuery(LocationEvent)
+    assert list(inspect.signature(query.insert_values).parameters)[:2] == ["fields", "objs"]
+    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
+    for name in ("prepare_value", "pre_save_val", "as_sql"):
+        assert callable(getattr(compiler, name, None)), f"SQLInsertCompiler.{name}"
+    assert hasattr(compiler, "returning_fields"), "SQLInsertCompiler.returning_fields"
+    assert connection.features.can_return_columns_from_insert
+
+
+@pytest.fixture(params=["fast", "plain"])
+def mode(request, settings):
+    """Each behaviour test runs with the fast path and with the plain fallback."""
+    fast = request.param == "fast"
+    settings.OFFICIUM_PREPARED_STATEMENTS = fast
+    settings.OFFICIUM_AUDIT_HELD_TAIL = fast
+    settings.OFFICIUM_PORTAL_SOCKET_READS = fast
+    return request.param
+
+
+def test_prepared_rows_equal_the_orm_in_both_modes(mode, alice, bob, alice_org):
+    roles = Prepared(lambda org, role: Membership.objects.filter(organization_id=org, role=role)
+                     .order_by("pk").values_list("pk", "user__email", "role"), kinds=(int, str))
+    for role in ("owner", "member", "client"):
+        expected = list(Membership.objects.filter(organization_id=alice_org.pk, role=role)
+                        .order_by("pk").values_list("pk", "user__email", "role"))
+        assert roles.rows(alice_org.pk, role) == expected
+    assert roles.first(alice_org.pk, "owner")[1] == alice.email
+    raw = Prepared(lambda org: Membership.objects.filter(organization_id=org).values_list("pk"),
+                   convert=False)
+    assert sorted(r[0] for r in raw.rows(alice_org.pk)) == sorted(
+        Membership.objects.filter(organization_id=alice_org.pk).values_list("pk", flat=True))
+
+
+def test_prepared_insert_stores_what_create_would_in_both_modes(mode, bob, alice_org):
+    member = bob.memberships.get()
+    insert = PreparedInsert(LocationEvent)
+    stored = insert.create(organization=alice_org, member=member, kind="check_in",
+                           occurred_at=timezone.now(), received_at=timezone.now(), latitude=52.5, longitude=13.4,
+                           location_status="inside")
+    assert stored.pk and not stored._state.adding
+    again = LocationEvent.objects.get(pk=stored.pk)
+    assert (again.member_id, again.kind, again.location_status) == (member.pk, "check_in", "inside")
+    assert (float(again.latitude), float(again.longitude)) == (52.5, 13.4)  # sealed and opened
+
+
+def test_check_in_hot_path_works_in_both_modes(mode, bob, alice_org):
+    site = factories.site(alice_org)
+    record = factories.check_in(bob.memberships.get(), site)
+    assert record.accepted and record.site_id == site.pk
+
+
+# --- the audit chain's held tail: Django's run_on_commit list ---------------------------------
+
+
+def test_guard_run_on_commit_entries_are_savepoint_set_then_callback():
+    def marker() -> None:
+        return None
+
+    with transaction.atomic():
+        with transaction.atomic():
+            transaction.on_commit(marker)
+            entry = next(e for e in connection.run_on_commit if e[1] is marker)
+            assert isinstance(entry[0], set) and entry[0] == set(connection.savepoint_ids), (
+                "run_on_commit entries must start with the set of open savepoint ids")
+        try:
+            with transaction.atomic():
+                transaction.on_commit(marker)
+                assert sum(e[1] is marker for e in connection.run_on_commit) == 2
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        # A rolled-back savepoint drops the callbacks registered in it: the tail's signal.
+        assert sum(e[1] is marker for e in connection.run_on_commit) == 1
+
+
+def test_audit_chain_in_both_modes_survives_rolled_back_savepoints(mode, alice_org):
+    with transaction.atomic():
+        audit.record("test.first", organization=alice_org.pk)
+        held = getattr(connection, "_audit_tail", None)
+        assert (held is not None) == (mode == "fast")  # plain: nothing held, read per append
+        try:
+            with transaction.atomic():
+                audit.record("test.undone", organization=alice_org.pk)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        audit.record("test.second", organization=alice_org.pk)
+        audit.record("test.third", organization=alice_org.pk)
+    events = list(AuditEntry.objects.filter(event__startswith="test.").values_list("event", flat=True)
+                  .order_by("seq"))
+    assert events == ["test.first", "test.second", "test.third"]
+    assert chain.verify().ok
+
+
+# --- portal.http.SocketBody: gunicorn's body readers ------------------------------------------
+
+
+def gunicorn_request(data: bytes, early: bytes = b"") -> tuple[object, socket.socket]:
+    """A request whose wsgi.input is gunicorn's own Body over a real socket."""
+    from gunicorn.http.body import Body, LengthReader
+    from gunicorn.http.unreader import SocketUnreader
+
+    server, client = socket.socketpair()
+    unreader = SocketUnreader(server)
+    if early:
+        unreader.unread(early)
+    request = RequestFactory().put("/", data=b"", content_type="application/offset+octet-stream")
+    request.META["wsgi.input"] = Body(LengthReader(unreader, len(data)))
+    request.META["CONTENT_LENGTH"] = str(len(data))
+    request._stream = request.META["wsgi.input"]
+    client.sendall(data[len(early):])
+    return request, client
+
+
+def test_guard_gunicorn_readers_have_the_shape_socket_body_reads():
+    from gunicorn.http.body import Body, LengthReader
+    from gunicorn.http.unreader import SocketUnreader
+
+    server, client = socket.socketpair()
+    unreader = SocketUnreader(server)
+    reader = LengthReader(unreader, 10)
+    body = Body(reader)
+    assert type(body).__module__.startswith("gunicorn.") and body.reader is reader
+    assert isinstance(body.buf, io.BytesIO) and body.buf.tell() == 0
+    assert type(reader).__name__ == "LengthReader" and reader.unreader is unreader
+    assert reader.length == 10
+    assert isinstance(unreader.buf, io.BytesIO) and unreader.sock is server
+    assert hasattr(unreader.sock, "recv_into")
+    unreader.unread(b"early")  # what gunicorn received past the headers waits in buf
+    assert unreader.buf.getvalue() == b"early"
+    server.close()
+    client.close()
+
+
+def test_chunk_body_reads_the_socket_or_the_request_as_the_setting_says(mode):
+    data = b"0123456789" * 1000
+    request, client = gunicorn_request(data, early=data[:100])
+    body = chunk_body(request)
+    assert isinstance(body, SocketBody) == (mode == "fast")
+    assert body.read(len(data)) == data
+    client.close()
