@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from tests import factories
+from tests import audit_test_events, factories  # noqa: F401  (declares test events)
 from tests.factories import PASSWORD
 
 from officium.accounts.models import Membership, Organization, User

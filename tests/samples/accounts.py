@@ -73,6 +73,17 @@ ROLES = {
     "POST /accounts/password/reset/<uidb64>/<token>/": EVERYONE,
     "GET /accounts/security/": SIGNED_IN,
     "POST /accounts/security/": SIGNED_IN,
+    "GET /accounts/security/two-step/": SIGNED_IN,
+    "POST /accounts/security/two-step/": SIGNED_IN,
+    "POST /accounts/security/two-step/passkeys/options/": SIGNED_IN,
+    "POST /accounts/security/two-step/passkeys/": SIGNED_IN,
+    "POST /accounts/security/two-step/passkeys/<int:passkey_id>/remove/": ("owner",),
+    # the passkey sign-in step answers anyone (it is what signs a person in)
+    "POST /accounts/login/passkey/options/": EVERYONE,
+    "POST /accounts/login/passkey/": EVERYONE,
+    # platform staff only: every organization role gets the 404 a missing page gets
+    "GET /mail/outbox/": NOBODY,
+    "POST /mail/outbox/": NOBODY,
     "GET /accounts/cancel/": SIGNED_IN,
     "POST /accounts/cancel/": SIGNED_IN,
     "POST /accounts/security/tokens/<int:token_id>/revoke/": ("owner",),
