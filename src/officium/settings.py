@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "ninja",  # its static Swagger UI serves /api/docs (no CDN; the CSP allows 'self' only)
     "officium.privacy.apps.PrivacyConfig",
     "officium.privacy.audit",
     "officium.privacy.vault",
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "officium.middleware.HeadWithoutBody",  # outermost: sees every answer last
+    "officium.middleware.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

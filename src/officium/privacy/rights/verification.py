@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from officium.accounts.emails import send_service_email
 from officium.env import envint
+from officium.errors import ErrorCode
 from officium.privacy.rights.models import EmailCode, RightsRequest
 
 CODE_DIGITS = 8
@@ -32,6 +33,9 @@ REAUTH_WINDOW_SECONDS = envint("OFFICIUM_RIGHTS_REAUTH_MINUTES", 10) * 60
 
 class TooManyAttempts(ValidationError):
     """The code may not be tried again; the answer is 429."""
+
+    http_status = 429
+    error_code = ErrorCode.TOO_MANY_ATTEMPTS
 
 
 def _key(purpose: str) -> bytes:
