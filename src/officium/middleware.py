@@ -3,7 +3,8 @@
 ``HeadWithoutBody``: a HEAD answer carries headers only. gunicorn sends whatever body a
 response has, even to HEAD, and a keep-alive client then reads those bytes as the start of its
 next answer; Django's own test client and development server hide this by stripping the body
-themselves. The headers (``Content-Length`` included) stay those the GET would have.
+themselves. The headers (``Content-Length`` included) stay those the GET would have. On /api/
+a HEAD is routed as the GET it mirrors (ninja routes by declared method only).
 
 ``ApiErrorsAsJson``: every /api/ answer is JSON. The API's handlers already answer errors
 through ``officium.api.error_answer``; what reaches here non-JSON comes from outside them (an
@@ -31,7 +32,16 @@ class HeadWithoutBody:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
+        if request.method == "HEAD" and request.path.startswith(API_PREFIX):
+            # ninja routes by declared method only: HEAD is answered as the GET it stands for
+            # (RFC 9110 9.3.2), as Django's class-based pages already do.
+            request.method = "GET"
+            try:
+                response = self.get_response(request)
+            finally:
+                request.method = "HEAD"
+        else:
+            response = self.get_response(request)
         if request.method == "HEAD":
             if response.streaming:
                 # The old iterator's close() is already registered with the response, so a
