@@ -76,5 +76,6 @@ class ApiErrorsAsJson:
         for name in _KEPT_HEADERS:
             if name in response:
                 answer[name] = response[name]
-        response.close()
+        # Not response.close(): that signals the end of the request (Django then closes the
+        # database connection); the replaced answer holds no resource of its own.
         return answer
