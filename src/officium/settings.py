@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "officium.mail",
+    "ninja",  # its static Swagger UI serves /api/docs (no CDN; the CSP allows 'self' only)
     "officium.privacy.apps.PrivacyConfig",
     "officium.privacy.audit",
     "officium.privacy.vault",
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "officium.middleware.HeadWithoutBody",  # outermost: sees every answer last
+    "officium.middleware.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -93,7 +93,7 @@ def test_RE1_choice_outside_the_rule_is_refused_and_nothing_written(profile, ali
     client.force_login(alice)
     response = api(client, "put", f"/orgs/{alice_m.organization.slug}/settings",
                    {"allow_without_location": False, "location_retention_days": days})
-    assert response.status_code == 400 and "location_retention_days" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["field"] == "location_retention_days"
     assert not RetentionOverride.objects.exists()
     from officium.attendance.models import AttendanceSettings
     assert not AttendanceSettings.objects.exists()

@@ -43,7 +43,7 @@ def test_RE2_destroyed_organization_key_makes_files_unreadable(space, alice, car
                 f"/o/{ORG}/portal/spaces/{space.pk}/files/{file.pk}/download/"):
         response = carol_client.get(url)
         assert response.status_code == 410, url
-        assert "key was destroyed" in response.json()["detail"]
+        assert "key was destroyed" in response.json()["message"]
         assert DATA[:18] not in response.content
     with pytest.raises(keys.KeysDestroyed):
         open_file(carol.memberships.get(), file, None)

@@ -87,7 +87,7 @@ def test_DO2_sha256_mismatch_discards_the_upload(space, carol_client, portal, po
     with django_capture_on_commit_callbacks(execute=True):
         done = portal.api_patch(carol_client, location, 0, data)
     assert done.status_code == 400
-    assert "sha256" in done.json()["detail"]
+    assert done.json()["field"] == "sha256"
     assert not Upload.objects.exists() and not File.objects.exists()
     assert portal.stored_bytes(portal_files) == []
     assert AuditEntry.objects.filter(event="portal.upload_discarded").exists()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import EmailStr
 
 from officium.accounts import services
@@ -84,12 +84,12 @@ def list_members(request: HttpRequest, org: str) -> list[MemberOut]:
 
 
 @router.post("/orgs/{slug:org}/members", response={201: InvitationOut})
-def invite_member(request: HttpRequest, org: str, payload: InviteIn) -> tuple[int, InvitationOut]:
+def invite_member(request: HttpRequest, org: str, payload: InviteIn) -> Status[InvitationOut]:
     actor = membership_for(request, org)
     reports_to = _optional_member(actor, payload.reports_to)
     invitation = services.invite_member(actor, payload.email, payload.role.value, reports_to)
-    return 201, InvitationOut(id=invitation.pk, email=invitation.email, role=invitation.role,
-                              expires_at=invitation.expires_at)
+    return Status(201, InvitationOut(id=invitation.pk, email=invitation.email,
+                                     role=invitation.role, expires_at=invitation.expires_at))
 
 
 @router.get("/orgs/{slug:org}/members/{int:member_id}", response=MemberOut)
@@ -108,11 +108,11 @@ def change_member(request: HttpRequest, org: str, member_id: int, payload: Membe
 
 
 @router.delete("/orgs/{slug:org}/members/{int:member_id}", response={204: None})
-def remove_member(request: HttpRequest, org: str, member_id: int) -> tuple[int, None]:
+def remove_member(request: HttpRequest, org: str, member_id: int) -> Status[None]:
     actor = membership_for(request, org)
     member = scoped_get(Membership.objects.all(), actor.organization, pk=member_id)
     services.remove_member(actor, member)
-    return 204, None
+    return Status(204, None)
 
 
 def _optional_member(actor: Membership, member_id: int | None) -> Membership | None:

@@ -22,6 +22,7 @@ from officium.attendance import reading, retention, services
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import validate_fix
 from officium.attendance.models import Device, LocationRequest, RequestStatus, Site
+from officium.text import SafeName
 
 router = Router(tags=["attendance"])
 
@@ -82,7 +83,7 @@ class RecordOut(Schema):
 
 
 class SiteIn(Schema):
-    name: str
+    name: SafeName
     shape: Literal["circle", "polygon"] = "circle"
     center_latitude: Number | None = None
     center_longitude: Number | None = None
@@ -117,8 +118,8 @@ class PrivacyModeOut(Schema):
 
 class ConnectIn(Schema):
     code: str
-    name: str
-    platform: str = ""
+    name: SafeName
+    platform: SafeName = ""
 
 
 class ConnectOut(Schema):
@@ -171,7 +172,7 @@ class BatchOut(Schema):
     rejected: list[RejectedOut]
 
 
-class RequestOut(Schema):
+class LocationRequestOut(Schema):
     id: int
     status: str
     created_at: datetime
@@ -333,11 +334,11 @@ def set_device_profile(request: HttpRequest, org: str, member_id: int, payload: 
     return ProfileOut(location_kinds=profile.location_kinds)
 
 
-@router.post("/orgs/{slug:org}/members/{int:member_id}/location-requests", response={201: RequestOut})
-def request_location(request: HttpRequest, org: str, member_id: int) -> Status[RequestOut]:
+@router.post("/orgs/{slug:org}/members/{int:member_id}/location-requests", response={201: LocationRequestOut})
+def request_location(request: HttpRequest, org: str, member_id: int) -> Status[LocationRequestOut]:
     actor = membership_for(request, org)
     r = services.request_location(actor, _member(actor, member_id))
-    return Status(201, RequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at))
+    return Status(201, LocationRequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at))
 
 
 @router.get("/orgs/{slug:org}/members/{int:member_id}/eta", response=EtaOut)
@@ -399,21 +400,21 @@ def device_check_in(request: HttpRequest, payload: CheckInIn) -> HttpResponse:
     return _created(record)
 
 
-@router.get("/device/location-requests", auth=device_auth, response=list[RequestOut])
-def pending_requests(request: HttpRequest) -> list[RequestOut]:
+@router.get("/device/location-requests", auth=device_auth, response=list[LocationRequestOut])
+def pending_requests(request: HttpRequest) -> list[LocationRequestOut]:
     device = _device(request)
     pending = LocationRequest.objects.filter(member=device.member, status=RequestStatus.PENDING)
-    return [RequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at)
+    return [LocationRequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at)
             for r in pending.order_by("created_at")[:50]]
 
 
-@router.post("/device/location-requests/{int:request_id}/answer", auth=device_auth, response=RequestOut)
-def answer_request(request: HttpRequest, request_id: int, payload: FixIn) -> RequestOut:
+@router.post("/device/location-requests/{int:request_id}/answer", auth=device_auth, response=LocationRequestOut)
+def answer_request(request: HttpRequest, request_id: int, payload: FixIn) -> LocationRequestOut:
     device = _device(request)
     pending = scoped_get(LocationRequest.objects.filter(member=device.member), device.member.organization,
                          pk=request_id)
     r = services.answer_location_request(device, pending, payload.to_fix())
-    return RequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at)
+    return LocationRequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at)
 
 
 __all__ = ["DeviceAuth", "router"]

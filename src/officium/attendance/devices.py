@@ -31,6 +31,7 @@ from officium.attendance.privacy_mode import privacy_mode_on
 from officium.attendance.rules import can_manage_member
 from officium.db import Prepared, sqlite_writers
 from officium.privacy import audit
+from officium.text import validate_name
 
 CODE_LIFETIME = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(days=180)
@@ -70,6 +71,8 @@ def connect_device(raw_code: str, name: str, platform: str = "") -> tuple[Device
         raise ValidationError({"name": "Name the device (1-100 characters)."})
     if len(platform) > 100:
         raise ValidationError({"platform": "At most 100 characters."})
+    validate_name(name, "name")
+    validate_name(platform, "platform")
     now = timezone.now()
     code = ConnectionCode.objects.select_related("member").filter(
         code_hash=Device.hash(_normal(raw_code or "")), used_at=None, expires_at__gt=now,

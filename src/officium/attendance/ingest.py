@@ -81,6 +81,10 @@ def parse_event(event: Any, latest: datetime) -> tuple[str, str, datetime, float
         raise BrokenEvent("at", "Give the time in ISO 8601 with a UTC offset.") from None
     if at.tzinfo is None:
         raise BrokenEvent("at", "Give the time in ISO 8601 with a UTC offset.")
+    try:
+        at = at.astimezone(UTC)  # stored in UTC: a time whose UTC value has no year 1-9999 fails
+    except OverflowError:
+        raise BrokenEvent("at", "The time is out of range.") from None
     if at > latest:
         raise BrokenEvent("at", "The time is in the future.")
     if kind == "attendance" and event.get("direction", "in") not in DIRECTIONS:

@@ -13,6 +13,7 @@ from officium.accounts.roles import Role
 from officium.attendance.geofence import validate_fix, validate_polygon, validate_radius
 from officium.attendance.models import Shape, Site
 from officium.privacy import audit
+from officium.text import validate_name
 
 SITE_EDITORS = (Role.OWNER, Role.ADMIN, Role.MANAGER)
 
@@ -49,6 +50,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 120:
         raise ValidationError({"name": "Name the site (1-120 characters)."})
+    validate_name(name, "name")
     shape = data.get("shape") or Shape.CIRCLE
     if shape not in Shape.values:
         raise ValidationError({"shape": "Choose circle or polygon."})

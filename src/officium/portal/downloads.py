@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from officium.accounts.models import Membership
+from officium.errors import ErrorCode, OfficiumError
 from officium.portal import keys
 from officium.portal.models import File
 from officium.portal.storage import blob_store
@@ -37,15 +38,33 @@ from officium.privacy.vault.stream import decrypt_range
 logger = logging.getLogger(__name__)
 
 PREVERIFY_LIMIT = 32 * 1024 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$", re.ASCII)
+_MAX_DIGITS = 18  # past 10**18 bytes a position means "beyond any file": no big-int parsing
+
+
+def _position(digits: str) -> int:
+    """A byte position; any longer run of digits than ``_MAX_DIGITS`` is "past the end"
+    (Python refuses to parse more than 4,300 digits, and no file is that large)."""
+    stripped = digits.lstrip("0") or "0"
+    return int(stripped) if len(stripped) <= _MAX_DIGITS else 10 ** _MAX_DIGITS
 
 
 class RangeNotSatisfiable(Exception):
     """416: the range starts past the end of the file."""
 
 
-class Tampered(Exception):
-    """The stored object failed authentication; nothing of it was served."""
+class Tampered(OfficiumError):
+    """The stored object failed authentication; nothing of it was served (409).
+
+    The argument is for logs; the answer says only that the check failed."""
+
+    http_status = 409
+    error_code = ErrorCode.INTEGRITY_FAILED
+    default_message = "The stored file failed its integrity check; nothing of it was served."
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__()
+        self.detail = detail
 
 
 @dataclass
@@ -64,7 +83,9 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     """``(start, end_exclusive)`` for a single ``bytes=`` range; None means the whole file.
 
     A header we do not understand (several ranges, other units) is ignored, as RFC 9110
-    allows; a range that starts past the end is ``RangeNotSatisfiable``.
+    allows; a range that starts past the end is ``RangeNotSatisfiable``. A suffix range of an
+    empty file is satisfiable but has no bytes to select (RFC 9110 14.1.1), so the whole
+    (empty) file is the answer, a 200.
     """
     if not header:
         return None
@@ -73,13 +94,15 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     first, last = match.group(1), match.group(2)
     if first == "":  # the last N bytes
-        count = int(last)
+        count = _position(last)
         if count == 0:
             raise RangeNotSatisfiable
+        if size == 0:
+            return None
         return max(size - count, 0), size
-    start = int(first)
-    end = size if last == "" else min(int(last) + 1, size)
-    if start >= size or (last != "" and int(last) < start):
+    start = _position(first)
+    end = size if last == "" else min(_position(last) + 1, size)
+    if start >= size or (last != "" and _position(last) < start):
         raise RangeNotSatisfiable
     return start, end
 

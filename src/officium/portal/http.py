@@ -1,12 +1,14 @@
-"""HTTP shapes shared by the pages and the API: streamed downloads with Range, tus-style answers."""
+"""HTTP shapes shared by the pages and the API: streamed downloads with Range, tus-style answers.
+
+Transfer refusals (``UploadConflict``, ``TooLarge``, ``Tampered``, ``KeysDestroyed``) are
+``OfficiumError``s: the API answers them in its one place, with their status and code."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
-from collections.abc import Callable
-from functools import wraps
+import re
 from typing import Any
 
 from django.conf import settings
@@ -14,14 +16,15 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from officium.accounts.models import Membership
+from officium.errors import ErrorCode, error_body
 from officium.portal.downloads import RangeNotSatisfiable, Tampered, open_file, parse_range
 from officium.portal.keys import KeysDestroyed
 from officium.portal.models import File
-from officium.portal.uploads import TooLarge, UploadConflict
 
-DESTROYED = ("This organization's encryption key was destroyed: the file can no longer be "
-             "read; nothing of it was served.")
 TUS_HEADERS = {"Tus-Resumable": "1.0.0", "Cache-Control": "no-store"}
+# A byte count or offset: ASCII digits only (str.isdigit() also takes "²" and "١"), and few
+# enough that int() never meets Python's 4,300-digit limit.
+_COUNT = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
 def json_response(data: Any, status: int = 200, **headers: str) -> HttpResponse:
@@ -31,36 +34,16 @@ def json_response(data: Any, status: int = 200, **headers: str) -> HttpResponse:
     return response
 
 
-def transfer_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer the transfer exceptions with their status; the rest goes to the API's handlers."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except UploadConflict as error:
-            return json_response({"detail": str(error), "offset": error.offset}, 409,
-                                 **{"Upload-Offset": str(error.offset)})
-        except TooLarge as error:
-            return json_response({"detail": str(error)}, 413)
-        except Tampered:
-            return json_response({"detail": "The stored file failed its integrity check; "
-                                            "nothing of it was served."}, 409)
-        except KeysDestroyed:
-            return json_response({"detail": DESTROYED}, 410)
-
-    return wrapped
-
-
 def chunk_request(request: HttpRequest) -> tuple[int, int | None]:
     """(Upload-Offset, Content-Length) of a chunk request; the body itself is not touched."""
     from django.core.exceptions import ValidationError
 
     raw_offset = request.headers.get("Upload-Offset", "")
-    if not raw_offset.isdigit():
-        raise ValidationError({"Upload-Offset": "Send the chunk's offset as a whole number."})
+    if _COUNT.fullmatch(raw_offset) is None:
+        raise ValidationError({"Upload-Offset": "Send the chunk's offset as a whole number "
+                                                "of at most 18 digits."})
     raw_length = request.META.get("CONTENT_LENGTH") or ""
-    return int(raw_offset), int(raw_length) if raw_length.isdigit() else None
+    return int(raw_offset), int(raw_length) if _COUNT.fullmatch(raw_length) else None
 
 
 def chunk_body(request: HttpRequest) -> Any:
@@ -147,16 +130,15 @@ def file_response(request: HttpRequest, actor: Membership, file: File) -> HttpRe
     try:
         byte_range = parse_range(request.headers.get("Range"), file.size)
     except RangeNotSatisfiable:
-        response = HttpResponse(status=416)
+        response = json_response(error_body(ErrorCode.RANGE_NOT_SATISFIABLE,
+                                            "The range starts past the end of the file.",
+                                            "Range"), 416)
         response["Content-Range"] = f"bytes */{file.size}"
         return response
     try:
         opened = open_file(actor, file, byte_range)
-    except Tampered:
-        return json_response({"detail": "The stored file failed its integrity check; nothing "
-                                        "of it was served."}, 409)
-    except KeysDestroyed:
-        return json_response({"detail": DESTROYED}, 410)
+    except (Tampered, KeysDestroyed) as error:  # pages and the API answer these alike
+        return json_response(error_body(error.error_code, error.message), error.http_status)
     response = StreamingHttpResponse(opened.chunks, content_type="application/octet-stream",
                                      status=206 if byte_range else 200)
     response["Content-Length"] = str(opened.end - opened.start)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from officium.errors import ErrorCode, OfficiumError
 from officium.privacy.vault import keys as vault_keys
 from officium.privacy.vault.crypto import FieldCipher, generate_data_key, pack_parts
 
@@ -23,8 +24,19 @@ KEY_ID_PREFIX = "vault-org:v"
 """``Space.key_id`` of a space key sealed under the organization key (and its version)."""
 
 
-class KeysDestroyed(Exception):
-    """The organization's key is gone: its spaces' files can no longer be opened."""
+class KeysDestroyed(OfficiumError):
+    """The organization's key is gone: its spaces' files can no longer be opened (410).
+
+    The argument is for logs; the answer says only that the key was destroyed."""
+
+    http_status = 410
+    error_code = ErrorCode.KEYS_DESTROYED
+    default_message = ("This organization's encryption key was destroyed: the file can no "
+                       "longer be read; nothing of it was served.")
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__()
+        self.detail = detail
 
 
 def space_aad(organization_id: int, space_id: int) -> bytes:

@@ -2,7 +2,8 @@
 
 A name is shown to members and support and used as a download's file name, so it must never
 be a path (``../x``, ``a/b``, ``C:\\x``), carry control or bidirectional-override characters
-(which disguise ``exe`` as ``txt``), or be blank.
+(which disguise ``exe`` as ``txt``; the check shared by every name is ``officium.text``),
+or be blank.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 
+from officium.text import validate_name
+
 MAX_NAME_LENGTH = 255
 MAX_EXTENSION_LENGTH = 32
-_BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def clean_name(value: object, field: str = "name") -> str:
@@ -23,10 +25,9 @@ def clean_name(value: object, field: str = "name") -> str:
     name = unicodedata.normalize("NFC", value)
     if not name.strip():
         raise ValidationError({field: "The name is empty."})
+    validate_name(name, field)  # first: a lone surrogate cannot even be encoded
     if len(name) > MAX_NAME_LENGTH or len(name.encode()) > 4 * MAX_NAME_LENGTH:
         raise ValidationError({field: f"The name is longer than {MAX_NAME_LENGTH} characters."})
-    if any(unicodedata.category(c) in {"Cc", "Cs", "Co"} or c in _BIDI_CONTROLS for c in name):
-        raise ValidationError({field: "The name contains control characters."})
     if "/" in name or "\\" in name or name.strip() in {".", ".."} or ":" in name[1:2]:
         raise ValidationError({field: "The name must not be a path: no / or \\, not . or .."})
     if name != name.strip():

@@ -36,6 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from officium.accounts.models import Membership
+from officium.errors import ErrorCode, OfficiumError
 from officium.portal import keys
 from officium.portal.models import File, Folder, Space, Upload
 from officium.portal.names import clean_name, extension_of
@@ -60,16 +61,23 @@ LEASE = timedelta(minutes=10)
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
-class UploadConflict(Exception):
+class UploadConflict(OfficiumError):
     """409: the offset is not the confirmed one, or another request is writing."""
 
+    http_status = 409
+    error_code = ErrorCode.UPLOAD_OFFSET_MISMATCH
+
     def __init__(self, offset: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, field="Upload-Offset", extra={"offset": offset},
+                         headers={"Upload-Offset": str(offset)})
         self.offset = offset
 
 
-class TooLarge(Exception):
+class TooLarge(OfficiumError):
     """413: over the plan's limit, or a chunk past the declared size."""
+
+    http_status = 413
+    error_code = ErrorCode.TOO_LARGE
 
 
 class Body(Protocol):

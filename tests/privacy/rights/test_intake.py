@@ -34,7 +34,8 @@ def test_RI10_officeportal_offers_gdpr_rights_only_in_the_eea(bob_client, bob):
     refused = _post(bob_client, f"{API}/requests", {"request_type": "access",
                                                     "residence_country": "US"})
     assert refused.status_code == 400
-    reason = refused.json()["detail"]["request_type"][0]
+    assert refused.json()["field"] == "request_type"
+    reason = refused.json()["message"]
     assert "European Economic Area" in reason and "US" in reason
     assert _counts() == before
     accepted = _post(bob_client, f"{API}/requests", {"request_type": "access",
@@ -79,7 +80,7 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(bob_client, payl
     before = _counts()
     response = _post(bob_client, f"{API}/requests", payload)
     assert response.status_code == 400, response.content
-    assert field in response.json()["detail"]
+    assert response.json()["field"] == field
     assert _counts() == before
 
 
@@ -189,7 +190,7 @@ def test_RI9_expired_code_is_refused(client, django_capture_on_commit_callbacks)
             "email": "late@example.org", "request_type": "access", "residence_country": "DE"}).json()["ref"]
     EmailCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = _post(client, f"{API}/public/requests/{ref}/verify", {"code": code_from_mail(mail.outbox)})
-    assert response.status_code == 400 and "expired" in response.json()["detail"]["code"][0]
+    assert response.status_code == 400 and response.json()["field"] == "code" and "expired" in response.json()["message"]
 
 
 @pytest.mark.django_db

@@ -1,5 +1,9 @@
 """Rights requests over the API (/api/privacy/rights/): the person's own requests, the
-public request with its emailed code, and the officer's queue and decisions."""
+public request with its emailed code, and the officer's queue and decisions.
+
+Refusals are raised, never answered here: ``officium.api`` turns a ``ValidationError`` into a
+400 naming the field, ``DuplicateRequest`` into a 409 pointing to the open request and
+``TooManyAttempts`` into a 429."""
 
 from __future__ import annotations
 
@@ -7,16 +11,15 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from officium.accounts.models import Membership
 from officium.accounts.roles import PRIVACY_STAFF
 from officium.accounts.scoping import membership_for, scoped_get
 from officium.privacy.rights import deadlines, decisions, intake, rectification
 from officium.privacy.rights.models import OPEN_STATUSES, Channel, RightsRequest
-from officium.privacy.rights.verification import TooManyAttempts
 
 router = Router(tags=["rights"])
 
@@ -64,7 +67,7 @@ class DecisionIn(Schema):
     value: str = ""
 
 
-class RequestOut(Schema):
+class RightsRequestOut(Schema):
     id: int
     ref: str
     request_type: str
@@ -77,44 +80,30 @@ class RequestOut(Schema):
     answer: dict[str, Any]
 
 
-class PublicOut(Schema):
+class PublicRightsRequestOut(Schema):
     ref: str
     status: str
     due_on: date
 
 
-def _out(r: RightsRequest) -> RequestOut:
-    return RequestOut(id=r.pk, ref=r.ref, request_type=r.request_type, status=r.status,
-                      received_at=r.received_at, due_on=r.due_on, days_left=r.days_left,
-                      extended=r.extended_at is not None, progress=r.progress, answer=r.answer)
+def _out(r: RightsRequest) -> RightsRequestOut:
+    return RightsRequestOut(id=r.pk, ref=r.ref, request_type=r.request_type, status=r.status,
+                            received_at=r.received_at, due_on=r.due_on, days_left=r.days_left,
+                            extended=r.extended_at is not None, progress=r.progress,
+                            answer=r.answer)
 
 
-def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    """400 naming the field; 409 pointing to the open duplicate; 429 after too many codes."""
-    from officium.api import api
-
-    detail = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    if isinstance(error, intake.DuplicateRequest):
-        return api.create_response(request, {"detail": detail, "existing": {
-            "id": error.existing.pk, "ref": error.existing.ref}}, status=409)
-    return api.create_response(request, {"detail": detail},
-                               status=429 if isinstance(error, TooManyAttempts) else 400)
-
-
-@router.post("/requests", response={201: RequestOut})
+@router.post("/requests", response={201: RightsRequestOut})
 def file_request(request: HttpRequest, payload: RequestIn) -> Any:
-    try:
-        filed = intake.file_for_account(
-            request.user, request_type=payload.request_type, country=payload.residence_country,
-            region=payload.residence_region, details=payload.details, purposes=payload.purposes,
-            password=payload.password, session=None, channel=Channel.API, request=request)
-    except ValidationError as error:
-        return _refused(request, error)
-    return 201, _out(filed)
+    filed = intake.file_for_account(
+        request.user, request_type=payload.request_type, country=payload.residence_country,
+        region=payload.residence_region, details=payload.details, purposes=payload.purposes,
+        password=payload.password, session=None, channel=Channel.API, request=request)
+    return Status(201, _out(filed))
 
 
-@router.get("/requests", response=list[RequestOut])
-def my_requests(request: HttpRequest) -> list[RequestOut]:
+@router.get("/requests", response=list[RightsRequestOut])
+def my_requests(request: HttpRequest) -> list[RightsRequestOut]:
     return [_out(r) for r in RightsRequest.objects.filter(subject_ref=request.user.pk)
             .order_by("-received_at")]
 
@@ -123,87 +112,72 @@ def _own(request: HttpRequest, rights_request_id: int) -> RightsRequest:
     return get_object_or_404(RightsRequest, pk=rights_request_id, subject_ref=request.user.pk)
 
 
-@router.get("/requests/{rights_request_id}", response=RequestOut)
-def my_request(request: HttpRequest, rights_request_id: int) -> RequestOut:
+@router.get("/requests/{rights_request_id}", response=RightsRequestOut)
+def my_request(request: HttpRequest, rights_request_id: int) -> RightsRequestOut:
     return _out(_own(request, rights_request_id))
 
 
-@router.post("/requests/{rights_request_id}/verify", response=RequestOut)
+@router.post("/requests/{rights_request_id}/verify", response=RightsRequestOut)
 def verify_request(request: HttpRequest, rights_request_id: int, payload: PasswordIn) -> Any:
     rights_request = _own(request, rights_request_id)
-    try:
-        intake.verify_with_password(rights_request, request.user, payload.password,
-                                    web_request=request)
-    except ValidationError as error:
-        return _refused(request, error)
+    intake.verify_with_password(rights_request, request.user, payload.password,
+                                web_request=request)
     rights_request.refresh_from_db()
     return _out(rights_request)
 
 
-@router.post("/requests/{rights_request_id}/withdraw", response=RequestOut)
+@router.post("/requests/{rights_request_id}/withdraw", response=RightsRequestOut)
 def withdraw_request(request: HttpRequest, rights_request_id: int) -> Any:
     rights_request = _own(request, rights_request_id)
-    try:
-        decisions.withdraw(request.user, rights_request)
-    except ValidationError as error:
-        return _refused(request, error)
+    decisions.withdraw(request.user, rights_request)
     return _out(rights_request)
 
 
-@router.post("/public/requests", auth=None, response={202: PublicOut})
+@router.post("/public/requests", auth=None, response={202: PublicRightsRequestOut})
 def file_public_request(request: HttpRequest, payload: PublicRequestIn) -> Any:
-    try:
-        filed = intake.file_public(email=payload.email, request_type=payload.request_type,
-                                   country=payload.residence_country,
-                                   region=payload.residence_region, details=payload.details,
-                                   purposes=payload.purposes)
-    except ValidationError as error:
-        return _refused(request, error)
-    return 202, PublicOut(ref=filed.ref, status=filed.status, due_on=filed.due_on)
+    filed = intake.file_public(email=payload.email, request_type=payload.request_type,
+                               country=payload.residence_country,
+                               region=payload.residence_region, details=payload.details,
+                               purposes=payload.purposes)
+    return Status(202, PublicRightsRequestOut(ref=filed.ref, status=filed.status, due_on=filed.due_on))
 
 
-@router.post("/public/requests/{rights_ref}/verify", auth=None, response=RequestOut)
+@router.post("/public/requests/{rights_ref}/verify", auth=None, response=RightsRequestOut)
 def verify_public_request(request: HttpRequest, rights_ref: str, payload: CodeIn) -> Any:
     rights_request = RightsRequest.objects.filter(ref=rights_ref).first()
     if rights_request is None:
         raise Http404
-    try:
-        intake.verify_with_code(rights_request, payload.code)
-    except ValidationError as error:
-        return _refused(request, error)
+    intake.verify_with_code(rights_request, payload.code)
     rights_request.refresh_from_db()
     return _out(rights_request)
 
 
-@router.get("/o/{org}/requests", response=list[RequestOut])
-def queue(request: HttpRequest, org: str) -> list[RequestOut]:
+@router.get("/o/{org}/requests", response=list[RightsRequestOut])
+def queue(request: HttpRequest, org: str) -> list[RightsRequestOut]:
     officer = membership_for(request, org, *PRIVACY_STAFF)
     return [_out(r) for r in RightsRequest.objects.filter(
         organization=officer.organization, status__in=OPEN_STATUSES).order_by("due_on", "received_at")]
 
 
-@router.post("/o/{org}/requests", response={201: RequestOut})
+@router.post("/o/{org}/requests", response={201: RightsRequestOut})
 def file_for_member(request: HttpRequest, org: str, payload: OfficerRequestIn) -> Any:
     officer = membership_for(request, org, *PRIVACY_STAFF)
     member = Membership.objects.filter(organization=officer.organization,
                                        pk=payload.member_id).select_related("user").first()
-    try:
-        filed = intake.file_by_officer(officer, member, request_type=payload.request_type,
-                                       country=payload.residence_country,
-                                       region=payload.residence_region, details=payload.details,
-                                       purposes=payload.purposes)
-    except ValidationError as error:
-        return _refused(request, error)
-    return 201, _out(filed)
+    filed = intake.file_by_officer(officer, member, request_type=payload.request_type,
+                                   country=payload.residence_country,
+                                   region=payload.residence_region, details=payload.details,
+                                   purposes=payload.purposes)
+    return Status(201, _out(filed))
 
 
-@router.get("/o/{org}/requests/{rights_request_id}", response=RequestOut)
-def officer_request(request: HttpRequest, org: str, rights_request_id: int) -> RequestOut:
+@router.get("/o/{org}/requests/{rights_request_id}", response=RightsRequestOut)
+def officer_request(request: HttpRequest, org: str, rights_request_id: int) -> RightsRequestOut:
     officer = membership_for(request, org, *PRIVACY_STAFF)
     return _out(scoped_get(RightsRequest.objects.all(), officer.organization, pk=rights_request_id))
 
 
-@router.post("/o/{org}/requests/{rights_request_id}/decisions", response=RequestOut)
+@router.post("/o/{org}/requests/{rights_request_id}/decisions", response=RightsRequestOut)
 def decide(request: HttpRequest, org: str, rights_request_id: int, payload: DecisionIn) -> Any:
     officer = membership_for(request, org, *PRIVACY_STAFF)
     rights_request = scoped_get(RightsRequest.objects.all(), officer.organization, pk=rights_request_id)
@@ -219,10 +193,7 @@ def decide(request: HttpRequest, org: str, rights_request_id: int, payload: Deci
                                                           payload.value),
     }
     if payload.action not in actions:
-        return _refused(request, ValidationError({"action": f"One of {', '.join(actions)}."}))
-    try:
-        actions[payload.action]()
-    except ValidationError as error:
-        return _refused(request, error)
+        raise ValidationError({"action": f"One of {', '.join(actions)}."})
+    actions[payload.action]()
     rights_request.refresh_from_db()
     return _out(rights_request)

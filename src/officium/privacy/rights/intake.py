@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from officium.accounts.emails import send_service_email
+from officium.errors import ErrorCode
 from officium.privacy.policy.loader import active_policy
 from officium.privacy.rights import verification
 from officium.privacy.rights.catalogue import NEEDS_STRONG_VERIFICATION, offer_for
@@ -34,10 +35,16 @@ MAX_DETAILS = 4000
 class DuplicateRequest(ValidationError):
     """The same person already has an open request of this type: point to it (409)."""
 
+    http_status = 409
+    error_code = ErrorCode.DUPLICATE_REQUEST
+
     def __init__(self, existing: RightsRequest) -> None:
         self.existing = existing
         super().__init__({"request_type": f"You already have an open request of this type "
                                           f"(reference {existing.ref}); we are working on it."})
+
+    def error_extra(self) -> dict[str, Any]:
+        return {"existing": {"id": self.existing.pk, "ref": self.existing.ref}}
 
 
 def _clean_details(request_type: str, details: str, purposes: Iterable[str]) -> tuple[str, list[str]]:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from officium.accounts.emails import send_service_email
 from officium.env import envint
+from officium.errors import ErrorCode
 from officium.mail.outbox import Throttle, Throttled
 from officium.privacy.rights.models import EmailCode, RightsRequest
 
@@ -36,6 +37,9 @@ CODES_PER_HOUR = envint("OFFICIUM_RIGHTS_CODES_PER_HOUR", 3)
 
 class TooManyAttempts(ValidationError):
     """The code may not be tried again; the answer is 429."""
+
+    http_status = 429
+    error_code = ErrorCode.TOO_MANY_ATTEMPTS
 
 
 class TooManyCodes(TooManyAttempts):

@@ -19,7 +19,7 @@
       headers: {"Upload-Offset": String(state.sent), "Content-Type": "application/offset+octet-stream",
                 "X-CSRFToken": csrf}, body: body});
     var data = await answer.json();
-    if (!answer.ok) throw new Error(data.detail || "The encrypted copy was refused.");
+    if (!answer.ok) throw new Error(data.message || "The encrypted copy was refused.");
     state.sent = data.received;
     if (final && data.status !== "active") throw new Error("The link did not become active.");
   }
@@ -33,7 +33,7 @@
         body: JSON.stringify({expires_in_hours: parseInt(document.getElementById("share-hours").value, 10),
                               max_downloads: parseInt(document.getElementById("share-downloads").value, 10)})});
       var info = await created.json();
-      if (!created.ok) throw new Error(typeof info.detail === "string" ? info.detail : JSON.stringify(info.detail));
+      if (!created.ok) throw new Error(info.message || "The link was refused.");
       var key = crypto.getRandomValues(new Uint8Array(32));
       var enc = await S.createEncryptor(key, S.packParts("officium/portal/share", info.public_id), info.record_size);
       var state = {pending: [enc.header], pendingSize: enc.header.length, sent: 0};

@@ -39,9 +39,9 @@
   }
 
   function describe(data) {
-    if (!data || !data.detail) return "The upload was refused.";
-    if (typeof data.detail === "string") return data.detail;
-    return Object.keys(data.detail).map(function (k) { return k + ": " + data.detail[k]; }).join(" ");
+    // Officium's API error: {"code", "message", "field"}.
+    if (!data || !data.message) return "The upload was refused.";
+    return data.field ? data.field + ": " + data.message : data.message;
   }
 
   async function confirmedOffset(location) {
