@@ -17,3 +17,4 @@ ACCOUNT_CANCELLED = declare("accounts.account_cancelled", "Cancelled the account
 ORGANIZATION_TERMINATED = declare("accounts.organization_terminated",
                                   "Terminated the organization's account")
 ORGANIZATION_DELETED = declare("accounts.organization_deleted", "Deleted the organization")
+ORGANIZATION_CHANGED = declare("accounts.organization_changed", "Changed the organization's settings")
