@@ -32,9 +32,9 @@ class SignupForm(forms.Form):
 def time_zone_field() -> forms.ChoiceField:
     """A select of IANA zone names; time_zone.js preselects the browser's own zone."""
     return forms.ChoiceField(
-        label="Your organization's time zone", initial=localtime.DEFAULT_ZONE,
+        label="Your organization's time zone", initial=localtime.DEFAULT_ZONE, required=False,
         choices=[(name, name) for name in localtime.zone_names()],
-        help_text="Days, shifts and every time shown use it; a site may have its own.",
+        help_text="Days, shifts and every time shown use it; a site may have its own. Empty: UTC.",
         widget=forms.Select(attrs={"data-browser-zone": "1"}))
 
 

@@ -109,6 +109,8 @@ class ReviewQueueView(AttendancePage):
             row.zone = localtime.zone_for(self.organization, row.site)  # type: ignore[attr-defined]
         return self.show({"records": rows})
 
+
+class ReviewDecisionView(AttendancePage):
     def post(self, request: HttpRequest, org: str, record_id: int) -> HttpResponse:
         record = scoped_get(AttendanceRecord.objects.for_purpose(self.membership, purposes.location())
                             .select_related("member"), self.organization, pk=record_id)
