@@ -70,7 +70,11 @@ def demo(args: list[str]) -> int:
 
     ensure_current_version()
 
-    print_logins(seed_demo())
+    logins = seed_demo()
+    from officium.workforce.demo import seed_working_time
+
+    seed_working_time()
+    print_logins(logins)
     if "--no-serve" in args:
         return 0
     worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"])  # noqa: S603

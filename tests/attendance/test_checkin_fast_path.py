@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
+from tests.attendance.conftest import next_direction
 
 from officium.accounts.models import Organization, OrganizationStatus
 from officium.attendance import services
@@ -15,7 +16,6 @@ from officium.attendance.checkins import record_synced
 from officium.attendance.coordinates import Fix
 from officium.attendance.models import AttendanceRecord, Device, LocationStatus, Site
 from officium.privacy.audit.models import AuditEntry
-from tests.attendance.conftest import next_direction
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from tests.conftest import make_user
 
 from officium.accounts.models import Membership
 from officium.accounts.roles import Role
 from officium.attendance.coordinates import Fix
 from officium.attendance.models import Site
-from tests.conftest import make_user
 
 INSIDE = Fix(52.5201, 13.4051, 10.0)
 

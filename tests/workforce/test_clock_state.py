@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from tests.conftest import client_for
 
 from officium.attendance import services
 from officium.attendance.models import AttendanceRecord, AttendanceSettings
-from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

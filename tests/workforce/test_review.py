@@ -4,11 +4,11 @@ per organization; held ones wait in the manager's queue, where each decision is 
 from __future__ import annotations
 
 import pytest
+from tests.conftest import client_for
 
 from officium.attendance import services
 from officium.attendance.models import AttendanceRecord, AttendanceSettings
 from officium.privacy.audit.models import AuditEntry
-from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,9 @@ def test_WT9_refuse_and_accept_are_the_organization_s_choice(alice_m, alice_clie
 
 
 def test_WT9_only_the_members_manager_or_an_administrator_reviews(alice_org, bob_m, hq, at, api):
-    from officium.accounts.models import Membership
     from tests.conftest import make_user
+
+    from officium.accounts.models import Membership
     other = Membership.objects.create(organization=alice_org, user=make_user("max@alpha.example", "Max"),
                                       role="manager")
     record = services.check_in(bob_m, "in", None)

@@ -8,9 +8,9 @@ from datetime import date, time
 import pytest
 
 from officium.attendance import services as attendance
+from officium.privacy.audit.models import AuditEntry
 from officium.workforce import services, shifts
 from officium.workforce.models import ShiftAssignment, ShiftType
-from officium.privacy.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,7 @@ def test_WT2_managers_plan_on_pages_members_may_not(alice_client, bob_client, bo
 
 def test_WT2_members_read_their_own_schedule_only(alice_m, bob_m, berlin, api, bob_client, alice_org):
     from tests.workforce.conftest import make_user
+
     from officium.accounts.models import Membership
     other = Membership.objects.create(organization=alice_org, user=make_user("eve@alpha.example", "Eve"),
                                       role="member")

@@ -17,12 +17,18 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel
 
 from officium.accounts.models import Membership
-from officium.accounts.scoping import membership_for, scoped_get
 from officium.accounts.roles import WORKING_ROLES
+from officium.accounts.scoping import membership_for, scoped_get
 from officium.attendance import purposes, reading, retention, review, services
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import validate_fix
-from officium.attendance.models import AttendanceRecord, Device, LocationRequest, RequestStatus, Site
+from officium.attendance.models import (
+    AttendanceRecord,
+    Device,
+    LocationRequest,
+    RequestStatus,
+    Site,
+)
 
 router = Router(tags=["attendance"])
 

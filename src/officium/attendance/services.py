@@ -15,6 +15,7 @@ from officium.accounts.roles import ADMINISTRATORS
 from officium.attendance import retention
 from officium.attendance.alerts import mark_read
 from officium.attendance.checkins import check_in
+from officium.attendance.clock import clock_state
 from officium.attendance.devices import (
     answer_location_request,
     connect_device,
@@ -25,10 +26,9 @@ from officium.attendance.devices import (
     set_device_profile,
 )
 from officium.attendance.ingest import ingest_batch
-from officium.attendance.clock import clock_state
 from officium.attendance.models import AttendanceSettings, RepeatCheckIn, WithoutLocation
-from officium.attendance.review import decide_review
 from officium.attendance.privacy_mode import privacy_mode_on, set_privacy_mode
+from officium.attendance.review import decide_review
 from officium.attendance.sites import archive_site, save_site
 from officium.privacy import audit
 

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from officium.accounts.models import Membership
 from officium.accounts import localtime
+from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS, WORKING_ROLES
 from officium.accounts.scoping import OrganizationMixin, scoped_get
 from officium.accounts.views import apply_form_errors
@@ -25,7 +25,14 @@ from officium.attendance.forms import (
     SiteForm,
 )
 from officium.attendance.geofence import Verdict, validate_fix
-from officium.attendance.models import AttendanceRecord, AttendanceSettings, Device, DeviceProfile, Review, Site
+from officium.attendance.models import (
+    AttendanceRecord,
+    AttendanceSettings,
+    Device,
+    DeviceProfile,
+    Review,
+    Site,
+)
 from officium.attendance.retention import chosen_days, location_period
 from officium.attendance.rules import can_manage_member
 from officium.attendance.sites import SITE_EDITORS

@@ -17,7 +17,7 @@ from officium.accounts.views import apply_form_errors
 from officium.attendance.models import Site
 from officium.workforce import reading, services
 from officium.workforce.forms import AssignmentForm, ShiftTypeForm
-from officium.workforce.models import ShiftAssignment, ShiftType
+from officium.workforce.models import ShiftType
 
 
 class ShiftPage(OrganizationMixin, View):
