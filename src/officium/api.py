@@ -289,7 +289,7 @@ def _mount() -> None:
     from officium.accounts.api import router as accounts_router
 
     api.add_router("/", accounts_router)
-    for module in ("privacy.api", "attendance.api", "portal.api", "comms.api", "fieldwork.api"):
+    for module in ("privacy.api", "attendance.api", "workforce.api", "portal.api", "comms.api", "fieldwork.api"):
         _mount_optional(module)
 
 

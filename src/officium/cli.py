@@ -98,6 +98,9 @@ def demo(args: list[str]) -> int:
 
     ensure_current_version()
     logins = seed_demo()
+    from officium.workforce.demo import seed_working_time
+
+    seed_working_time()
     if "--no-serve" in args:
         print_logins(logins)
         return 0

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "officium.worker",
     "officium.comms",
     "officium.attendance",
+    "officium.workforce",
     "officium.fieldwork",
     "officium.portal",
 ]

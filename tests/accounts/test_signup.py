@@ -33,8 +33,9 @@ def officeportal_form(**overrides):
 def test_AC1_signup_form_asks_exactly_the_policy_fields(client, db):
     response = client.get("/accounts/signup/")
     asked = set(re.findall(r'<(?:input|select|textarea)[^>]* name="([a-z_]+)"', response.content.decode())) - {"csrfmiddlewaretoken"}
-    # The age question (NO4) is not personal data the policy collects: it is asked, never stored.
-    assert asked - {"age_confirmation", "birth_date"} == {key for key, _ in signup_field_spec()}
+    # The age question (NO4) is not personal data the policy collects: it is asked, never stored;
+    # the organization's time zone (WT1) is a setting of the organization, not personal data.
+    assert asked - {"age_confirmation", "birth_date", "time_zone"} == {key for key, _ in signup_field_spec()}
 
 
 @pytest.mark.django_db

@@ -105,3 +105,28 @@ def grant_locations(membership, allowed=True):
 @pytest.fixture
 def grant():
     return grant_locations
+
+
+def next_direction(member_id):
+    """"out" when the member is checked in (WT3 refuses a second check-in), else "in"."""
+    from django.db.models import Q
+
+    from officium.attendance.models import AttendanceRecord
+    last = (AttendanceRecord.objects.filter(Q(accepted=True) | Q(review="pending"), member_id=member_id)
+            .order_by("-occurred_at", "-pk").values_list("direction", flat=True).first())
+    return "out" if last == "in" else "in"
+
+
+def clock_member(member, fix, **extra):
+    """Check ``member`` in or out, whichever their state allows."""
+    return services.check_in(member, next_direction(member.pk), fix, **extra)
+
+
+@pytest.fixture
+def clock():
+    return clock_member
+
+
+@pytest.fixture
+def toggle():
+    return next_direction

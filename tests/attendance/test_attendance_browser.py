@@ -16,10 +16,10 @@ INSIDE = {"latitude": 52.5201, "longitude": 13.4051, "accuracy": 10}
 OUTSIDE = {"latitude": 52.5300, "longitude": 13.4050, "accuracy": 10}
 
 
-def check_in(page, url):
+def check_in(page, url, button="#check-in"):
     page.goto(url)
     with page.expect_request(lambda r: r.method == "POST" and "/check-in/" in r.url) as sent:
-        page.click("#check-in")
+        page.click(button)
     page.wait_for_load_state("networkidle")
     return sent.value.post_data or ""
 
@@ -38,9 +38,10 @@ def test_LO1_LO3_SE1_check_in_in_chromium(browser_login, live_server, alice, bob
     assert inside.accepted and inside.verdict == "inside"
 
     # LO1: outside (an hour later: no implausible speed) -> failure, stored with its location.
+    # (WT3: bob is in, so the page offers the check-out.)
     LocationEvent.objects.update(occurred_at=timezone.now() - timedelta(hours=1))
     context.set_geolocation(OUTSIDE)
-    check_in(page, url)
+    check_in(page, url, "#check-out")
     assert "outside the geofence" in page.content()
     outside = AttendanceRecord.objects.order_by("-pk").first()
     assert not outside.accepted and outside.verdict == "outside"
@@ -52,7 +53,7 @@ def test_LO1_LO3_SE1_check_in_in_chromium(browser_login, live_server, alice, bob
     page.goto(url)
     services.set_privacy_mode(bob.memberships.get(), True, source="device")
     with page.expect_request(lambda r: r.method == "POST" and "/check-in/" in r.url) as sent:
-        page.click("#check-in")
+        page.click("#check-out")
     page.wait_for_load_state("networkidle")
     assert "latitude=52.5201" in (sent.value.post_data or "")
     paused = AttendanceRecord.objects.order_by("-pk").first()

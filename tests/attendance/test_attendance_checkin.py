@@ -46,6 +46,7 @@ def test_LO1_polygon_fence(bob_m, yard):
 
 
 def test_LO1_check_out_and_judged_against_a_chosen_site(bob_m, hq, yard, points):
+    assert services.check_in(bob_m, "in", fix(points.inside)).accepted
     record = services.check_in(bob_m, "out", fix(points.inside), site_id=yard.pk)
     assert record.direction == "out" and record.site == yard and record.verdict == "outside"
 
@@ -88,8 +89,10 @@ def test_LO1_working_hours_are_recorded(bob_m, hq, points):
 
 
 def test_LO1_no_location_is_accepted_only_where_the_organization_allows(alice_m, bob_m, hq):
+    services.change_settings(alice_m, without_location="accept", location_retention_days=None)
     assert services.check_in(bob_m, "in", None).accepted
-    services.change_settings(alice_m, allow_without_location=False, location_retention_days=None)
+    services.check_in(bob_m, "out", None)
+    services.change_settings(alice_m, without_location="refuse", location_retention_days=None)
     refused = services.check_in(bob_m, "in", None)
     assert refused.verdict == "no_location" and not refused.accepted
     assert refused.location.location_status == LocationStatus.NONE

@@ -22,7 +22,7 @@ def test_LO3_privacy_mode_drops_location(bob_m, hq, points):
     event = LocationEvent.objects.get(pk=record.location_id)
     assert (event.latitude, event.longitude, event.accuracy_m) == (None, None, None)
     assert event.location_status == LocationStatus.PAUSED
-    assert record.verdict == "no_location" and record.accepted
+    assert record.verdict == "no_location" and not record.accepted and record.review == "pending"  # WT9 default
 
 
 def test_LO3_privacy_mode_drops_location_from_the_api_and_device_batch(bob_m, bob_client, bob_device, hq, points, api):

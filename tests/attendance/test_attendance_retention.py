@@ -40,12 +40,12 @@ def test_RE1_location_kept_90_days_by_default(profile, alice_org):
     assert (period.rule, period.days) == ("mobile_data", 90)
 
 
-def test_RE1_expired_locations_are_deleted_with_evidence(profile, bob_m, hq, points, monkeypatch):
+def test_RE1_expired_locations_are_deleted_with_evidence(profile, bob_m, hq, points, monkeypatch, clock):
     monkeypatch.setenv("OFFICIUM_RETENTION_CHUNK", "2")
     for _ in range(5):
-        services.check_in(bob_m, "in", Fix(*points.inside))
+        clock(bob_m, Fix(*points.inside))
     age(91)
-    services.check_in(bob_m, "in", Fix(*points.inside))  # fresh: kept
+    clock(bob_m, Fix(*points.inside))  # fresh: kept
     run = engine.sweep()
     assert run.deleted >= 5
     assert LocationEvent.objects.count() == 1
@@ -72,7 +72,7 @@ def test_RE1_locations_within_the_period_are_kept(profile, bob_m, hq, points):
 
 
 def test_RE1_organization_can_choose_its_period(profile, alice_m, bob_m, hq, points):
-    services.change_settings(alice_m, True, 30)
+    services.change_settings(alice_m, "accept", 30)
     override = RetentionOverride.objects.get(organization_id=alice_m.organization_id)
     assert (override.rule_id, override.days) == ("mobile_data", 30)
     assert retention.location_period(alice_m.organization).days == 30
@@ -80,7 +80,7 @@ def test_RE1_organization_can_choose_its_period(profile, alice_m, bob_m, hq, poi
     age(31)
     sweep_retention.call()  # the task the worker's scheduler runs
     assert LocationEvent.objects.count() == 0
-    services.change_settings(alice_m, True, None)  # back to the policy's period
+    services.change_settings(alice_m, "accept", None)  # back to the policy's period
     assert not RetentionOverride.objects.exists()
     assert retention.location_period(alice_m.organization).days == 90
 
@@ -88,11 +88,11 @@ def test_RE1_organization_can_choose_its_period(profile, alice_m, bob_m, hq, poi
 @pytest.mark.parametrize("days", [10, 400])
 def test_RE1_choice_outside_the_rule_is_refused_and_nothing_written(profile, alice_m, days, api, client, alice):
     with pytest.raises(ValidationError) as error:
-        services.change_settings(alice_m, False, days)
+        services.change_settings(alice_m, "refuse", days)
     assert "location_retention_days" in error.value.message_dict
     client.force_login(alice)
     response = api(client, "put", f"/orgs/{alice_m.organization.slug}/settings",
-                   {"allow_without_location": False, "location_retention_days": days})
+                   {"without_location": "refuse", "location_retention_days": days})
     assert response.status_code == 400 and response.json()["field"] == "location_retention_days"
     assert not RetentionOverride.objects.exists()
     from officium.attendance.models import AttendanceSettings
@@ -103,7 +103,7 @@ def test_RE1_no_choice_where_the_policy_keeps_locations_until_termination(profil
     profile("workoptima")  # organization_data: counted from the account's end, not per event
     assert retention.location_period(alice_m.organization).days is None
     with pytest.raises(ValidationError) as error:
-        services.change_settings(alice_m, True, 30)
+        services.change_settings(alice_m, "accept", 30)
     assert "location_retention_days" in error.value.message_dict
     assert not RetentionOverride.objects.exists()
 
@@ -121,16 +121,18 @@ def test_RE1_plan_override_from_the_policy(profile, alice_m):
     organization.plan = "extended_history"
     organization.save()
     assert retention.location_period(organization).days == 365
-    services.change_settings(alice_m, True, 45)
+    services.change_settings(alice_m, "accept", 45)
     assert retention.location_period(organization).days == 45
 
 
 def test_RE1_settings_page_shows_the_engine_period(profile, alice_client, alice_m):
     page = alice_client.get("/o/alpha/attendance/settings/")
     assert page.status_code == 200 and b"after 90 days (rule mobile_data" in page.content
-    response = alice_client.post("/o/alpha/attendance/settings/", {"location_retention_days": "10"})
+    response = alice_client.post("/o/alpha/attendance/settings/", {"location_retention_days": "10", "without_location": "review",
+                                                                      "repeat_check_in": "refuse"})
     assert response.status_code == 400 and not RetentionOverride.objects.exists()
-    alice_client.post("/o/alpha/attendance/settings/", {"location_retention_days": "60"})
+    alice_client.post("/o/alpha/attendance/settings/", {"location_retention_days": "60", "without_location": "review",
+                                                       "repeat_check_in": "refuse"})
     assert alice_client.get("/o/alpha/attendance/settings/").content.count(b"after 60 days") == 1
     profile("workoptima")
     assert b"kept while the account is active" in alice_client.get("/o/alpha/attendance/settings/").content

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
+from tests.attendance.conftest import next_direction
 
 from officium.accounts.models import Organization, OrganizationStatus
 from officium.attendance import services
@@ -22,8 +23,10 @@ CHECK_IN = "/device/check-ins"
 
 
 def check_in(device, api, point, **extra):
+    """A check-in, or a check-out when the member is in (WT3 refuses a second check-in)."""
     latitude, longitude, accuracy = point
-    return api(device.client, "post", CHECK_IN, {"direction": "in", "latitude": latitude,
+    direction = next_direction(device.device.member_id)
+    return api(device.client, "post", CHECK_IN, {"direction": direction, "latitude": latitude,
                                                  "longitude": longitude, "accuracy": accuracy, **extra})
 
 
@@ -82,7 +85,7 @@ def test_privacy_mode_switched_on_drops_the_next_fix(bob_device, hq, points, api
 def test_profile_and_settings_changes_apply_to_the_next_check_in(alice_m, bob_m, bob_device, hq, points, api):
     assert check_in(bob_device, api, points.inside).json()["accepted"]
     services.set_device_profile(alice_m, bob_m, ["app_open"])
-    services.change_settings(alice_m, False, None)
+    services.change_settings(alice_m, "refuse", None)
     answer = check_in(bob_device, api, points.inside).json()
     record = AttendanceRecord.objects.select_related("location").get(pk=answer["id"])
     assert record.location.location_status == LocationStatus.NOT_COLLECTED
@@ -101,7 +104,8 @@ def test_every_attempt_is_stored_sealed_and_audited(bob_m, bob_device, hq, point
         cursor.execute("SELECT latitude FROM attendance_locationevent")
         stored = [bytes(row[0]) for row in cursor.fetchall()]
     assert all(str(points.inside[0]).encode() not in raw and len(raw) > 8 for raw in stored)
-    entries = AuditEntry.objects.filter(event="attendance.check_in", subject_id=bob_m.user_id)
+    entries = AuditEntry.objects.filter(event__in=["attendance.check_in", "attendance.check_out"],
+                                        subject_id=bob_m.user_id)
     assert sorted(int(e.target_id) for e in entries) == [r.pk for r in records]
 
 
@@ -119,6 +123,7 @@ def test_the_answer_is_the_documented_record(bob_m, bob_device, hq, points, api)
     assert body == {"id": record.pk, "member_id": bob_m.pk, "direction": "in",
                     "occurred_at": body["occurred_at"], "verdict": "inside", "accepted": True,
                     "site_id": hq.pk, "within_schedule": None, "suspected_mock": False,
+                    "review": "", "work_day": record.work_day.isoformat(), "shift_status": "",
                     "latitude": None, "longitude": None, "accuracy": None}
     assert body["occurred_at"].endswith("Z") and body["occurred_at"][:19] == record.occurred_at.strftime("%Y-%m-%dT%H:%M:%S")
 
@@ -128,7 +133,8 @@ def test_check_ins_outside_a_transaction_take_turns(bob_device, hq, points, api)
     """No outer transaction: each check-in queues on the process's writer lock (SQLite)."""
     for _ in range(3):
         assert check_in(bob_device, api, points.inside).status_code == 201
-    assert AttendanceRecord.objects.filter(accepted=True).count() == 3
+    assert list(AttendanceRecord.objects.filter(accepted=True).order_by("pk").values_list(
+        "direction", flat=True)) == ["in", "out", "in"]
 
 
 def test_LO1_check_ins_queued_offline_become_records_once(bob_m, bob_device, hq, points, api):

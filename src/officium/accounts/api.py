@@ -24,6 +24,11 @@ class OrganizationOut(Schema):
     plan: str
     status: str
     role: str
+    time_zone: str
+
+
+class OrganizationPatch(Schema):
+    time_zone: str
 
 
 class MemberOut(Schema):
@@ -65,7 +70,8 @@ def list_organizations(request: HttpRequest) -> list[OrganizationOut]:
     memberships = request.user.memberships.select_related("organization")
     return [OrganizationOut(slug=m.organization.slug, name=m.organization.name,
                             country=m.organization.country, plan=m.organization.plan,
-                            status=m.organization.status, role=m.role) for m in memberships]
+                            status=m.organization.status, role=m.role,
+                            time_zone=m.organization.time_zone) for m in memberships]
 
 
 @router.get("/orgs/{slug:org}", response=OrganizationOut)
@@ -73,7 +79,15 @@ def get_organization(request: HttpRequest, org: str) -> OrganizationOut:
     m = membership_for(request, org)
     o = m.organization
     return OrganizationOut(slug=o.slug, name=o.name, country=o.country, plan=o.plan,
-                           status=o.status, role=m.role)
+                           status=o.status, role=m.role, time_zone=o.time_zone)
+
+
+@router.patch("/orgs/{slug:org}", response=OrganizationOut)
+def change_organization(request: HttpRequest, org: str, payload: OrganizationPatch) -> OrganizationOut:
+    m = membership_for(request, org)
+    o = services.change_organization(m, payload.time_zone)
+    return OrganizationOut(slug=o.slug, name=o.name, country=o.country, plan=o.plan,
+                           status=o.status, role=m.role, time_zone=o.time_zone)
 
 
 @router.get("/orgs/{slug:org}/members", response=list[MemberOut])

@@ -24,3 +24,4 @@ RECOVERY_CODES_CREATED = declare("accounts.recovery_codes_created", "Made new re
 RECOVERY_CODE_USED = declare("accounts.recovery_code_used", "Signed in with a recovery code")
 PASSKEY_REMOVED = declare("accounts.passkey_removed", "Removed a passkey")
 MFA_LOCKED = declare("accounts.mfa_locked", "Two-step sign-in locked after wrong codes")
+ORGANIZATION_CHANGED = declare("accounts.organization_changed", "Changed the organization's settings")

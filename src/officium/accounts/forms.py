@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from officium.accounts import age_gate
+from officium.accounts import age_gate, localtime
 from officium.accounts.models import Membership, Organization
 from officium.accounts.roles import GRANTABLE, Role
 from officium.accounts.signup_fields import CATALOGUE, signup_field_spec
@@ -20,11 +20,29 @@ class SignupForm(forms.Form):
         for key, required in signup_field_spec():
             self.fields[key] = CATALOGUE[key].build(required)
         self.fields.update(age_gate.signup_fields())  # NO4: only what the policy's age rule needs
+        self.fields["time_zone"] = time_zone_field()  # WT1: the organization's, not personal data
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
         password_validation.validate_password(password)
         return password
+
+
+def time_zone_field() -> forms.ChoiceField:
+    """A select of IANA zone names; time_zone.js preselects the browser's own zone."""
+    return forms.ChoiceField(
+        label="Your organization's time zone", initial=localtime.DEFAULT_ZONE, required=False,
+        choices=[(name, name) for name in localtime.zone_names()],
+        help_text="Days, shifts and every time shown use it; a site may have its own. Empty: UTC.",
+        widget=forms.Select(attrs={"data-browser-zone": "1"}))
+
+
+class OrganizationSettingsForm(forms.Form):
+    time_zone = forms.CharField()  # replaced by the select in __init__ (zone names load lazily)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"] = time_zone_field()
 
 
 class EmailLoginForm(AuthenticationForm):

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
-from officium.accounts.roles import Role
+from officium.accounts.roles import WORKING_ROLES, Role
 from officium.accounts.tenancy import TenantModel
 from officium.privacy.access import PurposeManager, PurposeQuerySet
 from officium.privacy.registry import NOT_PERSONAL, SELF, exempt, personal_data
@@ -39,6 +39,9 @@ class Organization(models.Model):
     state = models.CharField(max_length=100, blank=True)
     zip_code = models.CharField(max_length=20, blank=True)
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    time_zone = models.CharField(
+        max_length=64, default="UTC",
+        help_text="IANA zone name (e.g. Europe/Berlin): days, schedules and every time shown use it (WT1).")
     status = models.CharField(
         max_length=20, choices=OrganizationStatus.choices, default=OrganizationStatus.ACTIVE
     )
@@ -157,6 +160,11 @@ class Membership(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} as {self.role}"
+
+    @property
+    def clocks_in(self) -> bool:
+        """Whether this role works for the organization and so checks in (WT3): not clients."""
+        return self.role in WORKING_ROLES
 
 
 @personal_data(

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from officium.accounts import localtime
 from officium.accounts.confirmation import confirmation_path
 from officium.accounts.emails import send_service_email
 from officium.accounts.models import ApiToken, Invitation, Membership, Organization, User
@@ -45,6 +46,7 @@ def signup_organization(data: dict[str, Any]) -> tuple[User | None, Organization
     if data.get("username") and User.objects.filter(username__iexact=data["username"]).exists():
         raise ValidationError({"username": "This username is taken."})
     user_fields, org_fields = _split_signup_data(data)
+    org_fields["time_zone"] = localtime.validate_zone(data.get("time_zone") or localtime.DEFAULT_ZONE)
     org_fields["slug"] = _free_slug(data.get("preferred_domain") or org_fields.get("name", email))
     with transaction.atomic():
         organization = Organization.objects.create(**org_fields)
@@ -107,6 +109,21 @@ def confirm_email(user: User, password: str | None = None) -> User:
         user.save(update_fields=["password", "is_active", "email_confirmed_at"])
         audit.record("accounts.email_confirmed", actor=user, subject=user)
     return user
+
+
+def change_organization(actor: Membership, time_zone: str) -> Organization:
+    """An administrator's organization settings: its time zone (WT1)."""
+    if actor.role not in ADMINISTRATORS:
+        raise PermissionDenied("Only owners and administrators can change the organization's settings.")
+    zone = localtime.validate_zone(time_zone)
+    organization = actor.organization
+    with transaction.atomic():
+        before = organization.time_zone
+        Organization.objects.filter(pk=organization.pk).update(time_zone=zone)
+        organization.time_zone = zone
+        audit.record("accounts.organization_changed", actor=actor.user_id, organization=organization,
+                     target=organization, details={"time_zone": [before, zone]})
+    return organization
 
 
 # --- members ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from officium.accounts.forms import (
     InvitedSignupForm,
     InviteForm,
     MemberForm,
+    OrganizationSettingsForm,
     SetPasswordForm,
     SignupForm,
 )
@@ -202,6 +203,32 @@ class MembersView(OrganizationMixin, TemplateView):
         context["can_invite"] = self.membership.role in CAN_INVITE
         context["can_manage"] = self.membership.role in ADMINISTRATORS
         return context
+
+
+class OrganizationSettingsView(OrganizationMixin, View):
+    """The organization's settings (WT1: its time zone); administrators only."""
+
+    allowed_roles = tuple(ADMINISTRATORS)
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show(OrganizationSettingsForm(initial={"time_zone": self.organization.time_zone}))
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        form = OrganizationSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_organization(self.membership, form.cleaned_data["time_zone"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, "Organization settings saved.")
+                return redirect("accounts:organization_settings", org=org)
+        return self.show(form, status=400)
+
+    def show(self, form: OrganizationSettingsForm, status: int = 200) -> HttpResponse:
+        return render(self.request, "accounts/organization_settings.html",
+                      {"form": form, "organization": self.organization, "membership": self.membership},
+                      status=status)
 
 
 class InviteView(OrganizationMixin, View):

@@ -7,7 +7,7 @@ code; a revoked or expired token answers 401. Handlers parse, scope, call a serv
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -17,11 +17,18 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel
 
 from officium.accounts.models import Membership
+from officium.accounts.roles import WORKING_ROLES
 from officium.accounts.scoping import membership_for, scoped_get
-from officium.attendance import reading, retention, services
+from officium.attendance import purposes, reading, retention, review, services
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import validate_fix
-from officium.attendance.models import Device, LocationRequest, RequestStatus, Site
+from officium.attendance.models import (
+    AttendanceRecord,
+    Device,
+    LocationRequest,
+    RequestStatus,
+    Site,
+)
 from officium.text import SafeName
 
 router = Router(tags=["attendance"])
@@ -77,6 +84,9 @@ class RecordOut(Schema):
     site_id: int | None
     within_schedule: bool | None
     suspected_mock: bool
+    review: str = ""
+    work_day: date | None = None
+    shift_status: str = ""
     latitude: float | None = None
     longitude: float | None = None
     accuracy: float | None = None
@@ -92,6 +102,7 @@ class SiteIn(Schema):
     schedule_start: time | None = None
     schedule_end: time | None = None
     weekdays: list[int] = []
+    time_zone: str = ""
 
 
 class SiteOut(Schema):
@@ -105,6 +116,7 @@ class SiteOut(Schema):
     schedule_start: time | None
     schedule_end: time | None
     weekdays: list[int]
+    time_zone: str
     active: bool
 
 
@@ -184,8 +196,26 @@ class EtaOut(Schema):
 
 
 class SettingsIn(Schema):
-    allow_without_location: bool = True
+    without_location: Literal["refuse", "review", "accept"] = "review"
+    repeat_check_in: Literal["refuse", "check_out"] = "refuse"
     location_retention_days: int | None = None
+
+
+class ClockOut(Schema):
+    """WT3: in or out, since when (UTC and local with the zone named), today's worked time."""
+
+    checked_in: bool
+    since: datetime | None
+    since_local: str
+    worked_today_minutes: int
+    worked_today: str
+    day: date
+    time_zone: str
+    pending_review: bool
+
+
+class ReviewIn(Schema):
+    decision: Literal["accept", "reject"]
 
 
 class NotificationOut(Schema):
@@ -212,7 +242,8 @@ def _created(record: Any) -> HttpResponse:
     data = {"id": record.pk, "member_id": record.member_id, "direction": record.direction,
             "occurred_at": record.occurred_at, "verdict": record.verdict, "accepted": record.accepted,
             "site_id": record.site_id, "within_schedule": record.within_schedule,
-            "suspected_mock": record.suspected_mock, "latitude": None, "longitude": None, "accuracy": None}
+            "suspected_mock": record.suspected_mock, "review": record.review, "work_day": record.work_day,
+            "shift_status": record.shift_status, "latitude": None, "longitude": None, "accuracy": None}
     return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), status=201,
                         content_type="application/json; charset=utf-8")
 
@@ -222,6 +253,7 @@ def _record_out(r: Any) -> RecordOut:
     return RecordOut(id=r.pk, member_id=r.member_id, direction=r.direction, occurred_at=r.occurred_at,
                      verdict=r.verdict, accepted=r.accepted, site_id=r.site_id,
                      within_schedule=r.within_schedule, suspected_mock=r.suspected_mock,
+                     review=r.review, work_day=r.work_day, shift_status=r.shift_status,
                      latitude=fix.latitude if fix else None, longitude=fix.longitude if fix else None,
                      accuracy=fix.accuracy if fix else None)
 
@@ -230,7 +262,7 @@ def _site_out(s: Site) -> SiteOut:
     return SiteOut(id=s.pk, name=s.name, shape=s.shape, center_latitude=s.center_latitude,
                    center_longitude=s.center_longitude, radius_m=s.radius_m, polygon=s.polygon,
                    schedule_start=s.schedule_start, schedule_end=s.schedule_end,
-                   weekdays=s.weekdays, active=s.active)
+                   weekdays=s.weekdays, time_zone=s.time_zone, active=s.active)
 
 
 def _member(actor: Membership, member_id: int) -> Membership:
@@ -241,73 +273,103 @@ def _member(actor: Membership, member_id: int) -> Membership:
 
 @router.get("/orgs/{slug:org}/sites", response=list[SiteOut])
 def list_sites(request: HttpRequest, org: str) -> list[SiteOut]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     return [_site_out(s) for s in Site.objects.for_organization(actor.organization).filter(active=True)]
 
 
 @router.post("/orgs/{slug:org}/sites", response={201: SiteOut})
 def create_site(request: HttpRequest, org: str, payload: SiteIn) -> Status[SiteOut]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     return Status(201, _site_out(services.save_site(actor, payload.dict())))
 
 
 @router.get("/orgs/{slug:org}/sites/{int:site_id}", response=SiteOut)
 def get_site(request: HttpRequest, org: str, site_id: int) -> SiteOut:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     return _site_out(scoped_get(Site.objects.all(), actor.organization, pk=site_id))
 
 
 @router.put("/orgs/{slug:org}/sites/{int:site_id}", response=SiteOut)
 def change_site(request: HttpRequest, org: str, site_id: int, payload: SiteIn) -> SiteOut:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     site = scoped_get(Site.objects.all(), actor.organization, pk=site_id)
     return _site_out(services.save_site(actor, payload.dict(), site))
 
 
 @router.delete("/orgs/{slug:org}/sites/{int:site_id}", response={204: None})
 def archive_site(request: HttpRequest, org: str, site_id: int) -> Status[None]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     services.archive_site(actor, scoped_get(Site.objects.all(), actor.organization, pk=site_id))
     return Status(204, None)
 
 
 @router.post("/orgs/{slug:org}/check-ins", response={201: RecordOut})
 def check_in(request: HttpRequest, org: str, payload: CheckInIn) -> HttpResponse:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     record = services.check_in(actor, payload.direction, payload.to_fix(), site_id=payload.site_id)
     return _created(record)
 
 
+def _clock_out(state: Any) -> ClockOut:
+    return ClockOut(checked_in=state.checked_in, since=state.since, since_local=state.since_local,
+                    worked_today_minutes=int(state.worked_today.total_seconds() // 60),
+                    worked_today=state.worked_today_text, day=state.day, time_zone=state.zone.key,
+                    pending_review=state.pending_review)
+
+
+@router.get("/orgs/{slug:org}/clock", response=ClockOut)
+def clock(request: HttpRequest, org: str) -> ClockOut:
+    """The acting member's own state (WT3); non-working roles get 403."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    return _clock_out(services.clock_state(actor))
+
+
+@router.get("/orgs/{slug:org}/reviews", response=list[RecordOut])
+def list_reviews(request: HttpRequest, org: str) -> list[RecordOut]:
+    """Check-ins held for review that the actor decides (WT9)."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    return [_record_out(r) for r in review.pending(actor)]
+
+
+@router.post("/orgs/{slug:org}/reviews/{int:record_id}", response=RecordOut)
+def decide_review(request: HttpRequest, org: str, record_id: int, payload: ReviewIn) -> RecordOut:
+    actor = membership_for(request, org, *WORKING_ROLES)
+    record = scoped_get(AttendanceRecord.objects.for_purpose(actor, purposes.location())
+                        .select_related("member"), actor.organization, pk=record_id)
+    return _record_out(services.decide_review(actor, record, payload.decision))
+
+
 @router.get("/orgs/{slug:org}/records", response=list[RecordOut])
 def list_records(request: HttpRequest, org: str, member_id: int | None = None) -> list[RecordOut]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     return [_record_out(r) for r in reading.records(actor, member_id=member_id)]
 
 
 @router.get("/orgs/{slug:org}/privacy-mode", response=PrivacyModeOut)
 def get_privacy_mode(request: HttpRequest, org: str) -> PrivacyModeOut:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     return PrivacyModeOut(enabled=services.privacy_mode_on(actor))
 
 
 @router.put("/orgs/{slug:org}/privacy-mode", response=PrivacyModeOut)
 def set_privacy_mode(request: HttpRequest, org: str, payload: PrivacyModeIn) -> PrivacyModeOut:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     services.set_privacy_mode(actor, payload.enabled, source="api")
     return PrivacyModeOut(enabled=payload.enabled)
 
 
 @router.put("/orgs/{slug:org}/settings", response=SettingsIn)
 def change_settings(request: HttpRequest, org: str, payload: SettingsIn) -> SettingsIn:
-    actor = membership_for(request, org)
-    s = services.change_settings(actor, payload.allow_without_location, payload.location_retention_days)
-    return SettingsIn(allow_without_location=s.allow_without_location,
+    actor = membership_for(request, org, *WORKING_ROLES)
+    s = services.change_settings(actor, payload.without_location, payload.location_retention_days,
+                                 payload.repeat_check_in)
+    return SettingsIn(without_location=s.without_location, repeat_check_in=s.repeat_check_in,  # type: ignore[arg-type]
                       location_retention_days=retention.chosen_days(actor.organization_id))
 
 
 @router.get("/orgs/{slug:org}/devices", response=list[DeviceOut])
 def list_devices(request: HttpRequest, org: str) -> list[DeviceOut]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     return [DeviceOut(id=d.pk, member_id=d.member_id, name=d.name, platform=d.platform,
                       created_at=d.created_at, last_seen_at=d.last_seen_at, expires_at=d.expires_at,
                       revoked=d.revoked_at is not None) for d in reading.devices(actor)]
@@ -315,42 +377,42 @@ def list_devices(request: HttpRequest, org: str) -> list[DeviceOut]:
 
 @router.delete("/orgs/{slug:org}/devices/{int:device_id}", response={204: None})
 def revoke_device(request: HttpRequest, org: str, device_id: int) -> Status[None]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     services.revoke_device(actor, scoped_get(Device.objects.select_related("member"), actor.organization, pk=device_id))
     return Status(204, None)
 
 
 @router.post("/orgs/{slug:org}/members/{int:member_id}/connection-codes", response={201: CodeOut})
 def create_connection_code(request: HttpRequest, org: str, member_id: int) -> Status[CodeOut]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     code, raw = services.create_connection_code(actor, _member(actor, member_id))
     return Status(201, CodeOut(code=raw, expires_at=code.expires_at))
 
 
 @router.put("/orgs/{slug:org}/members/{int:member_id}/device-profile", response=ProfileOut)
 def set_device_profile(request: HttpRequest, org: str, member_id: int, payload: ProfileIn) -> ProfileOut:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     profile = services.set_device_profile(actor, _member(actor, member_id), payload.location_kinds)
     return ProfileOut(location_kinds=profile.location_kinds)
 
 
 @router.post("/orgs/{slug:org}/members/{int:member_id}/location-requests", response={201: LocationRequestOut})
 def request_location(request: HttpRequest, org: str, member_id: int) -> Status[LocationRequestOut]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     r = services.request_location(actor, _member(actor, member_id))
     return Status(201, LocationRequestOut(id=r.pk, status=r.status, created_at=r.created_at, answered_at=r.answered_at))
 
 
 @router.get("/orgs/{slug:org}/members/{int:member_id}/eta", response=EtaOut)
 def eta(request: HttpRequest, org: str, member_id: int, site_id: int) -> EtaOut:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     site = scoped_get(Site.objects.all(), actor.organization, pk=site_id)
     return EtaOut(eta_minutes=reading.eta(actor, _member(actor, member_id), site))
 
 
 @router.get("/orgs/{slug:org}/notifications", response=list[NotificationOut])
 def list_notifications(request: HttpRequest, org: str) -> list[NotificationOut]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     return [NotificationOut(id=n.pk, kind=n.kind, member_id=n.member_id, site_id=n.site_id,
                             eta_minutes=n.eta_minutes, created_at=n.created_at, read=n.read_at is not None)
             for n in reading.notifications(actor)]
@@ -358,7 +420,7 @@ def list_notifications(request: HttpRequest, org: str) -> list[NotificationOut]:
 
 @router.get("/orgs/{slug:org}/location-reads", response=list[ReadOut])
 def location_reads(request: HttpRequest, org: str) -> list[ReadOut]:
-    actor = membership_for(request, org)
+    actor = membership_for(request, org, *WORKING_ROLES)
     return [ReadOut(at=r["at"], reader_id=r["reader_id"], reader=r["reader"], purpose=r["purpose"])
             for r in reading.location_reads(actor)]
 

@@ -21,3 +21,7 @@ DEVICE_PROFILE_CHANGED = declare("attendance.device_profile_changed",
 LOCATION_REQUESTED = declare("attendance.location_requested", "Asked for a member's location")
 LOCATION_REQUEST_ANSWERED = declare("attendance.location_request_answered",
                                     "Answered a location request")
+CHECK_IN_ACCEPTED = declare("attendance.check_in_accepted",
+                            "Accepted a check-in held for review")
+CHECK_IN_REJECTED = declare("attendance.check_in_rejected",
+                            "Rejected a check-in held for review")

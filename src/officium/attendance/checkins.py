@@ -17,13 +17,17 @@ try:
 except ImportError:  # pragma: no cover  (not on Windows: threads still queue)
     fcntl = None  # type: ignore[assignment]
 
-from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import OuterRef, Subquery
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from officium.accounts.models import Membership
-from officium.attendance import alerts, coordinates
+from officium.accounts import localtime
+from officium.accounts.models import Membership, Organization
+from officium.accounts.roles import WORKING_ROLES
+from officium.attendance import alerts, coordinates, workday
 from officium.attendance.audit_events import CHECKS
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import Fence, Verdict, best_verdict, implausible_speed
@@ -37,7 +41,10 @@ from officium.attendance.models import (
     LocationEvent,
     LocationStatus,
     PrivacyModeChange,
+    RepeatCheckIn,
+    Review,
     Site,
+    WithoutLocation,
 )
 from officium.attendance.privacy_mode import PrivacyModeChanged, privacy_version
 from officium.db import Prepared, PreparedInsert, sqlite_writers
@@ -50,14 +57,26 @@ _LAST_FIX = Prepared(lambda member: LocationEvent.objects.filter(
     member_id=member, location_status=LocationStatus.RECORDED).order_by("-occurred_at", "-pk")
     .values_list(*coordinates.VALUE_FIELDS, "occurred_at", "member__user_id")[:1])
 _LATEST_SWITCH = PrivacyModeChange.objects.filter(member_id=OuterRef("pk")).order_by("-changed_at", "-pk")
+_SETTINGS = AttendanceSettings.objects.filter(organization_id=OuterRef("organization_id"))
+_COUNTING = Q(accepted=True) | Q(review=Review.PENDING)  # what moves a member in or out (WT3)
+_LATEST_COUNTING = (AttendanceRecord.objects.filter(_COUNTING, member_id=OuterRef("pk"))
+                    .order_by("-occurred_at", "-pk"))
 _CONTEXT = Prepared(lambda member: Membership.objects.filter(pk=member).annotate(
     kinds=Subquery(DeviceProfile.objects.filter(member_id=OuterRef("pk")).values("location_kinds")[:1]),
-    allow=Subquery(AttendanceSettings.objects.filter(organization_id=OuterRef("organization_id"))
-                   .values("allow_without_location")[:1]),
+    mode=Subquery(_SETTINGS.values("without_location")[:1]),
+    repeat=Subquery(_SETTINGS.values("repeat_check_in")[:1]),
     privacy_id=Subquery(_LATEST_SWITCH.values("pk")[:1]),
     privacy_on=Subquery(_LATEST_SWITCH.values("enabled")[:1]),
-).values_list("kinds", "allow", "privacy_id", "privacy_on"))
-_ALLOW_DEFAULT = bool(AttendanceSettings._meta.get_field("allow_without_location").default)
+    last_direction=Subquery(_LATEST_COUNTING.values("direction")[:1]),
+    last_at=Subquery(_LATEST_COUNTING.values("occurred_at")[:1]),
+).values_list("kinds", "mode", "repeat", "privacy_id", "privacy_on", "organization__time_zone",
+              "last_direction", "last_at"))
+_LAST_DIRECTION = Prepared(lambda member: AttendanceRecord.objects.filter(_COUNTING, member_id=member)
+                           .order_by("-occurred_at", "-pk").values_list("direction")[:1])
+_LOCK_MEMBER = Prepared(lambda member: Membership.objects.select_for_update().filter(pk=member)
+                        .values_list("pk"))
+_MODE_DEFAULT = str(AttendanceSettings._meta.get_field("without_location").default)
+_REPEAT_DEFAULT = str(AttendanceSettings._meta.get_field("repeat_check_in").default)
 _SITE_FIELDS = tuple(f.attname for f in Site._meta.concrete_fields)
 _SITES = Prepared(lambda org: Site.objects.filter(organization_id=org, active=True)
                   .order_by("name", "pk").values_list(*_SITE_FIELDS))
@@ -110,71 +129,127 @@ class _FenceCache:
 fence_cache = _FenceCache()
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What a live check-in is judged by, read in one query before the transaction."""
+
+    kinds: frozenset[str]
+    without_location: str
+    repeat_check_in: str
+    privacy: tuple[int, bool] | None
+    zone_name: str
+    last_direction: str | None
+    last_at: datetime | None
+
+
+class _StateChanged(Exception):
+    """The member was checked in or out by another request meanwhile: judge again."""
+
+
 def check_in(actor: Membership, direction: str, fix: Fix | None, *, site_id: int | None = None,
              device: Device | None = None) -> AttendanceRecord:
     """Judge an attempt against the organization's fences and store it with its verdict.
 
-    The fix is dropped before storage when privacy mode is on, or when the device's profile
-    does not let it send a location with attendance entries. Without a fix, the attempt is
-    accepted only if the organization allows check-in without location (LO6).
+    Only working roles clock in (WT3: never a client contact). A check-in while already in is
+    refused, or becomes a check-out where the organization says so; a check-out while out is
+    refused. The fix is dropped before storage when privacy mode is on, or when the device's
+    profile does not let it send a location with attendance entries. Without a fix, the
+    organization refuses the attempt, holds it for a manager's review, or accepts it (WT9).
     """
     if direction not in Direction.values:
         raise ValidationError({"direction": "Choose in or out."})
+    if actor.role not in WORKING_ROLES:
+        raise PermissionDenied("Client contacts and other non-working roles cannot clock in.")
     fences = fence_cache.fences(actor.organization_id)
     site = _site(fences, site_id)
-    status = LocationStatus.RECORDED if fix is not None else LocationStatus.NONE
-    kinds, allow_without_location, version = _member_context(actor)
-    if fix is not None and device is not None and EventKind.ATTENDANCE not in kinds:
-        fix, status = None, LocationStatus.NOT_COLLECTED
+    context = _member_context(actor)
     for _attempt in range(3):
+        status = LocationStatus.RECORDED if fix is not None else LocationStatus.NONE
+        sent = fix
+        if sent is not None and device is not None and EventKind.ATTENDANCE not in context.kinds:
+            sent, status = None, LocationStatus.NOT_COLLECTED
+        way = _resolve_direction(direction, context)
         try:
-            return _store(actor, direction, fix, status, site, fences, allow_without_location, device, version)
-        except PrivacyModeChanged:
-            version = privacy_version(actor.pk)
-    raise ValidationError({"privacy_mode": "Privacy mode keeps changing; try again."})
+            return _store(actor, way, sent, status, site, fences, context, device)
+        except (PrivacyModeChanged, _StateChanged):
+            context = _member_context(actor)
+    raise ValidationError({"direction": "Your check-in state keeps changing; try again."})
 
 
-def _member_context(actor: Membership) -> tuple[frozenset[str], bool, tuple[int, bool] | None]:
-    """(device profile kinds, check-in without location allowed, privacy version) in one query."""
+def _resolve_direction(direction: str, context: _Context) -> str:
+    """WT3: the direction to store, given whether the member is in."""
+    checked_in = context.last_direction == Direction.IN
+    if direction == Direction.IN and checked_in:
+        if context.repeat_check_in == RepeatCheckIn.CHECK_OUT:
+            return Direction.OUT
+        since = localtime.format_time(context.last_at, localtime.zone(context.zone_name))
+        raise ValidationError({"direction": f"You are already checked in (since {since}). Check out first."})
+    if direction == Direction.OUT and not checked_in:
+        raise ValidationError({"direction": "You are not checked in, so there is nothing to check out of."})
+    return direction
+
+
+def _member_context(actor: Membership) -> _Context:
+    """Device profile kinds, the organization's choices and zone, the privacy version and the
+    member's in/out state, in one query."""
     row = _CONTEXT.first(actor.pk)
-    if row is None:  # the membership is gone: read each on its own (each gives its default)
-        return (DeviceProfile.kinds_for(actor), AttendanceSettings.of(actor.organization_id).allow_without_location,
-                privacy_version(actor.pk))
-    kinds, allow, privacy_id, privacy_on = row
-    return (frozenset(DeviceProfile.DEFAULT_KINDS if kinds is None else kinds),
-            _ALLOW_DEFAULT if allow is None else bool(allow),
-            None if privacy_id is None else (privacy_id, bool(privacy_on)))
+    if row is None:  # the membership is gone: nothing of its own, the defaults
+        return _Context(frozenset(DeviceProfile.DEFAULT_KINDS), _MODE_DEFAULT, _REPEAT_DEFAULT, None,
+                        localtime.DEFAULT_ZONE, None, None)
+    kinds, mode, repeat, privacy_id, privacy_on, zone_name, last_direction, last_at = row
+    return _Context(frozenset(DeviceProfile.DEFAULT_KINDS if kinds is None else kinds),
+                    mode or _MODE_DEFAULT, repeat or _REPEAT_DEFAULT,
+                    None if privacy_id is None else (privacy_id, bool(privacy_on)),
+                    zone_name or localtime.DEFAULT_ZONE, last_direction, last_at)
+
+
+def _acceptance(verdict: str, mock: bool, without_location: str) -> tuple[bool, str]:
+    """(accepted, review) of a judged attempt (LO1, WT9)."""
+    if verdict == Verdict.NO_LOCATION:
+        return without_location == WithoutLocation.ACCEPT, (
+            Review.PENDING if without_location == WithoutLocation.REVIEW else Review.NONE)
+    return verdict == Verdict.INSIDE and not mock, Review.NONE
 
 
 def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site: Site | None,
-           fences: list[Fence], allow_without_location: bool, device: Device | None,
-           version: tuple[int, bool] | None) -> AttendanceRecord:
-    """Read first (``version`` is the privacy switch the fix was judged by), then one transaction
-    that checks privacy mode again under SQLite's write lock (transactions begin IMMEDIATE);
-    if it was switched in between, the caller redoes it with the new state."""
+           fences: list[Fence], context: _Context, device: Device | None) -> AttendanceRecord:
+    """Read first (the privacy switch and the in/out state the attempt was judged by), then one
+    transaction that checks both again under SQLite's write lock (transactions begin
+    IMMEDIATE) or the member's row lock (PostgreSQL); if either changed in between, the caller
+    redoes it with the new state."""
+    version = context.privacy
     if fix is not None and version is not None and version[1]:
         fix, status = None, LocationStatus.PAUSED
     now = timezone.now()
     verdict, site, previous, mock = _judge(actor, fix, now, site, fences)
-    accepted = (verdict == Verdict.INSIDE and not mock) or (
-        verdict == Verdict.NO_LOCATION and allow_without_location)
+    accepted, review = _acceptance(verdict, mock, context.without_location)
+    zone = localtime.zone_for(context.zone_name, site)
+    [(work_day, shift_status)] = workday.judge(actor.organization_id, actor.pk, [
+        workday.Moment(site.pk if site else None, direction, now, zone)])
     event = _LOCATION_EVENT.prepare(
         organization_id=actor.organization_id, member=actor, device=device,
         kind=EventKind.ATTENDANCE, occurred_at=now, received_at=now, location_status=status,
         suspected_mock=mock, **coordinates.columns(fix))  # sealed here, before the lock
     with sqlite_writers.turn(), transaction.atomic():
+        if connection.vendor != "sqlite":
+            _LOCK_MEMBER.rows(actor.pk)
+        last = _LAST_DIRECTION.first(actor.pk)
+        if (last[0] if last else None) != context.last_direction:
+            raise _StateChanged
         event = _LOCATION_EVENT.insert(event)
         if privacy_version(actor.pk) != version:
             raise PrivacyModeChanged
         record = _RECORD.create(
             organization_id=actor.organization_id, member=actor, direction=direction,
             occurred_at=now, verdict=verdict, accepted=accepted, site=site, location=event,
-            within_schedule=site.within_schedule(now) if site else None, suspected_mock=mock,
-            device=device)
+            within_schedule=site.within_schedule(now, context.zone_name) if site else None,
+            suspected_mock=mock, device=device, review=review, work_day=work_day,
+            shift_status=shift_status)
         audit.record(CHECKS[direction], actor=actor.user_id,
                      organization=actor.organization_id, subject=actor.user_id, target=record,
                      details={"verdict": verdict, "accepted": accepted, "site": site.pk if site else None,
-                              "location": status, "suspected_mock": mock})
+                              "location": status, "suspected_mock": mock, "review": review,
+                              "shift": shift_status})
         if fix is not None:
             alerts.track(actor, fix, now, previous, fences)
     return record
@@ -207,19 +282,29 @@ def record_synced(device: Device, directions: dict[str, str]) -> list[Attendance
         return []
     fixes = coordinates.open_rows(LocationEvent, member.user_id, [e[5:] for e in events])
     fences = fence_cache.fences(device.organization_id)
-    allow_without_location = AttendanceSettings.of(device.organization_id).allow_without_location
-    records = []
+    without_location = AttendanceSettings.of(device.organization_id).without_location
+    zone_name = Organization.objects.filter(pk=device.organization_id).values_list(
+        "time_zone", flat=True).first() or localtime.DEFAULT_ZONE
+    judged = []
     for (pk, client_id, occurred_at, status, mock, *_tokens), fix in zip(events, fixes, strict=True):
         if status != LocationStatus.RECORDED:
             fix = None
         verdict, site = best_verdict(fences, fix) if fix is not None else (Verdict.NO_LOCATION, None)
-        accepted = (verdict == Verdict.INSIDE and not mock) or (
-            verdict == Verdict.NO_LOCATION and allow_without_location)
+        judged.append((pk, client_id, occurred_at, mock, verdict, site))
+    places = workday.judge(device.organization_id, member.pk, [
+        workday.Moment(site.pk if site else None, directions[client_id], occurred_at,
+                       localtime.zone_for(zone_name, site))
+        for _pk, client_id, occurred_at, _mock, _verdict, site in judged])
+    records = []
+    for (pk, client_id, occurred_at, mock, verdict, site), (work_day, shift_status) in zip(
+            judged, places, strict=True):
+        accepted, review = _acceptance(verdict, mock, without_location)
         records.append(AttendanceRecord(
             organization_id=device.organization_id, member=member, direction=directions[client_id],
             occurred_at=occurred_at, verdict=verdict, accepted=accepted, site=site, location_id=pk,
-            within_schedule=site.within_schedule(occurred_at) if site else None,
-            suspected_mock=mock, device=device))
+            within_schedule=site.within_schedule(occurred_at, zone_name) if site else None,
+            suspected_mock=mock, device=device, review=review, work_day=work_day,
+            shift_status=shift_status))
     AttendanceRecord.objects.bulk_create(records)  # a batch may hold many: one statement
     now = timezone.now()
     audit.append([Draft(
@@ -227,7 +312,8 @@ def record_synced(device: Device, directions: dict[str, str]) -> list[Attendance
         subject_id=member.user_id, event=CHECKS[record.direction].name,
         target_type=AttendanceRecord._meta.label_lower, target_id=str(record.pk),
         details={"verdict": record.verdict, "accepted": record.accepted, "site": record.site_id,
-                 "location": event[3], "suspected_mock": record.suspected_mock, "queued": True})
+                 "location": event[3], "suspected_mock": record.suspected_mock, "review": record.review,
+                 "shift": record.shift_status, "queued": True})
         for record, event in zip(records, events, strict=True)])
     return records
 

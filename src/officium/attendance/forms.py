@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from officium.attendance.models import EventKind, Shape
+from officium.attendance.models import EventKind, RepeatCheckIn, Shape, WithoutLocation
 
 WEEKDAYS = [(str(i), name) for i, name in enumerate(
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])]
@@ -29,6 +29,8 @@ class SiteForm(forms.Form):
     schedule_end = forms.TimeField(required=False, label="Working hours until",
                                    widget=forms.TimeInput(attrs={"type": "time"}))
     weekdays = forms.MultipleChoiceField(choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple)
+    time_zone = forms.CharField(required=False, max_length=64, label="Time zone",
+                                help_text="Empty: the organization's. An IANA name such as Europe/Lisbon.")
 
     def clean_polygon(self) -> list[list[float]] | None:
         text = self.cleaned_data.get("polygon") or ""
@@ -56,7 +58,7 @@ class SiteForm(forms.Form):
                 "center_longitude": site.center_longitude, "radius_m": site.radius_m,
                 "polygon": "\n".join(f"{lat}, {lon}" for lat, lon in site.polygon),
                 "schedule_start": site.schedule_start, "schedule_end": site.schedule_end,
-                "weekdays": [str(d) for d in site.weekdays]}
+                "weekdays": [str(d) for d in site.weekdays], "time_zone": site.time_zone}
 
 
 class CheckInForm(forms.Form):
@@ -88,8 +90,12 @@ class DeviceProfileForm(forms.Form):
 
 
 class SettingsForm(forms.Form):
-    allow_without_location = forms.BooleanField(
-        required=False, label="Accept check-ins without a location (privacy mode, no permission)")
+    without_location = forms.ChoiceField(
+        choices=WithoutLocation.choices, widget=forms.RadioSelect,
+        label="Check-ins without a location (privacy mode, permission denied, no GPS)")
+    repeat_check_in = forms.ChoiceField(
+        choices=RepeatCheckIn.choices, widget=forms.RadioSelect,
+        label="A check-in while already checked in")
     location_retention_days = forms.IntegerField(
         required=False, min_value=1, label="Keep locations for (days)",
         help_text="Empty: the policy's period for your plan.")

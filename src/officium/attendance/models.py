@@ -9,11 +9,13 @@ their period while the attendance record (times and verdicts) keeps its own.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
 from django.db import models
 from django.utils import timezone
 
+from officium.accounts import localtime
 from officium.accounts.models import Membership
 from officium.accounts.tenancy import TenantModel
 from officium.attendance import coordinates
@@ -55,12 +57,48 @@ class Shape(models.TextChoices):
     POLYGON = "polygon", "Polygon"
 
 
-class AttendanceSettings(TenantModel):
-    """An organization's choices: check-in without location. (Its location period is the
-    retention engine's override, see ``attendance.retention``.)"""
+class WithoutLocation(models.TextChoices):
+    """What happens to a check-in that carries no location (WT9)."""
 
-    allow_without_location = models.BooleanField(
-        default=True, help_text="Accept check-ins without a location (privacy mode, no permission).")
+    REFUSE = "refuse", "Refuse it"
+    REVIEW = "review", "Hold it for a manager's review"
+    ACCEPT = "accept", "Accept it"
+
+
+class RepeatCheckIn(models.TextChoices):
+    """What a check-in while already checked in does (WT3)."""
+
+    REFUSE = "refuse", "Refuse it with a message"
+    CHECK_OUT = "check_out", "Turn it into a check-out"
+
+
+class Review(models.TextChoices):
+    NONE = "", "Not reviewed"
+    PENDING = "pending", "Waiting for review"
+    ACCEPTED = "accepted", "Accepted on review"
+    REJECTED = "rejected", "Rejected on review"
+
+
+class ShiftStatus(models.TextChoices):
+    """How a check-in stands against the member's shift, in local time (WT2)."""
+
+    NONE = "", "No shift"
+    ON_TIME = "on_time", "On time"
+    LATE = "late", "Late"
+    EARLY = "early", "Early"
+    OUTSIDE = "outside_shift", "Outside the shift"
+
+
+class AttendanceSettings(TenantModel):
+    """An organization's choices: check-in without location (WT9), a repeated check-in (WT3).
+    (Its location period is the retention engine's override, see ``attendance.retention``.)"""
+
+    without_location = models.CharField(
+        max_length=8, choices=WithoutLocation.choices, default=WithoutLocation.REVIEW,
+        help_text="Check-ins without a location (privacy mode, permission denied, no GPS).")
+    repeat_check_in = models.CharField(
+        max_length=10, choices=RepeatCheckIn.choices, default=RepeatCheckIn.REFUSE,
+        help_text="A check-in while already checked in.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="attendance_settings_once")]
@@ -84,6 +122,8 @@ class Site(TenantModel):
     schedule_start = models.TimeField(null=True, blank=True)
     schedule_end = models.TimeField(null=True, blank=True)
     weekdays = models.JSONField(default=list, blank=True, help_text="0 = Monday ... 6 = Sunday")
+    time_zone = models.CharField(max_length=64, blank=True,
+                                 help_text="Empty: the organization's time zone (WT1).")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -93,11 +133,12 @@ class Site(TenantModel):
     def __str__(self) -> str:
         return self.name
 
-    def within_schedule(self, at: object) -> bool | None:
-        """None when the site has no working hours; else whether ``at`` falls within them."""
+    def within_schedule(self, at: datetime, organization_zone: Any) -> bool | None:
+        """None when the site has no working hours; else whether ``at`` falls within them,
+        judged on the local clock of the site (its own zone, else the organization's)."""
         if self.schedule_start is None or self.schedule_end is None:
             return None
-        local = timezone.localtime(at)  # type: ignore[arg-type]
+        local = at.astimezone(localtime.zone_for(organization_zone, self))
         if self.weekdays and local.weekday() not in self.weekdays:
             return False
         return self.schedule_start <= local.time() <= self.schedule_end
@@ -236,12 +277,19 @@ class LocationEvent(TenantModel):
     fields={"organization": NOT_PERSONAL, "member": NOT_PERSONAL, "direction": WORK,
             "occurred_at": WORK, "verdict": WORK, "accepted": WORK, "site": NOT_PERSONAL,
             "location": NOT_PERSONAL, "within_schedule": WORK, "suspected_mock": WORK,
-            "device": NOT_PERSONAL},
+            "device": NOT_PERSONAL, "review": WORK, "reviewed_by": NOT_PERSONAL,
+            "reviewed_at": NOT_PERSONAL, "work_day": WORK, "shift_status": WORK},
     retention_anchor="occurred_at",
     data_type="attendance",
 )
 class AttendanceRecord(TenantModel):
-    """A check-in or check-out attempt, successful or not (LO1)."""
+    """A check-in or check-out attempt, successful or not (LO1).
+
+    ``work_day`` is the local day the attempt counts on (the day its shift started, WT2) and
+    ``shift_status`` how it stood against that shift, both judged when it was stored. One held
+    for review (WT9) is not ``accepted`` until a manager accepts it; it counts as provisional
+    for the member's in/out state meanwhile.
+    """
 
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     direction = models.CharField(max_length=3, choices=Direction.choices)
@@ -254,13 +302,26 @@ class AttendanceRecord(TenantModel):
     within_schedule = models.BooleanField(null=True, blank=True)
     suspected_mock = models.BooleanField(default=False)
     device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    review = models.CharField(max_length=8, choices=Review.choices, default=Review.NONE, blank=True)
+    reviewed_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    work_day = models.DateField(null=True, blank=True)
+    shift_status = models.CharField(max_length=13, choices=ShiftStatus.choices, default=ShiftStatus.NONE,
+                                    blank=True)
 
     objects = PurposeManager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         indexes = [models.Index(fields=["organization", "occurred_at"]),
-                   models.Index(fields=["member", "occurred_at"])]
+                   models.Index(fields=["member", "occurred_at"]),
+                   models.Index(fields=["organization", "review"])]
+
+    @property
+    def counts(self) -> bool:
+        """Whether it moves the member in or out: accepted, or waiting for review."""
+        return self.accepted or self.review == Review.PENDING
 
 
 @personal_data(

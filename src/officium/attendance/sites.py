@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from officium.accounts import localtime
 from officium.accounts.models import Membership
 from officium.accounts.roles import Role
 from officium.attendance.geofence import validate_fix, validate_polygon, validate_radius
@@ -63,6 +64,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     else:
         values["polygon"] = validate_polygon(data.get("polygon"))
     values.update(_schedule(data))
+    zone = str(data.get("time_zone") or "").strip()
+    values["time_zone"] = localtime.validate_zone(zone) if zone else ""
     return values
 
 

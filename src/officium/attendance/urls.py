@@ -22,5 +22,8 @@ urlpatterns = [
     path("o/<slug:org>/attendance/privacy-mode/", views.PrivacyModeView.as_view(), name="privacy_mode"),
     path("o/<slug:org>/attendance/notifications/", views.NotificationsView.as_view(), name="notifications"),
     path("o/<slug:org>/attendance/location-reads/", views.LocationReadsView.as_view(), name="location_reads"),
+    path("o/<slug:org>/attendance/review/", views.ReviewQueueView.as_view(), name="review"),
+    path("o/<slug:org>/attendance/review/<int:record_id>/", views.ReviewDecisionView.as_view(),
+         name="review_decide"),
     path("o/<slug:org>/attendance/settings/", views.SettingsView.as_view(), name="settings"),
 ]

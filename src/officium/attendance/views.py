@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from officium.accounts import localtime
 from officium.accounts.models import Membership
-from officium.accounts.roles import ADMINISTRATORS
+from officium.accounts.roles import ADMINISTRATORS, WORKING_ROLES
 from officium.accounts.scoping import OrganizationMixin, scoped_get
 from officium.accounts.views import apply_form_errors
-from officium.attendance import reading, services
+from officium.attendance import purposes, reading, review, services
 from officium.attendance.forms import (
     CheckInForm,
     ConnectionCodeForm,
@@ -24,17 +25,31 @@ from officium.attendance.forms import (
     SiteForm,
 )
 from officium.attendance.geofence import Verdict, validate_fix
-from officium.attendance.models import AttendanceSettings, Device, DeviceProfile, Site
+from officium.attendance.models import (
+    AttendanceRecord,
+    AttendanceSettings,
+    Device,
+    DeviceProfile,
+    Review,
+    Site,
+)
 from officium.attendance.retention import chosen_days, location_period
 from officium.attendance.rules import can_manage_member
 from officium.attendance.sites import SITE_EDITORS
 
+REVIEWERS = (*ADMINISTRATORS, "manager")
+
 
 class AttendancePage(OrganizationMixin, View):
+    """Attendance pages are for the people who work for the organization (WT3: not clients)."""
+
     template = ""
+    allowed_roles = tuple(WORKING_ROLES)
 
     def show(self, context: dict[str, Any], status: int = 200) -> HttpResponse:
-        context.update(organization=self.organization, membership=self.membership)
+        context.update(organization=self.organization, membership=self.membership,
+                       zone=localtime.zone_for(self.organization),
+                       can_review=self.membership.role in REVIEWERS)
         return render(self.request, f"attendance/{self.template}", context, status=status)
 
     def sites(self) -> Any:
@@ -47,7 +62,8 @@ class CheckInView(AttendancePage):
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
         return self.show({"form": CheckInForm(self.sites()), "sites": self.sites(),
                           "privacy_mode": services.privacy_mode_on(self.membership),
-                          "settings": AttendanceSettings.of(self.organization)})
+                          "settings": AttendanceSettings.of(self.organization),
+                          "state": services.clock_state(self.membership)})
 
     def post(self, request: HttpRequest, org: str) -> HttpResponse:
         form = CheckInForm(self.sites(), request.POST)
@@ -66,9 +82,14 @@ class CheckInView(AttendancePage):
             return redirect("attendance:check_in", org=org)
         word = "Checked in" if record.direction == "in" else "Checked out"
         where = f" at {record.site.name}" if record.site else ""
+        when = localtime.format_time(record.occurred_at, localtime.zone_for(self.organization, record.site))
+        shift = f" ({record.get_shift_status_display().lower()})" if record.shift_status else ""
         if record.accepted:
             note = " without a location" if record.verdict == Verdict.NO_LOCATION else ""
-            messages.success(request, f"{word}{where}{note}.")
+            messages.success(request, f"{word}{where}{note} at {when}{shift}.")
+        elif record.review == Review.PENDING:
+            messages.warning(request, f"{word}{where} without a location at {when}: "
+                                      "held for your manager's review.")
         else:
             messages.error(request, f"Not {word.lower()}: {_failure(record)}{where}. The attempt was recorded.")
         return redirect("attendance:check_in", org=org)
@@ -82,12 +103,41 @@ def _failure(record: Any) -> str:
             Verdict.NO_LOCATION: "this organization requires a location"}.get(record.verdict, record.verdict)
 
 
+class ReviewQueueView(AttendancePage):
+    """WT9: check-ins without a location held for review, for the members' managers."""
+
+    template = "review.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        if self.membership.role not in REVIEWERS:
+            raise PermissionDenied("Only managers and administrators review check-ins.")
+        rows = review.pending(self.membership)
+        for row in rows:
+            row.zone = localtime.zone_for(self.organization, row.site)  # type: ignore[attr-defined]
+        return self.show({"records": rows})
+
+
+class ReviewDecisionView(AttendancePage):
+    def post(self, request: HttpRequest, org: str, record_id: int) -> HttpResponse:
+        record = scoped_get(AttendanceRecord.objects.for_purpose(self.membership, purposes.location())
+                            .select_related("member"), self.organization, pk=record_id)
+        try:
+            services.decide_review(self.membership, record, request.POST.get("decision", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Check-in accepted." if record.accepted else "Check-in rejected.")
+        return redirect("attendance:review", org=org)
+
+
 class RecordsView(AttendancePage):
     template = "records.html"
 
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
-        return self.show({"records": reading.records(self.membership),
-                          "is_admin": self.membership.role in ADMINISTRATORS})
+        rows = reading.records(self.membership)
+        for row in rows:
+            row.zone = localtime.zone_for(self.organization, row.site)  # type: ignore[attr-defined]
+        return self.show({"records": rows, "is_admin": self.membership.role in ADMINISTRATORS})
 
 
 class SitesView(AttendancePage):
@@ -239,7 +289,8 @@ class SettingsView(AttendancePage):
 
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
         current = AttendanceSettings.of(self.organization)
-        form = SettingsForm(initial={"allow_without_location": current.allow_without_location,
+        form = SettingsForm(initial={"without_location": current.without_location,
+                                     "repeat_check_in": current.repeat_check_in,
                                      "location_retention_days": chosen_days(self.organization.pk)})
         return self.show({"form": form, "period": location_period(self.organization)})
 
@@ -247,8 +298,9 @@ class SettingsView(AttendancePage):
         form = SettingsForm(request.POST)
         if form.is_valid():
             try:
-                services.change_settings(self.membership, form.cleaned_data["allow_without_location"],
-                                         form.cleaned_data["location_retention_days"])
+                services.change_settings(self.membership, form.cleaned_data["without_location"],
+                                         form.cleaned_data["location_retention_days"],
+                                         form.cleaned_data["repeat_check_in"])
             except ValidationError as error:
                 apply_form_errors(form, error)
             else:

@@ -21,7 +21,7 @@ def privacy_mode_toggle(context: dict[str, Any]) -> dict[str, Any]:
     member = next((m for m in memberships if m.organization.slug == slug), None)
     if member is None and len(memberships) == 1:
         member = memberships[0]
-    if member is None:
+    if member is None or not member.clocks_in:  # WT3: clients have no attendance
         return {"member": None}
     return {"member": member, "on": privacy_mode_on(member),
             "next": request.get_full_path() if request is not None else ""}

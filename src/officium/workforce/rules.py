@@ -1,0 +1,24 @@
+"""Who may read shift assignments (purpose-bound access): administrators all; others the
+site assignments, their own, and (managers) their reports'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from officium.accounts.roles import ADMINISTRATORS
+from officium.privacy.access import AccessContext, add_rule
+
+
+def assignments(context: AccessContext, qs: QuerySet[Any]) -> QuerySet[Any]:
+    actor = context.actor
+    if actor.role in ADMINISTRATORS:
+        return qs
+    return qs.filter(Q(member__isnull=True) | Q(member=actor) | Q(member__reports_to=actor))
+
+
+def register() -> None:
+    from officium.workforce.models import ShiftAssignment
+
+    add_rule(ShiftAssignment, assignments)

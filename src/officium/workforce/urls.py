@@ -1,0 +1,16 @@
+from django.urls import path
+
+from officium.workforce import views
+
+app_name = "workforce"
+
+urlpatterns = [
+    path("o/<slug:org>/shifts/", views.ShiftsView.as_view(), name="shifts"),
+    path("o/<slug:org>/shifts/new/", views.ShiftTypeEditView.as_view(), name="shift_new"),
+    path("o/<slug:org>/shifts/<int:shift_id>/", views.ShiftTypeEditView.as_view(), name="shift"),
+    path("o/<slug:org>/shifts/<int:shift_id>/archive/", views.ShiftTypeArchiveView.as_view(),
+         name="shift_archive"),
+    path("o/<slug:org>/shifts/assignments/new/", views.AssignmentNewView.as_view(), name="assignment_new"),
+    path("o/<slug:org>/shifts/assignments/<int:assignment_id>/delete/", views.AssignmentDeleteView.as_view(),
+         name="assignment_delete"),
+]

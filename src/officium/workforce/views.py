@@ -1,0 +1,119 @@
+"""Shift pages (WT2): parse, check access, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from officium.accounts.models import Membership
+from officium.accounts.roles import ADMINISTRATORS
+from officium.accounts.scoping import OrganizationMixin, scoped_get
+from officium.accounts.views import apply_form_errors
+from officium.attendance.models import Site
+from officium.workforce import reading, services
+from officium.workforce.forms import AssignmentForm, ShiftTypeForm
+from officium.workforce.models import ShiftType
+
+
+class ShiftPage(OrganizationMixin, View):
+    """Shift planning is for owners, administrators and managers."""
+
+    allowed_roles = tuple(services.SHIFT_EDITORS)
+    template = ""
+
+    def show(self, context: dict[str, Any], status: int = 200) -> HttpResponse:
+        context.update(organization=self.organization, membership=self.membership)
+        return render(self.request, f"workforce/{self.template}", context, status=status)
+
+    def shift_types(self) -> Any:
+        return ShiftType.objects.filter(organization=self.organization, active=True)
+
+    def assignable_members(self) -> list[Membership]:
+        members = Membership.objects.for_organization(self.organization).select_related("user")
+        return [m for m in members if m.clocks_in and (
+            self.membership.role in ADMINISTRATORS or m.reports_to_id == self.membership.pk)]
+
+
+class ShiftsView(ShiftPage):
+    template = "shifts.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"shift_types": self.shift_types(),
+                          "assignments": reading.assignments(self.membership)})
+
+
+class ShiftTypeEditView(ShiftPage):
+    template = "shift_type_form.html"
+
+    def shift(self, shift_id: int | None) -> ShiftType | None:
+        return None if shift_id is None else scoped_get(ShiftType.objects.all(), self.organization, pk=shift_id)
+
+    def get(self, request: HttpRequest, org: str, shift_id: int | None = None) -> HttpResponse:
+        shift = self.shift(shift_id)
+        form = ShiftTypeForm(initial=ShiftTypeForm.initial_for(shift) if shift else None)
+        return self.show({"form": form, "shift": shift})
+
+    def post(self, request: HttpRequest, org: str, shift_id: int | None = None) -> HttpResponse:
+        shift = self.shift(shift_id)
+        form = ShiftTypeForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = services.save_shift_type(self.membership, form.service_data(), shift)
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, f"Shift {saved.name} saved.")
+                return redirect("workforce:shifts", org=org)
+        return self.show({"form": form, "shift": shift}, status=400)
+
+
+class ShiftTypeArchiveView(ShiftPage):
+    def post(self, request: HttpRequest, org: str, shift_id: int) -> HttpResponse:
+        services.archive_shift_type(self.membership, scoped_get(ShiftType.objects.all(), self.organization,
+                                                                pk=shift_id))
+        messages.success(request, "The shift was archived.")
+        return redirect("workforce:shifts", org=org)
+
+
+class AssignmentNewView(ShiftPage):
+    template = "assignment_form.html"
+
+    def form(self, data: Any = None) -> AssignmentForm:
+        sites = Site.objects.for_organization(self.organization).filter(active=True)
+        return AssignmentForm(self.shift_types(), self.assignable_members(), sites, data)
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"form": self.form()})
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        form = self.form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            shift = scoped_get(ShiftType.objects.all(), self.organization, pk=data["shift_type"])
+            member = None if data["member"] is None else scoped_get(
+                Membership.objects.all(), self.organization, pk=data["member"])
+            site = None if data["site"] is None else scoped_get(Site.objects.all(), self.organization,
+                                                                pk=data["site"])
+            try:
+                services.assign_shift(self.membership, shift, member=member, site=site,
+                                      starts_on=data["starts_on"], ends_on=data["ends_on"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, f"Shift {shift.name} assigned.")
+                return redirect("workforce:shifts", org=org)
+        return self.show({"form": form}, status=400)
+
+
+class AssignmentDeleteView(ShiftPage):
+    def post(self, request: HttpRequest, org: str, assignment_id: int) -> HttpResponse:
+        assignment = scoped_get(reading.assignments_queryset(self.membership), self.organization,
+                                pk=assignment_id)
+        services.unassign_shift(self.membership, assignment)
+        messages.success(request, "The assignment was removed.")
+        return redirect("workforce:shifts", org=org)
