@@ -98,4 +98,7 @@ ROLES = {
     "GET /o/<slug:org>/members/<int:member_id>/": ADMINS,
     "POST /o/<slug:org>/members/<int:member_id>/": ADMINS,
     "POST /o/<slug:org>/members/<int:member_id>/remove/": ADMINS,
+    "PATCH /api/orgs/<slug:org>": ADMINS,
+    "GET /o/<slug:org>/settings/": ADMINS,
+    "POST /o/<slug:org>/settings/": ADMINS,
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from tests.api_answers import error_messages
 from tests.conftest import client_for
 
 from officium.attendance import services
@@ -43,14 +44,14 @@ def test_WT3_a_second_check_in_while_in_is_refused_with_a_clear_message(bob_clie
     again = api(bob_client, "post", "/attendance/orgs/alpha/check-ins", {
         "direction": "in", "latitude": inside.latitude, "longitude": inside.longitude, "accuracy": 10})
     assert again.status_code == 400
-    assert again.json()["detail"]["direction"] == ["You are already checked in (since 08:30 CET). Check out first."]
+    assert error_messages(again, "direction") == ["You are already checked in (since 08:30 CET). Check out first."]
     page = bob_client.post("/o/alpha/attendance/check-in/", {"direction": "in"}, follow=True)
     assert "already checked in (since 08:30 CET)" in page.content.decode()
     assert AttendanceRecord.objects.count() == 1
     # ... and a check-out while out is refused the same way.
     services.check_in(bob_m, "out", inside)
     nothing = api(bob_client, "post", "/attendance/orgs/alpha/check-ins", {"direction": "out"})
-    assert nothing.status_code == 400 and "not checked in" in nothing.json()["detail"]["direction"][0]
+    assert nothing.status_code == 400 and "not checked in" in error_messages(nothing, "direction")[0]
     assert AttendanceRecord.objects.count() == 2
 
 

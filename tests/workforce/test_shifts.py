@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from tests.api_answers import error_fields
 
 from officium.attendance import services as attendance
 from officium.privacy.audit.models import AuditEntry
@@ -89,7 +90,7 @@ def test_WT2_a_member_schedule_wins_over_the_site(alice_m, bob_m, hq, accept, at
 ])
 def test_WT2_bad_shift_types_are_refused_naming_the_field(alice_client, berlin, api, payload, field):
     answer = api(alice_client, "post", "/workforce/orgs/alpha/shift-types", payload)
-    assert answer.status_code == 400 and field in answer.json()["detail"], answer.content
+    assert answer.status_code == 400 and field in error_fields(answer), answer.content
     assert not ShiftType.objects.exists()
     assert not AuditEntry.objects.filter(event__startswith="workforce.").exists()
 
@@ -103,20 +104,20 @@ def test_WT2_overlapping_assignments_are_refused_nothing_written(alice_m, alice_
     assert first.status_code == 201
     clash = api(alice_client, "post", "/workforce/orgs/alpha/assignments", {
         "shift_type_id": middle.pk, "member_id": bob_m.pk, "starts_on": "2026-03-01"})
-    assert clash.status_code == 400 and "starts_on" in clash.json()["detail"]
+    assert clash.status_code == 400 and "starts_on" in error_fields(clash)
     backwards = api(alice_client, "post", "/workforce/orgs/alpha/assignments", {
         "shift_type_id": night.pk, "member_id": bob_m.pk, "starts_on": "2026-03-01", "ends_on": "2026-02-01"})
-    assert backwards.status_code == 400 and "ends_on" in backwards.json()["detail"]
+    assert backwards.status_code == 400 and "ends_on" in error_fields(backwards)
     both = api(alice_client, "post", "/workforce/orgs/alpha/assignments", {
         "shift_type_id": night.pk, "starts_on": "2026-03-01"})
-    assert both.status_code == 400 and "member" in both.json()["detail"]
+    assert both.status_code == 400 and "member" in error_fields(both)
     assert ShiftAssignment.objects.count() == 1
     # A night shift does not overlap a day shift: a double shift is allowed.
     assert api(alice_client, "post", "/workforce/orgs/alpha/assignments", {
         "shift_type_id": night.pk, "member_id": bob_m.pk, "starts_on": "2026-03-01"}).status_code == 201
     # Moving the day shift's hours into the night would now overlap: refused, unchanged.
     moved = api(alice_client, "put", f"/workforce/orgs/alpha/shift-types/{day.pk}", {**DAY, "end": "23:00"})
-    assert moved.status_code == 400 and "start" in moved.json()["detail"]
+    assert moved.status_code == 400 and "start" in error_fields(moved)
     assert ShiftType.objects.get(pk=day.pk).end == time(16)
 
 

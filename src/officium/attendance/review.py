@@ -31,13 +31,13 @@ def pending(actor: Membership, limit: int = 200) -> list[AttendanceRecord]:
 
 def decide_review(actor: Membership, record: AttendanceRecord, decision: str) -> AttendanceRecord:
     """Accept or reject a held check-in; a record already decided answers 400."""
-    if decision not in DECISIONS:
-        raise ValidationError({"decision": "Choose accept or reject."})
     member: Any = record.member
     if record.organization_id != actor.organization_id:
         raise PermissionDenied
     if member.pk == actor.pk or not can_manage_member(actor, member):
         raise PermissionDenied("Only the member's manager or an administrator decides this.")
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": "Choose accept or reject."})
     review, event = DECISIONS[decision]
     now = timezone.now()
     with transaction.atomic():
