@@ -19,6 +19,11 @@ SAMPLES = {
     "assignment_id": lambda w: w.assignment.pk,
 }
 
+BODY_FIELDS = {
+    "shift_type_id": "shift_id",
+    "member_id": "member_id",
+}
+
 
 # WT2: editors (owner, admin, manager) keep shift types and assignments; working roles read them.
 ROLES = {
