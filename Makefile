@@ -30,9 +30,20 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench tools
 
-## A quick, small-size pass of every benchmark (CI runs this so they stay runnable).
+## A quick, small-size pass of every benchmark (CI runs this so they stay runnable). Each must
+## exit 0 and end with its `RESULT <name> k=v ...` line (bench/_harness.py result()).
 bench-quick: $(VENV)/.installed-dev
-	@set -e; for b in bench/[!_]*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick; done
+	@set -e; out=$$(mktemp); trap 'rm -f "$$out" "$$out.rc"' EXIT; \
+	for b in bench/[!_]*.py; do \
+	  echo "== $$b --quick"; \
+	  { rc=0; PYTHONUNBUFFERED=1 $(BIN)/python $$b --quick || rc=$$?; echo $$rc > "$$out.rc"; } | tee "$$out"; \
+	  rc=$$(cat "$$out.rc"); \
+	  if [ "$$rc" -ne 0 ]; then echo "bench-quick: $$b exited with status $$rc"; exit "$$rc"; fi; \
+	  if ! tail -n 1 "$$out" | grep -q '^RESULT '; then \
+	    echo "bench-quick: $$b did not end with a 'RESULT <name> k=v ...' line (see bench/_harness.py result())"; \
+	    exit 1; \
+	  fi; \
+	done
 
 bench: $(VENV)/.installed-dev
 	@set -e; for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b; done

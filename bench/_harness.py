@@ -4,6 +4,7 @@ PostgreSQL with --postgres or DATABASE_URL), migrated, nothing else."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -66,3 +67,21 @@ def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits, without an exponent (150123 -> 150000)."""
+    if value == 0 or not math.isfinite(value):
+        return str(value if value else 0)
+    places = digits - 1 - math.floor(math.log10(abs(value)))
+    text = f"{round(value, places):.{max(0, places)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def result(name: str, **figures: float) -> None:
+    """Print the benchmark's last line, ``RESULT <name> k=v ...``, its headline figures.
+
+    The project standard: every benchmark ends with this one line, so a run can be compared
+    with another by machine (``make bench-quick`` checks that it is there)."""
+    print(f"RESULT {name} " + " ".join(f"{key}={significant(value)}" for key, value in figures.items()),
+          flush=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from _harness import result  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 
 from officium.privacy.vault.crypto import FieldCipher, field_aad, generate_data_key  # noqa: E402
@@ -59,8 +60,8 @@ def best_pair(
     return best_base, best_ours
 
 
-def bench_fields(count: int, repeats: int) -> None:
-    """Field tokens versus raw AES-GCM on the same 20-byte values and AAD."""
+def bench_fields(count: int, repeats: int) -> dict[str, float]:
+    """Field tokens versus raw AES-GCM on the same 20-byte values and AAD; returns the ratios."""
     key = generate_data_key()
     aad = field_aad("accounts.User", "phone", 123456)
     values = [os.urandom(20) for _ in range(count)]
@@ -89,6 +90,7 @@ def bench_fields(count: int, repeats: int) -> None:
             cipher.decrypt(token, aad)
 
     print(f"field values: {count} x 20 bytes, best of {repeats} alternating runs")
+    ratios: dict[str, float] = {}
     for name, raw_run, ours in (
         ("encrypt", raw_encrypt, field_encrypt),
         ("decrypt", raw_decrypt, field_decrypt),
@@ -100,10 +102,13 @@ def bench_fields(count: int, repeats: int) -> None:
             f"  {name}: FieldCipher {our_ops:>11,.0f} ops/s | raw AESGCM {raw_ops:>11,.0f} ops/s"
             f" | ratio {our_ops / raw_ops:.2f}x"
         )
+        ratios[f"field_{name}_ratio"] = our_ops / raw_ops
+    return ratios
 
 
-def bench_stream(size: int, repeats: int) -> None:
-    """Streaming AEAD versus raw AES-GCM over the same buffer in the same record size."""
+def bench_stream(size: int, repeats: int) -> dict[str, float]:
+    """Streaming AEAD versus raw AES-GCM over the same buffer in the same record size; returns
+    the ratios."""
     key = generate_data_key()
     aad = b"portal.File:bench"
     data = os.urandom(size)
@@ -151,10 +156,11 @@ def bench_stream(size: int, repeats: int) -> None:
         f"stream: {size / (1 << 20):.0f} MiB, {rs // 1024} KiB records, "
         f"{CHUNK >> 20} MiB chunks, best of {repeats} alternating runs"
     )
-    for name, run, raw_run in (
-        ("encrypt (update_records)", stream_encrypt_records, raw_encrypt),
-        ("encrypt (update, joined)", stream_encrypt_joined, raw_encrypt),
-        ("decrypt (decrypt_all)", stream_decrypt, raw_decrypt),
+    ratios: dict[str, float] = {}
+    for name, label, run, raw_run in (
+        ("encrypt (update_records)", "stream_encrypt_ratio", stream_encrypt_records, raw_encrypt),
+        ("encrypt (update, joined)", "stream_encrypt_joined_ratio", stream_encrypt_joined, raw_encrypt),
+        ("decrypt (decrypt_all)", "stream_decrypt_ratio", stream_decrypt, raw_decrypt),
     ):
         raw_seconds, our_seconds = best_pair(raw_run, run, repeats)
         baseline = mb / raw_seconds
@@ -163,6 +169,8 @@ def bench_stream(size: int, repeats: int) -> None:
             f"  {name:<25} {ours:>7,.0f} MB/s | raw AESGCM {baseline:>7,.0f} MB/s"
             f" | ratio {ours / baseline:.2f}x"
         )
+        ratios[label] = ours / baseline
+    return ratios
 
 
 def main() -> None:
@@ -171,11 +179,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     args = parser.parse_args()
     if args.quick:
-        bench_fields(count=10_000, repeats=10)
-        bench_stream(size=8 << 20, repeats=5)
+        ratios = bench_fields(count=10_000, repeats=10)
+        ratios |= bench_stream(size=8 << 20, repeats=5)
     else:
-        bench_fields(count=20_000, repeats=50)
-        bench_stream(size=128 << 20, repeats=7)
+        ratios = bench_fields(count=20_000, repeats=50)
+        ratios |= bench_stream(size=128 << 20, repeats=7)
+    result("crypto_primitives", **ratios)
 
 
 if __name__ == "__main__":

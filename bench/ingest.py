@@ -43,6 +43,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _harness import result
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 CLIENTS = 32
@@ -211,7 +213,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_ingest(port: int, seeds: list[dict[str, object]], raw_db: Path, total: int) -> tuple[int, int]:
+def run_ingest(port: int, seeds: list[dict[str, object]], raw_db: Path, total: int,
+               figures: dict[str, float]) -> tuple[int, int]:
+    """The ingest part; its headline figures go into ``figures``. Returns (errors, stored)."""
     events = [make_events(BATCH, f"b{b}-") for b in range(total // BATCH)]
     bodies = [json.dumps({"events": batch}).encode() for batch in events]
     warm = json.dumps({"events": make_events(500, "warm-")}).encode()
@@ -226,6 +230,8 @@ def run_ingest(port: int, seeds: list[dict[str, object]], raw_db: Path, total: i
     print(f"  HTTP batch endpoint : {ours:12,.0f} events/s  (goal >= 10,000)")
     print(f"  raw sqlite3 executemany: {raw:9,.0f} events/s")
     print(f"  ratio               : {ours / raw if raw else 0:12.2f}x   (goal >= 0.3x)")
+    figures |= {"ingest_ratio": ours / raw if raw else 0.0, "ingest_events_per_s": ours,
+                "raw_events_per_s": raw, "ingest_errors": ingest_errors}
     return ingest_errors, stored
 
 
@@ -244,8 +250,9 @@ def server_cpu(pid: int) -> float:
 
 
 def run_check_ins(port: int, seeds: list[dict[str, object]], per_client: int, workers: str,
-                  extra: str = "", server_pid: int = 0) -> int:
-    """Check-ins and the bare view in alternating rounds; returns the check-ins that failed."""
+                  figures: dict[str, float], extra: str = "", server_pid: int = 0) -> int:
+    """Check-ins and the bare view in alternating rounds; returns the check-ins that failed
+    and puts the headline figures into ``figures``."""
     bench_check_ins(port, seeds, 1)  # untimed: each server thread opens its connection once
     bench_check_ins(port, seeds, 1, BARE_PATH)
     ours: list[float] = []
@@ -275,6 +282,10 @@ def run_check_ins(port: int, seeds: list[dict[str, object]], per_client: int, wo
         print(f"             CPU per request: server {served[name] / len(ms) * 1000:.2f} ms, "
               f"client {cpu[name] / len(ms) * 1000:.2f} ms")
     print("  (goal for the check-in: p95 < 50 ms, 0 errors; the bare view is the floor)")
+    ours_p95, bare_p95 = percentile(ours, 95) * 1000, percentile(bare, 95) * 1000
+    figures |= {"checkin_p95_ms": ours_p95, "bare_p95_ms": bare_p95,
+                "checkin_p95_ratio": ours_p95 / bare_p95 if bare_p95 else 0.0,
+                "checkin_errors": errors}
     return errors
 
 
@@ -317,19 +328,21 @@ def main() -> int:
                                   env=server_env, stdout=subprocess.DEVNULL, stderr=server_log)
         wait_for(port, server)
 
+        figures: dict[str, float] = {}
         ingest_errors, stored = 0, total
         if args.only != "checkin":
-            ingest_errors, stored = run_ingest(port, seeds, raw_db, total)
+            ingest_errors, stored = run_ingest(port, seeds, raw_db, total, figures)
         checkin_errors = 0
         if args.only != "ingest":
             extra = "" if args.conn_max_age is None else f", CONN_MAX_AGE={args.conn_max_age}"
             extra += f", {args.threads} threads each" if args.threads else ""
-            checkin_errors = run_check_ins(port, seeds, per_client, args.workers, extra, server.pid)
+            checkin_errors = run_check_ins(port, seeds, per_client, args.workers, figures, extra, server.pid)
         failed = bool(ingest_errors or checkin_errors or stored != total)
         if failed:
             lines = (tmp / "server.log").read_text(errors="replace").splitlines()
             ours = [line for line in lines if "officium/" in line or "Error" in line]
             print("server errors (last lines naming officium):", *ours[-12:], sep="\n  ")
+        result("ingest", **figures)
         return 1 if failed else 0
     finally:
         if server is not None:

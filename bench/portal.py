@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import requests
+from _harness import result
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1_000_000
@@ -315,6 +316,9 @@ def main() -> int:
     }
     for goal, met in goals.items():
         print(f"{'met ' if met else 'MISS'}  {goal}")
+    result("portal", upload_ratio=up_rate / copy_rate, download_ratio=down_rate / copy_rate,
+           upload_mb_s=up_rate, download_mb_s=down_rate, copy_mb_s=copy_rate,
+           peak_worker_rss_mb=worker_peak)
     return 0
 
 

@@ -24,6 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _harness import result  # noqa: E402
+
+
 def setup_django(use_postgres: bool) -> str:
     """A fresh migrated database (the shared harness recreates the PostgreSQL one)."""
     from _harness import setup
@@ -94,6 +97,7 @@ def main() -> int:
     print(f"  plain query      {raw * 1000:8.2f} ms  ({rows / raw:,.0f} rows/s)")
     print(f"  for_purpose      {ours * 1000:8.2f} ms  ({rows / ours:,.0f} rows/s)")
     print(f"  ratio            {ours / raw:8.3f}x  (goal <= 1.3x)")
+    result("purpose_access", ratio=ours / raw, guarded_rows_per_s=rows / ours, plain_rows_per_s=rows / raw)
     return 0
 
 

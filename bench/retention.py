@@ -11,6 +11,7 @@ DeletionEvidence and an audit entry per chunk) and, on an identical second seed,
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _harness import result  # noqa: E402
 from vault import PG_URL, recreate_pg, setup_django  # noqa: E402
+
+# A child's machine-readable figures: one line, this prefix and a JSON object, read by the parent.
+FIGURES = "BENCH-FIGURES "
 
 
 def seed(tag: str, due: int, fresh: int) -> None:
@@ -79,6 +84,23 @@ def child(backend: str, quick: bool) -> None:
     print(f"[{backend}] sweep of {due:,} due rows ({chunks} chunks with evidence): "
           f"{due / ours:,.0f} rows/s ({ours:.3f} s)  raw DELETE {due / raw:,.0f} rows/s ({raw:.3f} s)  "
           f"ratio {raw / ours:.2f} (goal >= 0.5)")
+    print(FIGURES + json.dumps({"ratio": raw / ours, "rows_per_s": due / ours, "raw_rows_per_s": due / raw}),
+          flush=True)
+
+
+def run_child(backend: str, quick: bool) -> tuple[int, dict[str, float]]:
+    """One backend in its own process (Django is set up once per process): its output echoed
+    as it comes, its figures line kept. Returns (exit status, figures)."""
+    figures: dict[str, float] = {}
+    with subprocess.Popen([sys.executable, __file__, "--child", "--backend", backend,  # noqa: S603
+                           *(["--quick"] if quick else [])], stdout=subprocess.PIPE, text=True) as child:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith(FIGURES):
+                figures = json.loads(line[len(FIGURES):])
+            else:
+                print(line, end="", flush=True)
+    return child.returncode, figures
 
 
 def main() -> int:
@@ -91,9 +113,15 @@ def main() -> int:
         child(args.backend, args.quick)
         return 0
     status = 0
+    headline: dict[str, float] = {}
     for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
-        status |= subprocess.call([sys.executable, __file__, "--child", "--backend", backend,  # noqa: S603
-                                   *(["--quick"] if args.quick else [])])
+        code, figures = run_child(backend, args.quick)
+        status |= code
+        if code == 0 and not figures:
+            print(f"[{backend}] the child printed no figures line")
+            status |= 1
+        headline |= {f"{backend}_{name}": value for name, value in figures.items()}
+    result("retention", **headline)
     return status
 
 
