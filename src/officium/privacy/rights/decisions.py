@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from officium.accounts.emails import send_service_email
+from officium.mail.service import send_service_email
 from officium.privacy.rights.deadlines import require_officer
 from officium.privacy.rights.history import step
 from officium.privacy.rights.models import OPEN_STATUSES, RightsRequest, Status, Verification

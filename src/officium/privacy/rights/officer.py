@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from officium.accounts.models import Membership
 from officium.accounts.roles import PRIVACY_STAFF
 from officium.accounts.scoping import OrganizationMixin, scoped_get
-from officium.accounts.views import apply_form_errors
+from officium.forms import apply_form_errors
 from officium.privacy.rights import deadlines, decisions, intake, rectification
 from officium.privacy.rights.forms import AnswerForm, OfficerRequestForm, ReasonForm, RectifyForm
 from officium.privacy.rights.models import CLOSED_STATUSES, OPEN_STATUSES, RightsRequest
