@@ -285,6 +285,7 @@ OFFICIUM_RIGHTS_CODES_PER_HOUR = envint("OFFICIUM_RIGHTS_CODES_PER_HOUR", 3)
 OFFICIUM_RIGHTS_REMIND_DAYS = envint("OFFICIUM_RIGHTS_REMIND_DAYS", 7)
 OFFICIUM_MAIL_MAX_ATTEMPTS = envint("OFFICIUM_MAIL_MAX_ATTEMPTS", 8)
 OFFICIUM_MAIL_BACKOFF_SECONDS = envint("OFFICIUM_MAIL_BACKOFF_SECONDS", 60)
+OFFICIUM_PASSWORD_RESETS_PER_HOUR = envint("OFFICIUM_PASSWORD_RESETS_PER_HOUR", 3)
 # Crash-test hooks only (tests/privacy/*/test_*crash*.py start a worker with these set):
 # pause after each committed retention chunk; stop an erasure/export at a named point.
 OFFICIUM_RETENTION_CHUNK_PAUSE = float(envstr("OFFICIUM_RETENTION_CHUNK_PAUSE", "0") or 0)
