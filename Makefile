@@ -27,8 +27,10 @@ test: $(VENV)/.installed-dev
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; \
 	exit $$status
 
+## ruff, then the import layers of pyproject.toml (run from src/, where `officium` is importable).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench tools
+	cd src && $(abspath $(BIN))/lint-imports --no-cache ../pyproject.toml
 
 ## A quick, small-size pass of every benchmark (CI runs this so they stay runnable). Each must
 ## exit 0 and end with its `RESULT <name> k=v ...` line (bench/_harness.py result()).

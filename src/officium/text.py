@@ -12,6 +12,7 @@ import unicodedata
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from pydantic import AfterValidator
 
 # Bidirectional formatting characters (Unicode's Bidi_Control property).
@@ -48,3 +49,7 @@ def _pydantic_name(value: str) -> str:
 
 # A name or title field of an API schema: ``name: SafeName``.
 SafeName = Annotated[str, AfterValidator(_pydantic_name)]
+
+
+# The one check of a phone number (signup, profile, a rectification request).
+phone_validator = RegexValidator(r"^\+?[0-9 ()\-]{6,24}$", "Enter a phone number such as +44 20 7946 0958.")

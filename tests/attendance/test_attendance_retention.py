@@ -40,8 +40,8 @@ def test_RE1_location_kept_90_days_by_default(profile, alice_org):
     assert (period.rule, period.days) == ("mobile_data", 90)
 
 
-def test_RE1_expired_locations_are_deleted_with_evidence(profile, bob_m, hq, points, monkeypatch, clock):
-    monkeypatch.setenv("OFFICIUM_RETENTION_CHUNK", "2")
+def test_RE1_expired_locations_are_deleted_with_evidence(profile, bob_m, hq, points, settings, clock):
+    settings.OFFICIUM_RETENTION_CHUNK = 2
     for _ in range(5):
         clock(bob_m, Fix(*points.inside))
     age(91)

@@ -7,15 +7,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.template.loader import render_to_string
 
-from officium.env import envint
 from officium.mail.outbox import Throttle, Throttled, queue
 
 logger = logging.getLogger(__name__)
 
-RESETS_PER_HOUR = envint("OFFICIUM_PASSWORD_RESETS_PER_HOUR", 3)
+RESETS_PER_HOUR: int = settings.OFFICIUM_PASSWORD_RESETS_PER_HOUR
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

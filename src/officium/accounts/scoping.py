@@ -4,6 +4,12 @@ Every organization page inherits ``OrganizationMixin`` and every API handler cal
 ``membership_for``. Both resolve the organization from the URL *through the user's own
 membership*, so another tenant's slug, or an object of another tenant looked up with
 ``scoped_get``, answers 404 exactly like something that does not exist.
+
+Lists are scoped once too (NetBox's ``restrict()`` in its base views): a page calls
+``self.scoped(queryset)``, an API handler ``restrict(queryset, membership)``. Both keep the
+organization's rows; a page that declares ``purpose = "..."`` (or a handler passing
+``purpose=``) reads through ``for_purpose``, so the purpose's rules, the subject filters and
+the audit of sensitive reads apply as well. No view filters ``organization=`` by hand.
 """
 
 from __future__ import annotations
@@ -62,10 +68,30 @@ def scoped_get(queryset: models.QuerySet[T], organization: Organization, **looku
     return get_object_or_404(queryset.filter(organization=organization), **lookup)
 
 
+def restrict(queryset: models.QuerySet[T], membership: Membership,
+             purpose: str | None = None) -> models.QuerySet[T]:
+    """The rows of ``queryset`` the acting membership may see: its organization's, and with a
+    ``purpose`` only those ``for_purpose`` lets through (rules, subject filters, audited reads).
+
+    A purpose on a model without a purpose-bound manager is a programming error (TypeError),
+    never a silent unfiltered read."""
+    if purpose:
+        for_purpose = getattr(queryset, "for_purpose", None)
+        if for_purpose is None:
+            raise TypeError(f"{queryset.model.__name__} has no purpose-bound queryset "
+                            "(objects = PurposeManager())")
+        restricted: models.QuerySet[T] = for_purpose(membership, purpose)
+        return restricted
+    return queryset.filter(organization_id=membership.organization_id)
+
+
 class OrganizationMixin(LoginRequiredMixin):
     """Base for organization pages: sets ``self.organization`` and ``self.membership``."""
 
     allowed_roles: tuple[str, ...] = ()
+    # The declared purpose of a page that reads personal data: ``scoped`` then reads through
+    # ``for_purpose`` (e.g. purpose = "attendance-management").
+    purpose: str | None = None
     organization: Organization
     membership: Membership
 
@@ -75,6 +101,10 @@ class OrganizationMixin(LoginRequiredMixin):
         self.membership = membership_for(request, kwargs["org"], *self.allowed_roles)
         self.organization = self.membership.organization
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+    def scoped(self, queryset: models.QuerySet[T]) -> models.QuerySet[T]:
+        """``queryset`` restricted to this organization (and to the page's purpose, if any)."""
+        return restrict(queryset, self.membership, self.purpose)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]

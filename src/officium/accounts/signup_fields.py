@@ -13,8 +13,8 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from officium.privacy.policy.loader import active_policy
+from officium.text import phone_validator
 
-phone_validator = RegexValidator(r"^\+?[0-9 ()\-]{6,24}$", "Enter a phone number such as +44 20 7946 0958.")
 slug_validator = RegexValidator(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$",
                                 "Use 3-63 lowercase letters, digits and hyphens.")
 

@@ -34,6 +34,7 @@ from officium.accounts.mfa.views import begin_second_step
 from officium.accounts.models import ApiToken, Membership
 from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, CAN_SEE_MEMBERS, Role
 from officium.accounts.scoping import OrganizationMixin, scoped_get
+from officium.forms import apply_form_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,15 +44,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(memberships) == 1:
         return redirect("accounts:dashboard", org=memberships[0].organization.slug)
     return render(request, "accounts/home.html", {"memberships": memberships})
-
-
-def apply_form_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -15,7 +15,6 @@ from officium.accounts import localtime
 from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS, WORKING_ROLES
 from officium.accounts.scoping import OrganizationMixin, scoped_get
-from officium.accounts.views import apply_form_errors
 from officium.attendance import purposes, reading, review, services
 from officium.attendance.forms import (
     CheckInForm,
@@ -36,6 +35,7 @@ from officium.attendance.models import (
 from officium.attendance.retention import chosen_days, location_period
 from officium.attendance.rules import can_manage_member
 from officium.attendance.sites import SITE_EDITORS
+from officium.forms import apply_form_errors
 
 REVIEWERS = (*ADMINISTRATORS, "manager")
 

@@ -224,7 +224,7 @@ class MailSettingsView(OrganizationMixin, FormView):
     allowed_roles = ADMINISTRATORS
 
     def get_initial(self) -> dict[str, Any]:
-        row = OrganizationMailSettings.objects.filter(organization=self.organization).first()
+        row = self.scoped(OrganizationMailSettings.objects.all()).first()
         if row is None:
             return {"port": 587, "use_tls": True, "enabled": True}
         return {f: getattr(row, f) for f in ("host", "port", "username", "use_tls", "from_address",
@@ -232,7 +232,7 @@ class MailSettingsView(OrganizationMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["current"] = OrganizationMailSettings.objects.filter(organization=self.organization).first()
+        context["current"] = self.scoped(OrganizationMailSettings.objects.all()).first()
         org = self.organization.pk
         context.update(failed=watch.failed(org), waiting=watch.waiting(org), counts=watch.counts(org))
         return context

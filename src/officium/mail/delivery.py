@@ -24,13 +24,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from officium.env import envint
 from officium.mail.models import OutboxEmail, Status
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = envint("OFFICIUM_MAIL_MAX_ATTEMPTS", 8)
-BACKOFF_BASE = timedelta(seconds=envint("OFFICIUM_MAIL_BACKOFF_SECONDS", 60))
+MAX_ATTEMPTS: int = settings.OFFICIUM_MAIL_MAX_ATTEMPTS
+BACKOFF_BASE = timedelta(seconds=settings.OFFICIUM_MAIL_BACKOFF_SECONDS)
 BACKOFF_CAP = timedelta(hours=6)
 LEASE = timedelta(minutes=5)
 

@@ -137,8 +137,7 @@ class FileView(FileMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         log = services.access_log(self.membership, self.file)
-        people = {m.user_id: m.user for m in Membership.objects.filter(
-            organization=self.organization).select_related("user")}
+        people = {m.user_id: m.user for m in self.scoped(Membership.objects.select_related("user"))}
         context.update(file=self.file, shares=sharing.shares_of(self.membership, self.file),
                        access=[(entry, people.get(entry.actor_id)) for entry in log])
         return context

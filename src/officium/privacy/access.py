@@ -24,12 +24,9 @@ from django.db import models
 from django.db.models import Q
 
 from officium.privacy import registry
+from officium.privacy.policy_runtime import UndeclaredPurpose as UndeclaredPurpose  # raised here
 
 T = TypeVar("T", bound=models.Model)
-
-
-class UndeclaredPurpose(LookupError):
-    """The purpose is not in the active policy."""
 
 
 class PurposeNotAllowed(PermissionError):

@@ -8,6 +8,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 
+class UndeclaredPurpose(LookupError):
+    """The purpose is not in the active policy (re-exported by ``access``, which raises it)."""
+
+
 def _policy():  # type: ignore[no-untyped-def]
     from officium.privacy.policy.loader import active_policy
 
@@ -17,8 +21,6 @@ def _policy():  # type: ignore[no-untyped-def]
 @lru_cache(maxsize=256)
 def purpose_terms(purpose: str) -> tuple[frozenset[str], frozenset[str]]:
     """DPV terms a purpose may process, and the DPV terms the policy marks sensitive."""
-    from officium.privacy.access import UndeclaredPurpose
-
     policy = _policy()
     spec = next((p for p in policy.purposes if p.id == purpose), None)
     if spec is None:

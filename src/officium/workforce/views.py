@@ -13,8 +13,8 @@ from django.views import View
 from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS
 from officium.accounts.scoping import OrganizationMixin, scoped_get
-from officium.accounts.views import apply_form_errors
 from officium.attendance.models import Site
+from officium.forms import apply_form_errors
 from officium.workforce import reading, services
 from officium.workforce.forms import AssignmentForm, ShiftTypeForm
 from officium.workforce.models import ShiftType

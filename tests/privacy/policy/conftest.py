@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,9 @@ from officium.privacy.policy.schema import Policy
 
 
 @pytest.fixture(autouse=True)
-def _fresh_policy_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("OFFICIUM_POLICY", raising=False)
-    monkeypatch.delenv("OFFICIUM_POLICY_DIR", raising=False)
+def _fresh_policy_cache(settings: Any) -> Iterator[None]:
+    settings.OFFICIUM_POLICY = loader.DEFAULT_PROFILE
+    settings.OFFICIUM_POLICY_DIR = ""
     loader.reset_cache()
     yield
     loader.reset_cache()

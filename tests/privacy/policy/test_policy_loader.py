@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,30 +126,29 @@ def test_cli_renders_notice_and_ropa(capsys: pytest.CaptureFixture[str]) -> None
     assert '"role": "processor"' in capsys.readouterr().out
 
 
-def test_active_policy_follows_the_environment(monkeypatch: pytest.MonkeyPatch,
-                                               tmp_path: Path) -> None:
+def test_active_policy_follows_the_setting(settings: Any, tmp_path: Path) -> None:
     assert active_policy().profile == "officeportal"
-    monkeypatch.setenv("OFFICIUM_POLICY", "workoptima")
+    settings.OFFICIUM_POLICY = "workoptima"
     assert active_policy().profile == "workoptima"
     assert active_policy() is active_policy()
 
     copy = tmp_path / "custom.yaml"
     copy.write_text((policies_dir() / "officetrack.yaml").read_text(encoding="utf-8"),
                     encoding="utf-8")
-    monkeypatch.setenv("OFFICIUM_POLICY", str(copy))
+    settings.OFFICIUM_POLICY = str(copy)
     assert active_policy().profile == "officetrack"
 
     (tmp_path / "officexlr.yaml").write_text(copy.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setenv("OFFICIUM_POLICY_DIR", str(tmp_path))
-    monkeypatch.setenv("OFFICIUM_POLICY", "officexlr")
+    settings.OFFICIUM_POLICY_DIR = str(tmp_path)
+    settings.OFFICIUM_POLICY = "officexlr"
     assert active_policy().profile == "officetrack"
 
 
-def test_reset_cache_rereads_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_reset_cache_rereads_the_file(settings: Any, tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     original = (policies_dir() / "officetrack.yaml").read_text(encoding="utf-8")
     path.write_text(original, encoding="utf-8")
-    monkeypatch.setenv("OFFICIUM_POLICY", str(path))
+    settings.OFFICIUM_POLICY = str(path)
     assert active_policy().changes.material_effective_after_days == 30
     path.write_text(original.replace("material_effective_after_days: 30",
                                      "material_effective_after_days: 14"), encoding="utf-8")

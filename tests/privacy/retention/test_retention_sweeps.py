@@ -72,9 +72,9 @@ def test_RE1_rule_mapping_by_data_type_and_category(use_policy, events):
     assert rules.rule_for(registration_for(LocationEvent)).id == "attendance_records"
 
 
-def test_RE5_every_chunk_leaves_evidence_without_content(use_policy, alice, bob, monkeypatch, events):
+def test_RE5_every_chunk_leaves_evidence_without_content(use_policy, alice, bob, settings, events):
     use_policy("officetrack")
-    monkeypatch.setenv("OFFICIUM_RETENTION_CHUNK", "4")
+    settings.OFFICIUM_RETENTION_CHUNK = 4
     events(bob.memberships.get(), 10, days_old=120)
     events(alice.memberships.get(), 1, days_old=10)
     run = engine.sweep()

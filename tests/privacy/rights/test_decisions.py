@@ -156,3 +156,83 @@ def test_RI2_answer_needs_a_message_and_a_verified_requester(officer, filed):
     assert "status" in error.value.message_dict
     request.refresh_from_db()
     assert request.status == Status.AWAITING_VERIFICATION and kinds(request) == before
+
+
+# --- one service for the officer's decisions: the page and the API share decisions.decide ---
+
+SOME_DATA = {"reason": "Checked", "message": "Hello", "field": "first_name", "value": "Bo"}
+
+
+@pytest.mark.parametrize("action", sorted(decisions.DECISIONS))
+def test_RI2_every_decision_checks_the_officer_inside_the_service(filed, charlie, alice_org, action):
+    """Extend, pause and resume used to check the officer only on the page: now every action
+    is refused by the service itself to another organization's officer and to a manager."""
+    request = filed(Status.VERIFIED)
+    before = kinds(request)
+    for outsider in (charlie.memberships.get(), factories.member(alice_org, Role.MANAGER)):
+        with pytest.raises(PermissionDenied):
+            decisions.decide(outsider, request, action, SOME_DATA)
+    request.refresh_from_db()
+    assert request.status == Status.VERIFIED and request.extended_at is None
+    assert kinds(request) == before
+
+
+def test_RI2_an_unknown_decision_is_refused_naming_the_action(officer, filed):
+    request = filed(Status.RECEIVED)
+    with pytest.raises(ValidationError) as error:
+        decisions.decide(officer, request, "delete", {})
+    assert "action" in error.value.message_dict
+
+
+def _both_paths(client, request, action: str, data: dict[str, str]) -> tuple[int, int]:
+    import json
+
+    page = client.post(f"/o/alpha/privacy/requests/{request.pk}/", {"action": action, **data})
+    api = client.post(f"/api/privacy/rights/o/alpha/requests/{request.pk}/decisions",
+                      json.dumps({"action": action, **data}), content_type="application/json")
+    return page.status_code, api.status_code
+
+
+@pytest.mark.parametrize(("action", "data"), [
+    ("approve", {}),                      # already verified
+    ("retry", {}),                        # only a failed request
+    ("deny", {"reason": " "}),            # a reason is needed
+    ("extend", {"reason": ""}),
+    ("pause", {"reason": ""}),
+    ("resume", {}),                       # not paused
+    ("answer", {"message": ""}),
+    ("rectify", {"field": "first_name", "value": "Bo"}),  # not a rectification request
+    ("delete", {}),                       # no such decision
+])
+def test_RI2_the_api_refuses_what_the_officer_page_refuses(alice, filed, action, data):
+    from tests.conftest import client_for
+
+    request = filed(Status.VERIFIED)
+    before = kinds(request)
+    assert _both_paths(client_for(alice), request, action, data) == (400, 400)
+    request.refresh_from_db()
+    assert request.status == Status.VERIFIED and kinds(request) == before
+
+
+@pytest.mark.parametrize("action", sorted(decisions.DECISIONS))
+def test_RI2_a_manager_is_refused_on_both_paths(filed, alice_org, action):
+    from tests.conftest import client_for
+
+    request = filed(Status.RECEIVED)
+    manager = factories.member(alice_org, Role.MANAGER)
+    assert _both_paths(client_for(manager.user), request, action, SOME_DATA) == (403, 403)
+    assert RightsRequest.objects.get(pk=request.pk).status == Status.RECEIVED
+
+
+def test_RI2_the_api_decision_goes_through_the_same_service(alice, filed, bob):
+    """A decision over the API leaves the same history and mail as on the page."""
+    import json
+
+    from tests.conftest import client_for
+
+    request = filed(Status.VERIFIED)
+    response = client_for(alice).post(
+        f"/api/privacy/rights/o/alpha/requests/{request.pk}/decisions",
+        json.dumps({"action": "pause", "reason": "Which account?"}), content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == Status.PAUSED
+    assert kinds(request)[-1] == "paused"

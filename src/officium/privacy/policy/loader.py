@@ -4,15 +4,16 @@ An operator edits YAML, not Python, so every problem is reported as ``FILE:LINE:
 message``: pydantic's error locations are mapped onto the composed YAML node tree to find
 the line the offending value (or its nearest existing parent) was written on.
 
-The policy in force is one profile per deployment: ``OFFICIUM_POLICY`` names a profile in
-the project's ``policies/`` directory (``officeportal``, the demo's) or a path to a file;
-``OFFICIUM_POLICY_DIR`` moves the directory for installs that do not run from a checkout.
+The policy in force is one profile per deployment: the setting ``OFFICIUM_POLICY`` names a
+profile in the project's ``policies/`` directory (``officeportal``, the demo's) or a path to a
+file; ``OFFICIUM_POLICY_DIR`` moves the directory for installs that do not run from a checkout.
+Both are Django settings (settings.py reads them from the environment); without configured
+settings (the policy tools on a named file) the default profile and directory apply.
 The parsed policy is cached because every purpose-bound read consults it.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -171,8 +172,16 @@ PROFILES = ("officeportal", "officexlr", "officetrack", "workoptima", "officetoo
 _CHECKOUT_POLICIES = Path(__file__).resolve().parents[4] / "policies"
 
 
+def _setting(name: str) -> str:
+    """A Django setting when settings are configured (the policy package stays usable without
+    Django: its pure functions take paths)."""
+    from django.conf import settings
+
+    return str(getattr(settings, name, "") or "") if settings.configured else ""
+
+
 def policies_dir() -> Path:
-    configured = os.environ.get("OFFICIUM_POLICY_DIR")
+    configured = _setting("OFFICIUM_POLICY_DIR")
     return Path(configured) if configured else _CHECKOUT_POLICIES
 
 
@@ -186,7 +195,7 @@ def resolve_policy_path(name_or_path: str) -> Path:
 
 
 def active_policy_path() -> Path:
-    return resolve_policy_path(os.environ.get("OFFICIUM_POLICY") or DEFAULT_PROFILE)
+    return resolve_policy_path(_setting("OFFICIUM_POLICY") or DEFAULT_PROFILE)
 
 
 def active_policy() -> Policy:
@@ -195,13 +204,13 @@ def active_policy() -> Policy:
 
 
 def active_policy_file() -> str:
-    """The active policy's resolved path (resolved once per OFFICIUM_POLICY value: every
-    request asks, and resolving touches the file system)."""
-    return _resolved(os.environ.get("OFFICIUM_POLICY") or DEFAULT_PROFILE)
+    """The active policy's resolved path (resolved once per OFFICIUM_POLICY value and policy
+    directory: every request asks, and resolving touches the file system)."""
+    return _resolved(_setting("OFFICIUM_POLICY") or DEFAULT_PROFILE, _setting("OFFICIUM_POLICY_DIR"))
 
 
 @lru_cache(maxsize=8)
-def _resolved(name_or_path: str) -> str:
+def _resolved(name_or_path: str, policy_dir: str = "") -> str:
     return str(resolve_policy_path(name_or_path).resolve())
 
 

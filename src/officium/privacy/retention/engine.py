@@ -40,14 +40,14 @@ LEASE = timedelta(minutes=5)
 
 
 def chunk_size() -> int:
-    return int(os.environ.get("OFFICIUM_RETENTION_CHUNK", "") or CHUNK)
+    return int(getattr(settings, "OFFICIUM_RETENTION_CHUNK", 0) or CHUNK)
 
 
 def _pause_after_chunk() -> None:
     """Test hook for the crash test: sleep after each committed chunk."""
-    pause = os.environ.get("OFFICIUM_RETENTION_CHUNK_PAUSE")
+    pause = float(getattr(settings, "OFFICIUM_RETENTION_CHUNK_PAUSE", 0) or 0)
     if pause:
-        time.sleep(float(pause))
+        time.sleep(pause)
 
 
 def organization_model() -> type[models.Model]:

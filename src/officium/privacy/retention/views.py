@@ -11,15 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
-from officium.accounts.models import Membership
-from officium.accounts.roles import PRIVACY_STAFF
 from officium.accounts.scoping import OrganizationMixin
+from officium.privacy import staff
 from officium.privacy.retention import holds
 from officium.privacy.retention.models import HoldReason, LegalHold
 
 
 class HoldForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False,
+    member = forms.ModelChoiceField(queryset=None, required=False,
                                     empty_label="Everyone in the organization",
                                     help_text="Whose data the hold keeps.")
     data_type = forms.ChoiceField(required=False, help_text="Which kind of data (all if empty).")
@@ -30,12 +29,12 @@ class HoldForm(forms.Form):
 
     def __init__(self, organization: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Membership.objects.filter(organization=organization).select_related("user")
+        self.fields["member"].queryset = staff.members(organization)
         self.fields["data_type"].choices = [("", "All data"), *holds.data_type_choices()]
 
 
 class HoldsView(OrganizationMixin, View):
-    allowed_roles = tuple(PRIVACY_STAFF)
+    allowed_roles = tuple(staff.PRIVACY_STAFF)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.page(HoldForm(self.organization))
@@ -58,9 +57,8 @@ class HoldsView(OrganizationMixin, View):
         return self.page(form, status=400)
 
     def page(self, form: HoldForm, status: int = 200) -> HttpResponse:
-        rows = LegalHold.objects.filter(organization_id=self.organization.pk).order_by("-created_at")
-        names = dict(Membership.objects.filter(organization=self.organization)
-                     .values_list("user_id", "user__email"))
+        rows = self.scoped(LegalHold.objects.all()).order_by("-created_at")
+        names = dict(staff.members(self.organization).values_list("user_id", "user__email"))
         listed = [{"hold": h, "subject": names.get(h.subject_id, "a former member") if h.subject_id else "",
                    "active": h.released_at is None} for h in rows]
         return render(self.request, "retention/holds.html", {
@@ -69,10 +67,10 @@ class HoldsView(OrganizationMixin, View):
 
 
 class ReleaseHoldView(OrganizationMixin, View):
-    allowed_roles = tuple(PRIVACY_STAFF)
+    allowed_roles = tuple(staff.PRIVACY_STAFF)
 
     def post(self, request: HttpRequest, *args: Any, hold_id: int, **kwargs: Any) -> HttpResponse:
-        hold = LegalHold.objects.filter(pk=hold_id, organization_id=self.organization.pk).first()
+        hold = self.scoped(LegalHold.objects.all()).filter(pk=hold_id).first()
         if hold is None:
             raise Http404
         holds.release_hold(hold, actor_id=request.user.pk)

@@ -18,6 +18,7 @@ from officium.privacy.rights.models import (
     RequestType,
     RestrictionFlag,
     RightsRequest,
+    Status,
     Verification,
 )
 from officium.privacy.rights.records import Subject, counts, record_types
@@ -46,9 +47,15 @@ def _context(request: RightsRequest) -> Callable[[dict[str, Any]], dict[str, Any
     return lambda terms: art15_context(terms, request.residence_country, request.residence_region)
 
 
-def _export(request: RightsRequest, kind: str) -> Result:
-    from officium.privacy.rights.execution import progress
+def progress(pk: int) -> Callable[[int], None]:
+    """How an export reports its percentage on the request (shown to the person and officer)."""
+    def report(percent: int) -> None:
+        RightsRequest.objects.filter(pk=pk, status=Status.IN_PROGRESS).update(progress=percent)
 
+    return report
+
+
+def _export(request: RightsRequest, kind: str) -> Result:
     result = write_export(request.ref, kind, subject_of(request), context=_context(request),
                           progress=progress(request.pk))
     terms = set().union(*(t for t, _ in result.terms.values())) if result.terms else set()

@@ -10,15 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from officium.accounts.models import Membership
-from officium.accounts.roles import PRIVACY_STAFF
-from officium.accounts.scoping import membership_for, scoped_get
-from officium.privacy.rights import deadlines, decisions, intake, rectification
+from officium.accounts.scoping import membership_for, restrict, scoped_get
+from officium.privacy import staff
+from officium.privacy.rights import decisions, intake
 from officium.privacy.rights.models import OPEN_STATUSES, Channel, RightsRequest
 
 router = Router(tags=["rights"])
@@ -154,16 +152,15 @@ def verify_public_request(request: HttpRequest, rights_ref: str, payload: CodeIn
 
 @router.get("/o/{org}/requests", response=list[RightsRequestOut])
 def queue(request: HttpRequest, org: str) -> list[RightsRequestOut]:
-    officer = membership_for(request, org, *PRIVACY_STAFF)
-    return [_out(r) for r in RightsRequest.objects.filter(
-        organization=officer.organization, status__in=OPEN_STATUSES).order_by("due_on", "received_at")]
+    officer = membership_for(request, org, *staff.PRIVACY_STAFF)
+    return [_out(r) for r in restrict(RightsRequest.objects.all(), officer)
+            .filter(status__in=OPEN_STATUSES).order_by("due_on", "received_at")]
 
 
 @router.post("/o/{org}/requests", response={201: RightsRequestOut})
 def file_for_member(request: HttpRequest, org: str, payload: OfficerRequestIn) -> Any:
-    officer = membership_for(request, org, *PRIVACY_STAFF)
-    member = Membership.objects.filter(organization=officer.organization,
-                                       pk=payload.member_id).select_related("user").first()
+    officer = membership_for(request, org, *staff.PRIVACY_STAFF)
+    member = staff.members(officer.organization).filter(pk=payload.member_id).first()
     filed = intake.file_by_officer(officer, member, request_type=payload.request_type,
                                    country=payload.residence_country,
                                    region=payload.residence_region, details=payload.details,
@@ -173,27 +170,13 @@ def file_for_member(request: HttpRequest, org: str, payload: OfficerRequestIn) -
 
 @router.get("/o/{org}/requests/{rights_request_id}", response=RightsRequestOut)
 def officer_request(request: HttpRequest, org: str, rights_request_id: int) -> RightsRequestOut:
-    officer = membership_for(request, org, *PRIVACY_STAFF)
+    officer = membership_for(request, org, *staff.PRIVACY_STAFF)
     return _out(scoped_get(RightsRequest.objects.all(), officer.organization, pk=rights_request_id))
 
 
 @router.post("/o/{org}/requests/{rights_request_id}/decisions", response=RightsRequestOut)
 def decide(request: HttpRequest, org: str, rights_request_id: int, payload: DecisionIn) -> Any:
-    officer = membership_for(request, org, *PRIVACY_STAFF)
+    """The same service as the officer's page (``decisions.decide``): the same refusals."""
+    officer = membership_for(request, org, *staff.PRIVACY_STAFF)
     rights_request = scoped_get(RightsRequest.objects.all(), officer.organization, pk=rights_request_id)
-    actions = {
-        "approve": lambda: decisions.approve(officer, rights_request, payload.reason),
-        "retry": lambda: decisions.retry(officer, rights_request, payload.reason),
-        "deny": lambda: decisions.deny(officer, rights_request, payload.reason),
-        "extend": lambda: deadlines.extend(rights_request, officer.user, payload.reason),
-        "pause": lambda: deadlines.pause(rights_request, officer.user, payload.reason),
-        "resume": lambda: deadlines.resume(rights_request, officer.user),
-        "answer": lambda: decisions.send_answer(officer, rights_request, payload.message),
-        "rectify": lambda: rectification.apply_by_officer(officer, rights_request, payload.field,
-                                                          payload.value),
-    }
-    if payload.action not in actions:
-        raise ValidationError({"action": f"One of {', '.join(actions)}."})
-    actions[payload.action]()
-    rights_request.refresh_from_db()
-    return _out(rights_request)
+    return _out(decisions.decide(officer, rights_request, payload.action, payload.model_dump()))

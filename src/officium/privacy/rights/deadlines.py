@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from officium.accounts.emails import send_service_email
+from officium.mail.service import send_service_email
 from officium.privacy.policy.loader import active_policy
 from officium.privacy.policy.schema import RightsGroup
 from officium.privacy.rights.history import step
@@ -117,7 +117,7 @@ def _continue(request: RightsRequest) -> None:
 
 
 def require_officer(membership: Any, request: RightsRequest) -> None:
-    from officium.accounts.roles import PRIVACY_STAFF
+    from officium.privacy.staff import is_privacy_staff
 
-    if membership.role not in PRIVACY_STAFF or request.organization_id != membership.organization_id:
+    if not is_privacy_staff(membership) or request.organization_id != membership.organization_id:
         raise PermissionDenied("Only the organization's owners and privacy officers handle requests.")

@@ -1,16 +1,18 @@
-"""An officer's decisions on a request (approve, deny, send the answer) and the requester's
-withdrawal. Each validates, then changes the status with a conditional UPDATE and writes the
+"""An officer's decisions on a request (approve, deny, send the answer; ``decide`` is the one
+entry point the officer's page and the API share) and the requester's withdrawal. Each validates, then changes the status with a conditional UPDATE and writes the
 history and audit entries in one transaction; mail goes out on commit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from officium.accounts.emails import send_service_email
+from officium.mail.service import send_service_email
+from officium.privacy.rights import deadlines, rectification
 from officium.privacy.rights.deadlines import require_officer
 from officium.privacy.rights.history import step
 from officium.privacy.rights.models import OPEN_STATUSES, RightsRequest, Status, Verification
@@ -106,4 +108,42 @@ def send_answer(officer: Any, request: RightsRequest, message: str) -> RightsReq
         step(request, "answer_sent", actor=officer.user, note=message)
         if request.email:
             send_service_email(request.email, "rights_message", {"request": request, "message": message})
+    return request
+
+
+# --- the officer's decisions, one entry point for the page and the API -------------------
+
+Decision = Callable[[Any, RightsRequest, Mapping[str, Any]], Any]
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    return value if isinstance(value, str) else ""
+
+
+DECISIONS: dict[str, Decision] = {
+    "approve": lambda officer, r, data: approve(officer, r, _text(data, "reason")),
+    "retry": lambda officer, r, data: retry(officer, r, _text(data, "reason")),
+    "deny": lambda officer, r, data: deny(officer, r, _text(data, "reason")),
+    "extend": lambda officer, r, data: deadlines.extend(r, officer.user, _text(data, "reason")),
+    "pause": lambda officer, r, data: deadlines.pause(r, officer.user, _text(data, "reason")),
+    "resume": lambda officer, r, data: deadlines.resume(r, officer.user),
+    "answer": lambda officer, r, data: send_answer(officer, r, _text(data, "message")),
+    "rectify": lambda officer, r, data: rectification.apply_by_officer(
+        officer, r, _text(data, "field"), _text(data, "value")),
+}
+
+
+def decide(officer: Any, request: RightsRequest, action: str,
+           data: Mapping[str, Any]) -> RightsRequest:
+    """An officer's decision on a request, whichever way it arrives (the officer's page posts
+    a form, the API a JSON body): the action must be known (400 naming ``action``), the officer
+    must be privacy staff of the request's organization (403, checked here for every action,
+    not by each caller), then the decision's own service validates and records it."""
+    decision = DECISIONS.get(action)
+    if decision is None:
+        raise ValidationError({"action": f"Unknown action: choose one of {', '.join(DECISIONS)}."})
+    require_officer(officer, request)
+    decision(officer, request, data)
+    request.refresh_from_db()
     return request

@@ -8,13 +8,14 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from officium.accounts.emails import send_service_email
 from officium.errors import ErrorCode
+from officium.mail.service import send_service_email
 from officium.privacy.policy.loader import active_policy
 from officium.privacy.rights import verification
 from officium.privacy.rights.catalogue import NEEDS_STRONG_VERIFICATION, offer_for
@@ -127,9 +128,9 @@ def file_by_officer(officer: Any, member: Any, *, request_type: str, country: st
                     region: str = "", details: str = "", purposes: Iterable[str] = ()) -> RightsRequest:
     """An owner or privacy officer files for a member who asked them (by phone, by letter);
     the officer vouches for the identity they checked."""
-    from officium.accounts.roles import PRIVACY_STAFF
+    from officium.privacy.staff import is_privacy_staff
 
-    if officer.role not in PRIVACY_STAFF:
+    if not is_privacy_staff(officer):
         raise PermissionDenied("Only owners and privacy officers file requests for others.")
     if member is None or member.organization_id != officer.organization_id:
         raise ValidationError({"member": "Choose a member of this organization."})
@@ -192,12 +193,10 @@ def verify_with_code(request: RightsRequest, code: str) -> RightsRequest:
     """The emailed code proves the address. The person behind it (if any account has it)
     becomes the subject. A CCPA request for specific pieces verified only by email is
     answered as a request for categories (CCPA regulations, 11 CCR 7062(e))."""
-    from officium.accounts.models import User
-
     if request.status != Status.AWAITING_VERIFICATION:
         raise ValidationError({"code": "This request does not wait for a code."})
     verification.check_code(request, code)
-    user = User.objects.filter(email__iexact=request.email).first()
+    user = get_user_model().objects.filter(email__iexact=request.email).first()
     with transaction.atomic():
         if user is not None:
             request.subject, request.subject_ref = user, user.pk

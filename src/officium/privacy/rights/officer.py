@@ -12,22 +12,21 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from officium.accounts.models import Membership
-from officium.accounts.roles import PRIVACY_STAFF
 from officium.accounts.scoping import OrganizationMixin, scoped_get
-from officium.accounts.views import apply_form_errors
-from officium.privacy.rights import deadlines, decisions, intake, rectification
+from officium.forms import apply_form_errors
+from officium.privacy import staff
+from officium.privacy.rights import decisions, intake, rectification
 from officium.privacy.rights.forms import AnswerForm, OfficerRequestForm, ReasonForm, RectifyForm
 from officium.privacy.rights.models import CLOSED_STATUSES, OPEN_STATUSES, RightsRequest
 
 
 class QueueView(OrganizationMixin, TemplateView):
     template_name = "rights/queue.html"
-    allowed_roles = PRIVACY_STAFF
+    allowed_roles = staff.PRIVACY_STAFF
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        mine = RightsRequest.objects.filter(organization=self.organization)
+        mine = self.scoped(RightsRequest.objects.all())
         context["open"] = mine.filter(status__in=OPEN_STATUSES).order_by("due_on", "received_at")
         context["closed"] = mine.filter(status__in=CLOSED_STATUSES).order_by("-completed_at")[:50]
         return context
@@ -68,10 +67,10 @@ class PlatformQueueView(TemplateView):
 
 
 class FileForMemberView(OrganizationMixin, View):
-    allowed_roles = PRIVACY_STAFF
+    allowed_roles = staff.PRIVACY_STAFF
 
-    def members(self) -> list[Membership]:
-        return list(Membership.objects.filter(organization=self.organization).select_related("user"))
+    def members(self) -> list[Any]:
+        return list(staff.members(self.organization))
 
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
         return self.show(OfficerRequestForm(self.members()))
@@ -98,37 +97,19 @@ class FileForMemberView(OrganizationMixin, View):
             "form": form, "organization": self.organization}, status=status)
 
 
-ACTIONS = {
-    "approve": lambda officer, r, data: decisions.approve(officer, r, data.get("reason", "")),
-    "retry": lambda officer, r, data: decisions.retry(officer, r, data.get("reason", "")),
-    "deny": lambda officer, r, data: decisions.deny(officer, r, data.get("reason", "")),
-    "extend": lambda officer, r, data: _officer_step(officer, r, deadlines.extend, data.get("reason", "")),
-    "pause": lambda officer, r, data: _officer_step(officer, r, deadlines.pause, data.get("reason", "")),
-    "resume": lambda officer, r, data: _officer_step(officer, r, deadlines.resume),
-    "answer": lambda officer, r, data: decisions.send_answer(officer, r, data.get("message", "")),
-    "rectify": lambda officer, r, data: rectification.apply_by_officer(
-        officer, r, data.get("field", ""), data.get("value", "")),
-}
-
-
-def _officer_step(officer: Any, request: RightsRequest, action: Any, *args: Any) -> Any:
-    deadlines.require_officer(officer, request)
-    return action(request, officer.user, *args)
-
-
 class RequestView(OrganizationMixin, View):
-    allowed_roles = PRIVACY_STAFF
+    """A request and the officer's decisions on it (``decisions.decide``, shared with the API)."""
+
+    allowed_roles = staff.PRIVACY_STAFF
 
     def get(self, request: HttpRequest, org: str, rights_request_id: int) -> HttpResponse:
         return self.show(self.lookup(rights_request_id))
 
     def post(self, request: HttpRequest, org: str, rights_request_id: int) -> HttpResponse:
         rights_request = self.lookup(rights_request_id)
-        action = ACTIONS.get(request.POST.get("action", ""))
-        if action is None:
-            return self.show(rights_request, 400, error="Unknown action.")
         try:
-            action(self.membership, rights_request, request.POST)
+            decisions.decide(self.membership, rights_request, request.POST.get("action", ""),
+                             request.POST)
         except PermissionDenied:
             raise
         except ValidationError as error:
@@ -137,7 +118,8 @@ class RequestView(OrganizationMixin, View):
         return redirect("rights:officer_request", org=org, rights_request_id=rights_request.pk)
 
     def lookup(self, rights_request_id: int) -> RightsRequest:
-        return scoped_get(RightsRequest.objects.all(), self.organization, pk=rights_request_id)
+        return scoped_get(self.scoped(RightsRequest.objects.all()), self.organization,
+                          pk=rights_request_id)
 
     def show(self, rights_request: RightsRequest, status: int = 200, error: str = "") -> HttpResponse:
         return render(self.request, "rights/officer_request.html", {

@@ -7,13 +7,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from officium.accounts.emails import send_service_email
-from officium.accounts.signup_fields import phone_validator
+from officium.mail.service import send_service_email
 from officium.privacy import audit, registry
 from officium.privacy.rights import verification
 from officium.privacy.rights.deadlines import require_officer
@@ -25,6 +25,7 @@ from officium.privacy.rights.models import (
     Status,
     Verification,
 )
+from officium.text import phone_validator
 
 SELF_SERVICE_FIELDS = ("first_name", "last_name", "phone", "position")
 MAX_LENGTH = {"first_name": 150, "last_name": 150, "phone": 32, "position": 150,
@@ -33,9 +34,7 @@ MAX_LENGTH = {"first_name": 150, "last_name": 150, "phone": 32, "position": 150,
 
 def officer_fields() -> list[str]:
     """Fields of the person's profile an officer may correct: its personal, text fields."""
-    from officium.accounts.models import User
-
-    reg = registry.registration_for(User)
+    reg = registry.registration_for(get_user_model())
     return [f for f in (reg.personal_fields() if reg else {}) if f in MAX_LENGTH]
 
 
@@ -94,8 +93,7 @@ def correct_own_profile(user: Any, changes: dict[str, str], *, password: str = "
 
 def apply_by_officer(officer: Any, request: RightsRequest, field: str, value: str) -> RightsRequest:
     """An officer corrects one field of the requester's profile and completes the request."""
-    from officium.accounts.models import User
-
+    User = get_user_model()  # noqa: N806 - the model class
     require_officer(officer, request)
     if request.request_type != RequestType.RECTIFICATION or request.status != Status.VERIFIED:
         raise ValidationError({"status": "Only a verified rectification request can be applied."})
@@ -136,7 +134,7 @@ def _organization(user: Any) -> Any:
 def notify_recipients(request: RightsRequest, user: Any, fields: list[str]) -> None:
     """Art. 19: each organization the person belongs to (it receives their profile) is told
     which fields changed, never the values."""
-    from officium.privacy.rights.reminders import officer_emails
+    from officium.privacy.staff import officer_emails
 
     for membership in user.memberships.select_related("organization"):
         recipients = officer_emails(membership.organization_id)

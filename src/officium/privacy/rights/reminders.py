@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from officium.accounts.emails import send_service_email
-from officium.env import envint
+from officium.mail.service import send_service_email
 from officium.privacy.rights.history import step
 from officium.privacy.rights.models import OPEN_STATUSES, ExportFile, RightsRequest, Status
+from officium.privacy.staff import officer_emails
 
-REMIND_DAYS = envint("OFFICIUM_RIGHTS_REMIND_DAYS", 7)
-
-
-def officer_emails(organization_id: int) -> list[str]:
-    from officium.accounts.models import Membership
-    from officium.accounts.roles import PRIVACY_STAFF
-
-    return sorted(set(Membership.objects.filter(
-        organization_id=organization_id, role__in=PRIVACY_STAFF, user__is_active=True,
-    ).values_list("user__email", flat=True)))
+REMIND_DAYS: int = settings.OFFICIUM_RIGHTS_REMIND_DAYS
 
 
 def send_reminders() -> int:

@@ -21,18 +21,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from officium.accounts.emails import send_service_email
-from officium.env import envint
 from officium.errors import ErrorCode
 from officium.mail.outbox import Throttle, Throttled
+from officium.mail.service import send_service_email
 from officium.privacy.rights.models import EmailCode, RightsRequest
 
 CODE_DIGITS = 8
 CODE_LIFETIME = timedelta(minutes=30)
 MAX_ATTEMPTS = 5
 REAUTH_SESSION_KEY = "officium.rights.reauthenticated_at"
-REAUTH_WINDOW_SECONDS = envint("OFFICIUM_RIGHTS_REAUTH_MINUTES", 10) * 60
-CODES_PER_HOUR = envint("OFFICIUM_RIGHTS_CODES_PER_HOUR", 3)
+REAUTH_WINDOW_SECONDS: int = settings.OFFICIUM_RIGHTS_REAUTH_MINUTES * 60
+CODES_PER_HOUR: int = settings.OFFICIUM_RIGHTS_CODES_PER_HOUR
 
 
 class TooManyAttempts(ValidationError):

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from officium.accounts.views import apply_form_errors
+from officium.forms import apply_form_errors
 from officium.privacy.rights import decisions, intake, rectification
 from officium.privacy.rights.downloads import serve_export
 from officium.privacy.rights.forms import (

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 
 from officium.accounts import age_gate
-from officium.accounts.roles import PRIVACY_STAFF
 from officium.accounts.scoping import OrganizationMixin, scoped_get
+from officium.privacy import staff
 from officium.privacy.models import ChildReport, ChildReportStatus
 
 
@@ -38,7 +38,7 @@ def report_child(request: HttpRequest) -> HttpResponse:
 
 class ChildReportsView(OrganizationMixin, TemplateView):
     template_name = "privacy/child_reports.html"
-    allowed_roles = PRIVACY_STAFF
+    allowed_roles = staff.PRIVACY_STAFF
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -49,7 +49,7 @@ class ChildReportsView(OrganizationMixin, TemplateView):
 
 class ChildReportDecisionView(OrganizationMixin, TemplateView):
     template_name = "privacy/child_report_decide.html"
-    allowed_roles = PRIVACY_STAFF
+    allowed_roles = staff.PRIVACY_STAFF
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

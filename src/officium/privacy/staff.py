@@ -1,0 +1,42 @@
+"""Who the privacy staff are: the one module of the engine that reads accounts' members and
+roles (a named exception of the import contract in pyproject.toml).
+
+The people-facing workflows (rights requests, retention and child-report pages) need the
+organization's owners and privacy officers: to let them act, to email them, to list the
+members they act for. They ask here, so the engine's other modules import nothing of accounts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from officium.accounts.models import Membership
+from officium.accounts.roles import PRIVACY_STAFF
+
+__all__ = ["PRIVACY_STAFF", "is_privacy_staff", "members", "officer_emails", "platform_staff_emails"]
+
+
+def is_privacy_staff(membership: Any) -> bool:
+    """An owner or privacy officer of their organization."""
+    return membership is not None and membership.role in PRIVACY_STAFF
+
+
+def members(organization: Any) -> QuerySet[Membership]:
+    """The organization's memberships (with their users), for the forms that name a member."""
+    return Membership.objects.filter(organization=organization).select_related("user")
+
+
+def officer_emails(organization_id: int) -> list[str]:
+    """Addresses of the organization's active owners and privacy officers."""
+    return sorted(set(Membership.objects.filter(
+        organization_id=organization_id, role__in=PRIVACY_STAFF, user__is_active=True,
+    ).values_list("user__email", flat=True)))
+
+
+def platform_staff_emails() -> list[str]:
+    """Addresses of the platform's active staff (they handle requests from the public form)."""
+    return sorted(set(get_user_model().objects.filter(is_staff=True, is_active=True)
+                      .values_list("email", flat=True)))
