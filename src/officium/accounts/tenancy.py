@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db import models
 
+from officium.privacy.access import PurposeManager
+
 if TYPE_CHECKING:
     from officium.accounts.models import Organization
 
@@ -26,7 +28,9 @@ class TenantModel(models.Model):
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE)
 
-    objects = TenantQuerySet.as_manager()
+    # The engine's manager (for_organization, and for_purpose for registered models): models
+    # that read personal data declare it again, and one manager type keeps them substitutable.
+    objects = PurposeManager()
 
     class Meta:
         abstract = True

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import models
 from django.db.models import Q
@@ -102,10 +102,11 @@ class PurposeQuerySet(models.QuerySet[T]):
                 qs = qs.exclude(reg.subject_q(subject_ids))
         if fields is not None:
             qs = qs.only(*fields)
-        qs = qs._chain()
-        qs._access = context
-        qs._sensitive = frozenset(t for t in read.values() if term_covered(t, sensitive))
-        return qs  # type: ignore[return-value]
+        # Rules filter and exclude, which keep the queryset's class: it is still ours.
+        scoped = cast("PurposeQuerySet[T]", qs.all())
+        scoped._access = context
+        scoped._sensitive = frozenset(t for t in read.values() if term_covered(t, sensitive))
+        return scoped
 
     def _scope(self, actor: Any, reg: registry.Registration) -> models.QuerySet[Any]:
         organization_id = actor.organization_id
@@ -123,7 +124,7 @@ class PurposeQuerySet(models.QuerySet[T]):
 
     def _fetch_all(self) -> None:
         already = self._result_cache is not None
-        super()._fetch_all()  # type: ignore[misc]
+        super()._fetch_all()
         if not already and self._access is not None and self._sensitive:
             self._audit_read()
 

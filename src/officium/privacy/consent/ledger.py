@@ -8,7 +8,7 @@ a signal sent with every request writes once. Current state is derived, never st
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,14 +177,14 @@ def receipts(subject: Subject) -> dict[str, Any]:
 
 # --- set queries for purpose-bound access -------------------------------------------------
 
-def users_given(purpose: str) -> QuerySet[ConsentRecord]:
+def users_given(purpose: str) -> QuerySet[ConsentRecord, Mapping[str, object]]:
     """User ids whose latest decision on some consent scope of ``purpose`` is "given"."""
     qs = ConsentRecord.objects.filter(subject_user__isnull=False, purpose=purpose,
                                       state=State.GIVEN).exclude(scope__startswith="recipient:")
     return _latest(qs).values("subject_user_id")
 
 
-def users_opted_out(purpose: str, only: str | None = None) -> QuerySet[ConsentRecord] | None:
+def users_opted_out(purpose: str, only: str | None = None) -> QuerySet[ConsentRecord, Mapping[str, object]] | None:
     """User ids who opted out of a recipient (``only``: of that one) receiving data for
     ``purpose`` (PU5)."""
     scopes = [f"recipient:{r.id}" for r in catalogue.opt_out_recipients()

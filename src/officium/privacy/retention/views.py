@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -30,8 +30,9 @@ class HoldForm(forms.Form):
 
     def __init__(self, organization: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Membership.objects.filter(organization=organization).select_related("user")
-        self.fields["data_type"].choices = [("", "All data"), *holds.data_type_choices()]
+        cast("forms.ModelChoiceField[Any]", self.fields["member"]).queryset = Membership.objects.filter(
+            organization=organization).select_related("user")
+        cast(forms.ChoiceField, self.fields["data_type"]).choices = [("", "All data"), *holds.data_type_choices()]
 
 
 class HoldsView(OrganizationMixin, View):

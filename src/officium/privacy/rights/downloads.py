@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from officium.privacy import audit
 from officium.privacy.rights.export import exports_dir, open_export, plaintext_size
@@ -17,7 +18,7 @@ from officium.privacy.vault.crypto import DecryptionError
 logger = logging.getLogger(__name__)
 
 
-def serve_export(request: RightsRequest, actor: Any) -> HttpResponse:
+def serve_export(request: RightsRequest, actor: Any) -> HttpResponseBase:
     export = ExportFile.objects.filter(request=request).first()
     if export is None or not export.name:
         raise Http404

@@ -3,11 +3,13 @@ and the decisions (approve, deny, extend, pause, resume, apply a correction, ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
@@ -40,7 +42,7 @@ class PlatformQueueView(TemplateView):
 
     template_name = "rights/platform_queue.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not (request.user.is_authenticated and request.user.is_staff):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -98,7 +100,7 @@ class FileForMemberView(OrganizationMixin, View):
             "form": form, "organization": self.organization}, status=status)
 
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[[Membership, RightsRequest, QueryDict], object]] = {
     "approve": lambda officer, r, data: decisions.approve(officer, r, data.get("reason", "")),
     "retry": lambda officer, r, data: decisions.retry(officer, r, data.get("reason", "")),
     "deny": lambda officer, r, data: decisions.deny(officer, r, data.get("reason", "")),

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
@@ -203,7 +204,7 @@ def _children_first(regs: list[Registration]) -> list[Registration]:
 def _children(model: type[models.Model], by_model: dict[type[models.Model], Registration]) -> list[Registration]:
     found = []
     for relation in holds_module.reverse_relations(model):
-        child = by_model.get(relation.related_model)  # type: ignore[arg-type]
+        child = by_model.get(relation.related_model)
         if child is not None and child.model is not model:
             found.append(child)
     return found
@@ -215,7 +216,7 @@ def _cascade_keepers(reg: Registration, subject_id: int, ordered: list[Registrat
     q = Q()
     by_model = {r.model: r for r in ordered}
     for relation in holds_module.reverse_relations(reg.model):
-        child = by_model.get(relation.related_model)  # type: ignore[arg-type]
+        child = by_model.get(relation.related_model)
         if child is None or relation.on_delete is not models.CASCADE or child.model is reg.model:
             continue
         survivors = child.model._base_manager.filter(child.subject_q(subject_id))
@@ -291,14 +292,15 @@ def anonymize(row: models.Model, reg: Registration) -> None:
         if term == NOT_PERSONAL:
             continue
         f = row._meta.get_field(name)
-        changes[f.attname] = _blank(f, row.pk)
+        if isinstance(f, models.Field):  # registered names are columns, never reverse relations
+            changes[f.attname] = _blank(f, row.pk)
     for name, value in changes.items():
         setattr(row, name, value)
-    if hasattr(row, "set_unusable_password"):
+    if isinstance(row, AbstractBaseUser):
         row.set_unusable_password()
         changes["password"] = row.password
     if hasattr(row, "is_active"):
-        row.is_active = False  # type: ignore[attr-defined]
+        row.is_active = False
         changes["is_active"] = False
     row.save()
 
