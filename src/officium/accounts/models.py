@@ -61,7 +61,7 @@ class UserManager(BaseUserManager.from_queryset(PurposeQuerySet)):  # type: igno
     def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
         if not email:
             raise ValueError("A user needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user: User = self.model(email=self.normalize_email(email).lower(), **fields)
         if password:
             user.set_password(password)
         else:

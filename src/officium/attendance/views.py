@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -203,8 +204,8 @@ class DevicesView(AttendancePage):
 
     def render_page(self, form: ConnectionCodeForm, status: int = 200, **extra: Any) -> HttpResponse:
         return self.show({"devices": reading.devices(self.membership), "form": form,
-                          "can_connect": bool(form.fields["member"].choices),
-                          "managed": form.fields["member"].choices, **extra}, status=status)
+                          "can_connect": bool(cast(forms.ChoiceField, form.fields["member"]).choices),
+                          "managed": cast(forms.ChoiceField, form.fields["member"]).choices, **extra}, status=status)
 
 
 class DeviceRevokeView(AttendancePage):
