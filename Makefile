@@ -29,6 +29,7 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/mypy src/officium
 
 ## A quick, small-size pass of every benchmark (CI runs this so they stay runnable).
 bench-quick: $(VENV)/.installed-dev

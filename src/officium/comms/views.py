@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView
 
 from officium.accounts.roles import ADMINISTRATORS
-from officium.accounts.scoping import OrganizationMixin
+from officium.accounts.scoping import OrganizationMixin, SignedInRequest
 from officium.comms import services, unsubscribe
 from officium.comms.forms import (
     AnswerForm,
@@ -122,7 +122,7 @@ def support(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaints(request: HttpRequest) -> HttpResponse:
+def complaints(request: SignedInRequest) -> HttpResponse:
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -218,7 +218,7 @@ def dismiss_announcement(request: HttpRequest) -> HttpResponse:
 
 # --- the organization's own sender ------------------------------------------------------
 
-class MailSettingsView(OrganizationMixin, FormView):
+class MailSettingsView(OrganizationMixin, FormView[MailSettingsForm]):
     template_name = "comms/mail_settings.html"
     form_class = MailSettingsForm
     allowed_roles = ADMINISTRATORS

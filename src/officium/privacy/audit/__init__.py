@@ -6,7 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from officium.privacy.audit.chain import Draft, append
+from officium.privacy.audit.chain import Draft
+from officium.privacy.audit.chain import append as append  # re-exported: batch writers use it
 from officium.privacy.audit.events import AuditEvent, lookup
 
 SENSITIVE_READ = "privacy.sensitive_read"
