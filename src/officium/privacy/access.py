@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 
 from officium.privacy import registry
+from officium.privacy.actors import Member
 
 T = TypeVar("T", bound=models.Model)
 
@@ -38,7 +39,7 @@ class PurposeNotAllowed(PermissionError):
 
 @dataclass(frozen=True)
 class AccessContext:
-    actor: Any  # officium.accounts.models.Membership (the engine does not import accounts)
+    actor: Member  # an officium.accounts.models.Membership (the engine does not import accounts)
     purpose: str
     model: type[models.Model]
     categories: frozenset[str]
@@ -75,7 +76,7 @@ class PurposeQuerySet(models.QuerySet[T]):
     def for_organization(self, organization: Any) -> PurposeQuerySet[T]:
         return self.filter(organization=organization)
 
-    def for_purpose(self, actor: Any, purpose: str, *, fields: Iterable[str] | None = None) -> PurposeQuerySet[T]:
+    def for_purpose(self, actor: Member, purpose: str, *, fields: Iterable[str] | None = None) -> PurposeQuerySet[T]:
         reg = registry.registration_for(self.model)
         if reg is None:
             raise TypeError(f"{self.model._meta.label} is not registered with the privacy registry")
@@ -108,7 +109,7 @@ class PurposeQuerySet(models.QuerySet[T]):
         scoped._sensitive = frozenset(t for t in read.values() if term_covered(t, sensitive))
         return scoped
 
-    def _scope(self, actor: Any, reg: registry.Registration) -> models.QuerySet[Any]:
+    def _scope(self, actor: Member, reg: registry.Registration) -> models.QuerySet[Any]:
         organization_id = actor.organization_id
         if any(f.name == "organization" for f in self.model._meta.concrete_fields):
             return self.filter(organization_id=organization_id)

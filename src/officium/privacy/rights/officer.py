@@ -113,7 +113,8 @@ ACTIONS: dict[str, Callable[[Membership, RightsRequest, QueryDict], object]] = {
 }
 
 
-def _officer_step(officer: Any, request: RightsRequest, action: Any, *args: Any) -> Any:
+def _officer_step(officer: Membership, request: RightsRequest,
+                  action: Callable[..., RightsRequest], *args: str) -> RightsRequest:
     deadlines.require_officer(officer, request)
     return action(request, officer.user, *args)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from officium.accounts.emails import send_service_email
 from officium.accounts.signup_fields import phone_validator
 from officium.privacy import audit, registry
+from officium.privacy.actors import Member
 from officium.privacy.rights import verification
 from officium.privacy.rights.deadlines import require_officer
 from officium.privacy.rights.history import step
@@ -92,7 +93,7 @@ def correct_own_profile(user: Any, changes: dict[str, str], *, password: str = "
     return rights_request
 
 
-def apply_by_officer(officer: Any, request: RightsRequest, field: str, value: str) -> RightsRequest:
+def apply_by_officer(officer: Member, request: RightsRequest, field: str, value: str) -> RightsRequest:
     """An officer corrects one field of the requester's profile and completes the request."""
     from officium.accounts.models import User
 

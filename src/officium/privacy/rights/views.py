@@ -126,7 +126,7 @@ def center_status(request: HttpRequest, rights_request_id: int) -> HttpResponse:
 
 @login_required
 def center_download(request: HttpRequest, rights_request_id: int) -> HttpResponseBase:
-    return serve_export(_own(request, rights_request_id), request.user)
+    return serve_export(_own(request, rights_request_id), request.user.pk)
 
 
 @login_required

@@ -35,6 +35,7 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
 from officium.privacy import audit
+from officium.privacy.actors import AuditActor
 from officium.privacy.registry import NOT_PERSONAL, SELF, Registration, registrations
 from officium.privacy.retention import holds as holds_module
 from officium.privacy.retention.deletion import delete_rows
@@ -59,7 +60,7 @@ class ShredReport:
         return sum(self.deleted.values())
 
 
-def shred_subject(subject_id: int, *, actor: Any = None, reason: str = "erasure") -> ShredReport:
+def shred_subject(subject_id: int, *, actor: AuditActor = None, reason: str = "erasure") -> ShredReport:
     """Erase a data subject (see the module docstring). ``reason`` is a code for the audit log
     (``erasure_request``, ``account_cancelled``, ...), never free text about the person."""
     subject_id = int(subject_id)
@@ -91,7 +92,7 @@ def _subject_kids(subject_id: int) -> list[str]:
     return list(SubjectKey.objects.filter(subject_id=subject_id).values_list("kid", flat=True))
 
 
-def destroy_subject_keys(subject_id: int, *, actor: Any = None, reason: str = "erasure") -> bool:
+def destroy_subject_keys(subject_id: int, *, actor: AuditActor = None, reason: str = "erasure") -> bool:
     """Step one of shredding, also usable alone: True if a key existed and is now gone."""
     kids = _subject_kids(subject_id)
     ledger.record(keys.SUBJECT, subject_id, kids)  # outside the database, before the commit
@@ -103,7 +104,7 @@ def destroy_subject_keys(subject_id: int, *, actor: Any = None, reason: str = "e
     return bool(destroyed)
 
 
-def destroy_organization_keys(organization_id: int, *, actor: Any = None,
+def destroy_organization_keys(organization_id: int, *, actor: AuditActor = None,
                               reason: str = "organization_terminated") -> bool:
     """Crypto-shred an organization: its key seals every portal space key, so once it is gone
     no copy of the organization's documents (backups included) can be opened."""
@@ -120,7 +121,7 @@ def destroy_organization_keys(organization_id: int, *, actor: Any = None,
     return bool(destroyed)
 
 
-def erase_again(*, actor: Any = None) -> list[int]:
+def erase_again(*, actor: AuditActor = None) -> list[int]:
     """After a restore: erase again every person in the erasure ledger who has anything left
     in this database (a backup taken before their erasure brings their rows back). What a
     legal hold in the restored database keeps stays, as at the first erasure. Returns the ids."""
@@ -132,7 +133,7 @@ def erase_again(*, actor: Any = None) -> list[int]:
     return done
 
 
-def finish_held_erasures(*, actor: Any = None) -> list[int]:
+def finish_held_erasures(*, actor: AuditActor = None) -> list[int]:
     """Erase what holds no longer keep of people whose erasure a hold held back (or whose
     erasure was interrupted). Returns the ids of the people erased further."""
     done = []
