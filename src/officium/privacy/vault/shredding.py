@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.models import Session
@@ -45,13 +45,24 @@ from officium.privacy.vault.fields import EncryptedField
 CHUNK = 5000
 
 
+class KeptRows(NamedTuple):
+    """Rows of one model a legal hold keeps: how many, why, until when."""
+
+    label: str
+    rows: int
+    reason: str
+    until: date
+
+
 @dataclass
 class ShredReport:
+    """What one shredding did; ``rights.erasure`` turns it into the requester's answer."""
+
     subject_id: int
     reason: str = "erasure"
     key_destroyed: bool = False
     deleted: Counter[str] = field(default_factory=Counter)
-    kept: list[tuple[str, int, str, date]] = field(default_factory=list)
+    kept: list[KeptRows] = field(default_factory=list)
     user: str = "absent"  # "deleted", "anonymized", "kept" or "absent"
     sessions_ended: int = 0
 
@@ -69,7 +80,7 @@ def shred_subject(subject_id: int, *, actor: AuditActor = None, reason: str = "e
         erasures.record(subject_id, erasures.ERASING, _subject_kids(subject_id), reason)
     holds = holds_module.candidate_holds(subject_id)
     kept = holds_module.kept_for_subject(subject_id, holds)
-    report.kept = [(k.model_label, k.count, k.reason, k.until) for k in kept]
+    report.kept = [KeptRows(k.model_label, k.count, k.reason, k.until) for k in kept]
     sealed_kept = any(_has_encrypted_fields(_model(k.model_label)) for k in kept)
     if not sealed_kept:
         report.key_destroyed = destroy_subject_keys(subject_id, actor=actor, reason=reason)
