@@ -142,7 +142,7 @@ def complaints(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaint(request: HttpRequest, reference: Any) -> HttpResponse:
+def complaint(request: SignedInRequest, reference: Any) -> HttpResponse:
     item = get_object_or_404(Complaint, reference=reference, user=request.user)
     if request.method == "POST":
         services.close_complaint(request.user, item)
@@ -165,7 +165,7 @@ def staff_complaints(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def staff_complaint(request: SignedInRequest, complaint_id: int) -> HttpResponse:
     _staff(request)
     item = get_object_or_404(Complaint, pk=complaint_id)
     form = AnswerForm(request.POST or None)
@@ -186,7 +186,7 @@ def staff_complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def announce_transfer(request: HttpRequest) -> HttpResponse:
+def announce_transfer(request: SignedInRequest) -> HttpResponse:
     _staff(request)
     form = TransferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from officium.privacy import audit
+from officium.privacy.actors import AuditActor
 from officium.privacy.consent import catalogue
 from officium.privacy.consent.models import ConsentRecord, Method, State, _erasing
 
@@ -85,13 +86,13 @@ def withdraw_url_for(scope: str) -> str:
 
 
 def decide(subject: Subject, purpose: str, state: str, method: str, *, scope: str = "",
-           officer: Any = None) -> ConsentRecord | None:
+           officer: AuditActor = None) -> ConsentRecord | None:
     """Append a decision; returns the record, or None when the state was already so."""
     return decide_many(subject, [(purpose, scope, state)], method, officer=officer)[0]
 
 
 def decide_many(subject: Subject, decisions: Iterable[tuple[str, str, str]], method: str, *,
-                officer: Any = None) -> list[ConsentRecord | None]:
+                officer: AuditActor = None) -> list[ConsentRecord | None]:
     """Several decisions in one transaction (a cookie banner answers several categories)."""
     decisions = list(decisions)
     if method not in Method.values:
