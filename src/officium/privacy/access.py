@@ -135,9 +135,8 @@ class PurposeQuerySet(models.QuerySet[T]):
         reg = registry.registration_for(self.model)
         if reg is None or self._access is None:
             return
-        subjects = {_subject_of(row, reg) for row in self._result_cache or []}
-        subjects.discard(None)
-        record_reads(self._access, sorted(subjects), sorted(self._sensitive))  # type: ignore[arg-type]
+        subjects = {s for row in self._result_cache or [] if (s := _subject_of(row, reg)) is not None}
+        record_reads(self._access, sorted(subjects), sorted(self._sensitive))
 
 
 def _subject_of(row: Any, reg: registry.Registration) -> int | None:
