@@ -30,6 +30,7 @@ test: $(VENV)/.installed-dev
 ## ruff, then the import layers of pyproject.toml (run from src/, where `officium` is importable).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/mypy src/officium
 	cd src && $(abspath $(BIN))/lint-imports --no-cache ../pyproject.toml
 
 ## A quick, small-size pass of every benchmark (CI runs this so they stay runnable). Each must

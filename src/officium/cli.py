@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 DEMO_BIND = "127.0.0.1:8000"
 
@@ -182,7 +183,7 @@ def policy(args: list[str]) -> int:
     return policy_main(args)
 
 
-def _engine_command(module: str) -> object:
+def _engine_command(module: str) -> Callable[[list[str]], int]:
     def run(args: list[str]) -> int:
         import importlib
 

@@ -52,16 +52,17 @@ class Prepared:
         if not prepared_statements():
             return self._plain_rows(values, using)
         conn = connections[using]
-        compiled = conn.__dict__.setdefault("_officium_prepared", {}).get(self)
+        cache: dict[object, Any] = conn.__dict__.setdefault("_officium_prepared", {})
+        compiled = cache.get(self)
         if compiled is None:
-            compiled = conn._officium_prepared[self] = self._compile(using)
+            compiled = cache[self] = self._compile(using)
         sql, template, slots, converters = compiled
         params = list(template)
         for slot, index in slots:
             params[slot] = values[index]
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
         if not converters:
             return rows  # the cursor's own tuples
         out = []
@@ -83,7 +84,8 @@ class Prepared:
         sql, params = queryset.query.sql_with_params()
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            fetched: list[tuple[Any, ...]] = cursor.fetchall()
+            return fetched
 
     def first(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> tuple[Any, ...] | None:
         rows = self.rows(*values, using=using)
@@ -124,7 +126,8 @@ class PreparedInsert:
         obj = self.model(**values)
         if not prepared_statements():
             return obj, []  # the plain path: ``save()`` prepares the values as it inserts
-        obj._prepare_related_fields_for_save(operation_name="save")
+        # Private Django API (absent from django-stubs); what save() runs before its INSERT.
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
         compiler = self._compiled(using)[1]
         return obj, [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in self._fields]
@@ -148,10 +151,11 @@ class PreparedInsert:
 
     def _compiled(self, using: str) -> tuple[str, Any, tuple[Any, ...]]:
         conn = connections[using]
-        compiled = conn.__dict__.setdefault("_officium_prepared", {}).get(self)
+        cache: dict[object, Any] = conn.__dict__.setdefault("_officium_prepared", {})
+        compiled = cache.get(self)
         if compiled is None:
-            compiled = conn._officium_prepared[self] = self._compile(using)
-        return compiled  # type: ignore[no-any-return]
+            compiled = cache[self] = self._compile(using)
+        return compiled
 
     def _compile(self, using: str) -> tuple[str, Any, tuple[Any, ...]]:
         conn = connections[using]

@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
+
 from officium.env import (
     database_config,
     envbool,
@@ -16,6 +18,10 @@ from officium.env import (
     require_valid_master_key,
     secret,
 )
+
+# Django's generic classes (fields, form fields, querysets, views) accept type arguments at
+# run time, as the annotations checked by mypy --strict use them (``FormView[MyForm]``).
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(envstr("OFFICIUM_HOME", os.getcwd())).resolve()

@@ -12,7 +12,7 @@ from pydantic import EmailStr
 from officium.accounts import services
 from officium.accounts.models import Membership
 from officium.accounts.roles import CAN_SEE_MEMBERS, Role
-from officium.accounts.scoping import membership_for, scoped_get
+from officium.accounts.scoping import SignedInRequest, membership_for, scoped_get
 
 router = Router(tags=["organizations"])
 
@@ -66,7 +66,7 @@ def _member_out(m: Membership) -> MemberOut:
 
 
 @router.get("/orgs", response=list[OrganizationOut])
-def list_organizations(request: HttpRequest) -> list[OrganizationOut]:
+def list_organizations(request: SignedInRequest) -> list[OrganizationOut]:
     memberships = request.user.memberships.select_related("organization")
     return [OrganizationOut(slug=m.organization.slug, name=m.organization.name,
                             country=m.organization.country, plan=m.organization.plan,

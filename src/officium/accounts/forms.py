@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -67,8 +67,8 @@ class InvitedSignupForm(SetPasswordForm):
     last_name = forms.CharField(max_length=150)
 
 
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+class MemberChoiceField(forms.ModelChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user} ({obj.get_role_display()})"
 
 
@@ -80,9 +80,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, actor: Membership, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in GRANTABLE[Role(actor.role)]]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in GRANTABLE[Role(actor.role)]]
         self.fields["role"].initial = Role.MEMBER
-        self.fields["reports_to"].queryset = _managers(actor.organization)
+        cast(MemberChoiceField, self.fields["reports_to"]).queryset = _managers(actor.organization)
 
 
 class MemberForm(forms.Form):
@@ -94,8 +94,8 @@ class MemberForm(forms.Form):
 
     def __init__(self, actor: Membership, member: Membership, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in GRANTABLE[Role(actor.role)]]
-        self.fields["reports_to"].queryset = _managers(actor.organization).exclude(pk=member.pk)
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in GRANTABLE[Role(actor.role)]]
+        cast(MemberChoiceField, self.fields["reports_to"]).queryset = _managers(actor.organization).exclude(pk=member.pk)
 
 
 def _managers(organization: Organization) -> Any:

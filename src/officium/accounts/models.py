@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -60,7 +61,7 @@ class UserManager(BaseUserManager.from_queryset(PurposeQuerySet)):  # type: igno
     def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
         if not email:
             raise ValueError("A user needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user: User = self.model(email=self.normalize_email(email).lower(), **fields)
         if password:
             user.set_password(password)
         else:
@@ -114,7 +115,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -145,7 +146,7 @@ class Membership(TenantModel):
     reports_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[Membership]] = PurposeManager()
 
     can_see_report_locations = models.BooleanField(
         default=False, help_text="Granted by an administrator: see reports' check-in locations."

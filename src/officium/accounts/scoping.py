@@ -19,13 +19,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 if TYPE_CHECKING:
-    from officium.accounts.models import Membership, Organization
+    from officium.accounts.models import Membership, Organization, User
 
 T = TypeVar("T", bound=models.Model)
+
+
+class SignedInRequest(HttpRequest):
+    """The request a view sees behind ``login_required`` (or API authentication): its user is
+    an account, never the anonymous user. For annotations only; Django builds the request."""
+
+    user: User
 
 
 def resolve_membership(request: HttpRequest, user: Any, org_slug: str) -> Membership | None:
@@ -95,12 +103,12 @@ class OrganizationMixin(LoginRequiredMixin):
     organization: Organization
     membership: Membership
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.membership = membership_for(request, kwargs["org"], *self.allowed_roles)
         self.organization = self.membership.organization
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+        return super().dispatch(request, *args, **kwargs)
 
     def scoped(self, queryset: models.QuerySet[T]) -> models.QuerySet[T]:
         """``queryset`` restricted to this organization (and to the page's purpose, if any)."""

@@ -1,24 +1,15 @@
 """Tenant scoping in one place.
 
-Every tenant model carries ``organization`` and uses ``TenantQuerySet``; requests are scoped by
+Every tenant model carries ``organization`` and uses the engine's ``PurposeManager``
+(``for_organization``; ``for_purpose`` for registered models); requests are scoped by
 ``officium.accounts.scoping``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
-
 from django.db import models
 
-if TYPE_CHECKING:
-    from officium.accounts.models import Organization
-
-T = TypeVar("T", bound=models.Model)
-
-
-class TenantQuerySet(models.QuerySet[T]):
-    def for_organization(self, organization: Organization | int) -> TenantQuerySet[T]:
-        return self.filter(organization=organization)
+from officium.privacy.access import PurposeManager
 
 
 class TenantModel(models.Model):
@@ -26,7 +17,9 @@ class TenantModel(models.Model):
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE)
 
-    objects = TenantQuerySet.as_manager()
+    # The engine's manager (for_organization, and for_purpose for registered models): models
+    # that read personal data declare it again, and one manager type keeps them substitutable.
+    objects = PurposeManager()
 
     class Meta:
         abstract = True

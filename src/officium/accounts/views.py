@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms import CharField, Form, PasswordInput
 from django.http import HttpRequest, HttpResponse
@@ -33,7 +34,7 @@ from officium.accounts.mfa import services as mfa_services
 from officium.accounts.mfa.views import begin_second_step
 from officium.accounts.models import ApiToken, Membership
 from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, CAN_SEE_MEMBERS, Role
-from officium.accounts.scoping import OrganizationMixin, scoped_get
+from officium.accounts.scoping import OrganizationMixin, SignedInRequest, scoped_get
 from officium.forms import apply_form_errors
 
 
@@ -89,19 +90,20 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: EmailLoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if mfa_services.has_second_factor(user):
             return begin_second_step(self.request, user, self.get_success_url())
         return super().form_valid(form)
 
-    def form_invalid(self, form: EmailLoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:home")
+    request: SignedInRequest
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -123,7 +125,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 @login_required
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: SignedInRequest) -> HttpResponse:
     """Password, two-step sign-in (its own page) and API tokens of the signed-in person."""
     user = request.user
     token_form = ApiTokenForm(request.POST if request.POST.get("action") == "create_token" else None)
@@ -141,7 +143,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_token(request: SignedInRequest, token_id: int) -> HttpResponse:
     from django.shortcuts import get_object_or_404
 
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
@@ -301,7 +303,7 @@ class ConfirmPasswordForm(Form):
 
 
 @login_required
-def cancel_account(request: HttpRequest) -> HttpResponse:
+def cancel_account(request: SignedInRequest) -> HttpResponse:
     """RE3: the person's data leaves the live database at once; held data is listed first."""
     from django.contrib.auth import logout
 

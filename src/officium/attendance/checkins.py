@@ -239,7 +239,7 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
         event = _LOCATION_EVENT.insert(event)
         if privacy_version(actor.pk) != version:
             raise PrivacyModeChanged
-        record = _RECORD.create(
+        record: AttendanceRecord = _RECORD.create(
             organization_id=actor.organization_id, member=actor, direction=direction,
             occurred_at=now, verdict=verdict, accepted=accepted, site=site, location=event,
             within_schedule=site.within_schedule(now, context.zone_name) if site else None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from officium.privacy.vault import keys as vault_keys
 from officium.privacy.vault.fields import EncryptedFloatField, Sealed
@@ -42,7 +42,15 @@ def accuracy_field(**options: Any) -> EncryptedFloatField:
     return EncryptedFloatField(null=True, blank=True, **options)
 
 
-def columns(fix: Fix | None) -> dict[str, float | None]:
+class Columns(TypedDict):
+    """The coordinate field values of one row, keyword arguments for the model."""
+
+    latitude: float | None
+    longitude: float | None
+    accuracy_m: float | None
+
+
+def columns(fix: Fix | None) -> Columns:
     """Model field values for a fix (or for no fix at all)."""
     if fix is None:
         return {"latitude": None, "longitude": None, "accuracy_m": None}

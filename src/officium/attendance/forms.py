@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -72,7 +72,7 @@ class CheckInForm(forms.Form):
 
     def __init__(self, sites: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "Nearest site"), *((s.pk, s.name) for s in sites)]
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", "Nearest site"), *((s.pk, s.name) for s in sites)]
 
 
 class ConnectionCodeForm(forms.Form):
@@ -80,7 +80,7 @@ class ConnectionCodeForm(forms.Form):
 
     def __init__(self, members: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [(m.pk, str(m.user)) for m in members]
+        cast(forms.ChoiceField, self.fields["member"]).choices = [(m.pk, str(m.user)) for m in members]
 
 
 class DeviceProfileForm(forms.Form):

@@ -162,4 +162,4 @@ def implausible_speed(previous: Fix | None, previous_at: Any, fix: Fix, at: Any)
     seconds = max(abs((at - previous_at).total_seconds()), 1.0)
     metres = haversine_m(previous.latitude, previous.longitude, fix.latitude, fix.longitude)
     metres -= previous.accuracy + fix.accuracy
-    return metres / seconds > MAX_PLAUSIBLE_SPEED_MPS
+    return bool(metres / seconds > MAX_PLAUSIBLE_SPEED_MPS)

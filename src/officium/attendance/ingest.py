@@ -223,7 +223,8 @@ def _insert(rows: list[tuple[Any, ...]]) -> int:
     """
     ops = connection.ops
     table = ops.quote_name(LocationEvent._meta.db_table)
-    column_of = {f.attname: f.column for f in LocationEvent._meta.concrete_fields}
+    column_of = {f.attname: f.column for f in LocationEvent._meta.concrete_fields
+                 if f.column is not None}  # a concrete field always has one
     names = ", ".join(ops.quote_name(column_of[c]) for c in COLUMNS)
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     suffix = ops.on_conflict_suffix_sql(None, OnConflict.IGNORE, None, None)

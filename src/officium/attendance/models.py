@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -167,7 +167,7 @@ class Device(TenantModel):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[Device]] = PurposeManager()
 
     class Meta:
         ordering = ["-created_at", "pk"]
@@ -226,7 +226,7 @@ class PrivacyModeChange(TenantModel):
     changed_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=16, default="web")
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[PrivacyModeChange]] = PurposeManager()
 
     class Meta:
         ordering = ["changed_at", "pk"]
@@ -258,7 +258,7 @@ class LocationEvent(TenantModel):
     location_status = models.CharField(max_length=16, choices=LocationStatus.choices)
     suspected_mock = models.BooleanField(default=False)
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[LocationEvent]] = PurposeManager()
 
     class Meta:
         ordering = ["occurred_at", "pk"]
@@ -310,7 +310,7 @@ class AttendanceRecord(TenantModel):
     shift_status = models.CharField(max_length=13, choices=ShiftStatus.choices, default=ShiftStatus.NONE,
                                     blank=True)
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[AttendanceRecord]] = PurposeManager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -339,7 +339,7 @@ class SitePresence(TenantModel):
     inside = models.BooleanField()
     changed_at = models.DateTimeField()
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[SitePresence]] = PurposeManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "site"], name="attendance_presence_once")]
@@ -368,7 +368,7 @@ class LocationRequest(TenantModel):
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     event = models.ForeignKey(LocationEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[LocationRequest]] = PurposeManager()
 
 
 class AlertKind(models.TextChoices):
@@ -396,7 +396,7 @@ class Notification(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[Notification]] = PurposeManager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

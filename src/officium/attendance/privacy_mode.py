@@ -33,7 +33,7 @@ def privacy_version(member: Membership | int) -> tuple[int, bool] | None:
     """(id, enabled) of the latest switch: compared before and after a write to catch a switch
     that landed in between (the caller then retries with the new state). A prepared query:
     every check-in and batch asks it twice."""
-    return _LATEST_SWITCH.first(getattr(member, "pk", member))  # type: ignore[return-value]
+    return _LATEST_SWITCH.first(getattr(member, "pk", member))
 
 
 class PrivacyModeChanged(Exception):

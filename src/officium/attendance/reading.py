@@ -36,7 +36,7 @@ def records(actor: Membership, *, limit: int = 200, member_id: int | None = None
         qs = qs.filter(member_id=member_id)
     rows = list(qs[:limit])
     wanted = [r.location_id for r in rows if r.location_id is not None]
-    fixes: dict[int, Any] = {}
+    fixes: dict[int | None, Any] = {}
     if wanted:
         events = LocationEvent.objects.for_purpose(actor, purpose).select_related("member").filter(
             pk__in=wanted, location_status=LocationStatus.RECORDED)
@@ -84,7 +84,7 @@ def location_reads(actor: Membership, limit: int = 200) -> list[dict[str, Any]]:
     entries = list(AuditEntry.objects.filter(
         event=READ_EVENT, subject_id=actor.user_id, organization_id=actor.organization_id,
         target_type__startswith="attendance.").order_by("-created_at", "-id")[:limit])
-    readers = {m.user_id: m for m in Membership.objects.select_related("user").filter(
+    readers: dict[int | None, Membership] = {m.user_id: m for m in Membership.objects.select_related("user").filter(
         organization_id=actor.organization_id, user_id__in={e.actor_id for e in entries})}
     rows = []
     for entry in entries:

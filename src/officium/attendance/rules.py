@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS
 from officium.privacy.access import AccessContext, add_rule
 
@@ -28,7 +29,7 @@ def records(context: AccessContext, qs: QuerySet[Any]) -> QuerySet[Any]:
 def locations(context: AccessContext, qs: QuerySet[Any]) -> QuerySet[Any]:
     actor = context.actor
     allowed = Q(member=actor)
-    if actor.can_see_report_locations:
+    if isinstance(actor, Membership) and actor.can_see_report_locations:
         allowed |= Q(member__reports_to=actor)
     return qs.filter(allowed)
 
@@ -45,7 +46,7 @@ def requests(context: AccessContext, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.filter(Q(member=context.actor) | Q(requested_by=context.actor))
 
 
-def can_manage_member(actor: Any, member: Any) -> bool:
+def can_manage_member(actor: Membership, member: Membership) -> bool:
     """Administrators, and the member's own reporting manager, manage a member's devices."""
     return actor.role in ADMINISTRATORS or member.reports_to_id == actor.pk
 

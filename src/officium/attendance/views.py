@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -69,7 +70,7 @@ class CheckInView(AttendancePage):
         form = CheckInForm(self.sites(), request.POST)
         if not form.is_valid():
             messages.error(request, "The check-in could not be read: " + " ".join(
-                f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+                f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
             return redirect("attendance:check_in", org=org)
         data = form.cleaned_data
         try:
@@ -95,12 +96,14 @@ class CheckInView(AttendancePage):
         return redirect("attendance:check_in", org=org)
 
 
-def _failure(record: Any) -> str:
+def _failure(record: AttendanceRecord) -> str:
     if record.suspected_mock:
         return "the location jumped implausibly fast (suspected mock location)"
-    return {Verdict.OUTSIDE: "you are outside the geofence",
-            Verdict.UNDECIDED: "your location is not precise enough to tell",
-            Verdict.NO_LOCATION: "this organization requires a location"}.get(record.verdict, record.verdict)
+    failures: dict[str, str] = {
+        Verdict.OUTSIDE: "you are outside the geofence",
+        Verdict.UNDECIDED: "your location is not precise enough to tell",
+        Verdict.NO_LOCATION: "this organization requires a location"}
+    return failures.get(record.verdict, record.verdict)
 
 
 class ReviewQueueView(AttendancePage):
@@ -203,8 +206,8 @@ class DevicesView(AttendancePage):
 
     def render_page(self, form: ConnectionCodeForm, status: int = 200, **extra: Any) -> HttpResponse:
         return self.show({"devices": reading.devices(self.membership), "form": form,
-                          "can_connect": bool(form.fields["member"].choices),
-                          "managed": form.fields["member"].choices, **extra}, status=status)
+                          "can_connect": bool(cast(forms.ChoiceField, form.fields["member"]).choices),
+                          "managed": cast(forms.ChoiceField, form.fields["member"]).choices, **extra}, status=status)
 
 
 class DeviceRevokeView(AttendancePage):

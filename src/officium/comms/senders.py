@@ -5,17 +5,20 @@ from the master key (vault primitives), bound to the organization."""
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import get_connection
 
 from officium.comms.models import OrganizationMailSettings
 
+if TYPE_CHECKING:
+    from officium.privacy.vault.crypto import FieldCipher
+
 _LABEL = "comms.OrganizationMailSettings"
 
 
-def _cipher() -> Any:
+def _cipher() -> FieldCipher:
     from officium.privacy.vault.crypto import FieldCipher, derive_subkey
     from officium.privacy.vault.kms import master_key_from_text
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from officium.accounts.models import Membership, User
 from officium.comms import unsubscribe
 from officium.comms.mail import (
     MarketingEmail,
@@ -224,12 +225,12 @@ def file_complaint(user: Any, submission_id: Any, topic: str, message: str) -> t
     return _create_once(Complaint, sid, user, create)
 
 
-def _require_officer(actor: Any) -> None:
+def _require_officer(actor: User) -> None:
     if not getattr(actor, "is_staff", False):
         raise PermissionDenied("Only the privacy officer answers complaints.")
 
 
-def answer_complaint(officer: Any, complaint: Complaint, answer: str, close: bool = False) -> Complaint:
+def answer_complaint(officer: User, complaint: Complaint, answer: str, close: bool = False) -> Complaint:
     _require_officer(officer)
     if not (answer or "").strip():
         raise ValidationError({"answer": "Write the answer."})
@@ -249,7 +250,7 @@ def answer_complaint(officer: Any, complaint: Complaint, answer: str, close: boo
     return complaint
 
 
-def close_complaint(actor: Any, complaint: Complaint) -> Complaint:
+def close_complaint(actor: User, complaint: Complaint) -> Complaint:
     if actor.pk != complaint.user_id:
         _require_officer(actor)
     if complaint.status == ComplaintStatus.CLOSED:
@@ -263,7 +264,7 @@ def close_complaint(actor: Any, complaint: Complaint) -> Complaint:
 
 # --- change of ownership (NO3) ----------------------------------------------------------
 
-def announce_transfer(new_owner: str, actor: Any = None, effective_on: Any = None) -> tuple[Announcement, int]:
+def announce_transfer(new_owner: str, actor: User | None = None, effective_on: Any = None) -> tuple[Announcement, int]:
     """Tell every active user, by service email and a banner until dismissed."""
     new_owner = (new_owner or "").strip()
     if not new_owner:
@@ -306,7 +307,7 @@ def dismiss_announcement(user: Any, announcement_id: Any) -> bool:
 
 # --- organization sender ----------------------------------------------------------------
 
-def save_mail_settings(actor: Any, data: dict[str, Any]) -> OrganizationMailSettings:
+def save_mail_settings(actor: Membership, data: dict[str, Any]) -> OrganizationMailSettings:
     """An organization's own SMTP sender (owners and administrators)."""
     from officium.accounts.roles import ADMINISTRATORS
     from officium.comms.senders import seal_password

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView
 
 from officium.accounts.roles import ADMINISTRATORS
-from officium.accounts.scoping import OrganizationMixin
+from officium.accounts.scoping import OrganizationMixin, SignedInRequest
 from officium.comms import services, unsubscribe
 from officium.comms.forms import (
     AnswerForm,
@@ -122,7 +122,7 @@ def support(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaints(request: HttpRequest) -> HttpResponse:
+def complaints(request: SignedInRequest) -> HttpResponse:
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -142,7 +142,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaint(request: HttpRequest, reference: Any) -> HttpResponse:
+def complaint(request: SignedInRequest, reference: Any) -> HttpResponse:
     item = get_object_or_404(Complaint, reference=reference, user=request.user)
     if request.method == "POST":
         services.close_complaint(request.user, item)
@@ -165,7 +165,7 @@ def staff_complaints(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def staff_complaint(request: SignedInRequest, complaint_id: int) -> HttpResponse:
     _staff(request)
     item = get_object_or_404(Complaint, pk=complaint_id)
     form = AnswerForm(request.POST or None)
@@ -186,7 +186,7 @@ def staff_complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def announce_transfer(request: HttpRequest) -> HttpResponse:
+def announce_transfer(request: SignedInRequest) -> HttpResponse:
     _staff(request)
     form = TransferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -218,7 +218,7 @@ def dismiss_announcement(request: HttpRequest) -> HttpResponse:
 
 # --- the organization's own sender ------------------------------------------------------
 
-class MailSettingsView(OrganizationMixin, FormView):
+class MailSettingsView(OrganizationMixin, FormView[MailSettingsForm]):
     template_name = "comms/mail_settings.html"
     form_class = MailSettingsForm
     allowed_roles = ADMINISTRATORS

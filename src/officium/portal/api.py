@@ -9,8 +9,10 @@ Chunk bodies are read from the request stream in pieces, never through ``request
 
 # No ``from __future__ import annotations``: ninja reads these annotations at run time.
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from ninja import Router, Schema, Status
 
 from officium.accounts.scoping import membership_for
@@ -85,7 +87,7 @@ class AccessOut(Schema):
     event: str
     actor: int | None
     at: datetime
-    details: dict
+    details: dict[str, Any]
 
 
 def _file_out(f: File) -> FileOut:
@@ -121,7 +123,7 @@ def get_space(request: HttpRequest, org: str, space_id: int,
 
 
 @router.post("/orgs/{slug:org}/spaces/{int:space_id}/members", response={201: dict})
-def add_member(request: HttpRequest, org: str, space_id: int, payload: MemberIn) -> Status[dict]:
+def add_member(request: HttpRequest, org: str, space_id: int, payload: MemberIn) -> Status[dict[str, Any]]:
     actor = membership_for(request, org)
     added = services.add_member(actor, services.space_for(actor, space_id), payload.membership_id)
     return Status(201, {"id": added.pk, "membership_id": added.membership_id})
@@ -160,7 +162,7 @@ def start_upload(request: HttpRequest, org: str, space_id: int, payload: UploadI
 @router.api_operation(["HEAD", "GET"], "/orgs/{slug:org}/uploads/{int:upload_id}")
 def upload_offset(request: HttpRequest, org: str, upload_id: int) -> HttpResponse:
     upload = uploads.upload_for(membership_for(request, org), upload_id)
-    response = json_response({"id": upload.pk, "offset": upload.offset, "size": upload.size},
+    response = json_response({"id": upload.pk, "offset": upload.offset, "size": upload.size}, 200,
                              **{"Upload-Offset": str(upload.offset),
                                 "Upload-Length": str(upload.size)})
     return response  # a HEAD answer loses its body in officium.middleware.HeadWithoutBody
@@ -177,7 +179,7 @@ def upload_chunk(request: HttpRequest, org: str, upload_id: int) -> HttpResponse
     if result.file is not None:
         data.update(file_id=result.file.pk, sha256=result.file.sha256,
                     url=f"/o/{org}/portal/spaces/{result.file.space_id}/files/{result.file.pk}/")
-    return json_response(data, **{"Upload-Offset": str(result.offset)})
+    return json_response(data, 200, **{"Upload-Offset": str(result.offset)})
 
 
 @router.delete("/orgs/{slug:org}/uploads/{int:upload_id}", response={204: None})
@@ -193,7 +195,7 @@ def get_file(request: HttpRequest, org: str, file_id: int) -> FileOut:
 
 
 @router.get("/orgs/{slug:org}/files/{int:file_id}/content")
-def download_file(request: HttpRequest, org: str, file_id: int) -> HttpResponse:
+def download_file(request: HttpRequest, org: str, file_id: int) -> HttpResponseBase:
     actor = membership_for(request, org)
     return file_response(request, actor, services.file_for(actor, file_id))
 
@@ -230,7 +232,7 @@ def share_data(request: HttpRequest, org: str, share_pk: int) -> HttpResponse:
     share = sharing.share_for(actor, share_pk)
     offset, length = chunk_request(request)
     share = sharing.receive_share_data(actor, share, offset, chunk_body(request), length)
-    return json_response(_share_out(share, org), **{"Upload-Offset": str(share.received)})
+    return json_response(_share_out(share, org), 200, **{"Upload-Offset": str(share.received)})
 
 
 @router.delete("/orgs/{slug:org}/shares/{int:share_pk}", response={204: None})

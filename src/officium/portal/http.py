@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from officium.accounts.models import Membership
@@ -92,7 +93,7 @@ class SocketBody:
     def readinto(self, buffer: Any) -> int:
         """Fill up to ``len(buffer)`` bytes; 0 once the body is over or the client left
         (``OSError`` if the connection failed)."""
-        want = min(len(buffer), self._reader.length)
+        want: int = min(len(buffer), self._reader.length)
         if want <= 0:
             return 0
         if self._early:
@@ -106,9 +107,9 @@ class SocketBody:
                 self._reader.length -= got
                 return got
             self._early = False
-        got = self._sock.recv_into(buffer, want)
-        self._reader.length -= got
-        return got
+        received: int = self._sock.recv_into(buffer, want)
+        self._reader.length -= received
+        return received
 
     def read(self, size: int) -> bytes:
         """Up to ``size`` bytes, fewer only at the end of the body."""
@@ -125,12 +126,12 @@ class SocketBody:
         return bytes(buffer)
 
 
-def file_response(request: HttpRequest, actor: Membership, file: File) -> HttpResponse:
+def file_response(request: HttpRequest, actor: Membership, file: File) -> HttpResponseBase:
     """The file's plaintext, whole (200) or one byte range (206), streamed record by record."""
     try:
         byte_range = parse_range(request.headers.get("Range"), file.size)
     except RangeNotSatisfiable:
-        response = json_response(error_body(ErrorCode.RANGE_NOT_SATISFIABLE,
+        response: HttpResponseBase = json_response(error_body(ErrorCode.RANGE_NOT_SATISFIABLE,
                                             "The range starts past the end of the file.",
                                             "Range"), 416)
         response["Content-Range"] = f"bytes */{file.size}"

@@ -9,6 +9,7 @@ the wrapped keys.
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -69,7 +70,7 @@ class Folder(TenantModel):
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[Folder]] = PurposeManager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -99,7 +100,7 @@ class StoredBlob(TenantModel):
     wrapped_key = models.BinaryField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[StoredBlob]] = PurposeManager()
 
     class Meta:
         abstract = True
@@ -194,7 +195,7 @@ class Share(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[Share]] = PurposeManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

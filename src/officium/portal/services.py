@@ -8,6 +8,8 @@ is not a member of a space gets the same 404 as an outsider). The access rules r
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -18,6 +20,9 @@ from officium.portal import keys
 from officium.portal.models import File, Folder, Space, SpaceMember
 from officium.portal.names import clean_name
 from officium.privacy import audit
+
+if TYPE_CHECKING:
+    from officium.privacy.audit.models import AuditEntry
 
 PURPOSE = "service_provision"
 """The declared purpose every portal read of documents names."""
@@ -145,7 +150,7 @@ def file_for(actor: Membership, file_id: int, space: Space | None = None) -> Fil
     return file
 
 
-def access_log(actor: Membership, file: File) -> list[object]:
+def access_log(actor: Membership, file: File) -> list[AuditEntry]:
     """Who uploaded, downloaded and shared this file, and when (SE1): ids and codes only."""
     from officium.privacy.audit.models import AuditEntry
 

@@ -11,6 +11,7 @@ Revoking deletes the stored ciphertext at once.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -87,7 +88,7 @@ def receive_share_data(actor: Membership, share: Share, offset: int, body: Body,
         raise TooLarge("This chunk goes past the size of the encrypted file.")
     received = {"n": 0}
 
-    def pieces():  # type: ignore[no-untyped-def]
+    def pieces() -> Iterator[bytes]:
         while received["n"] < length:
             try:
                 piece = body.read(min(READ_PIECE, length - received["n"]))

@@ -15,13 +15,12 @@ logger = logging.getLogger(__name__)
 
 def _delete_object(sender: Any, instance: Any, **kwargs: Any) -> None:
     name = instance.storage_name
-    blob = getattr(instance, "blob", None)
 
     def delete() -> None:
         from officium.portal.models import File, Upload
         from officium.portal.storage import blob_store
 
-        if isinstance(instance, Upload) and File.objects.filter(blob=blob).exists():
+        if isinstance(instance, Upload) and File.objects.filter(blob=instance.blob).exists():
             return  # a finished upload: its object is the file's now
 
         try:

@@ -312,7 +312,7 @@ class _SequentialS3Reader:
                 raise
             self.body = answer["Body"]
             self.position = offset
-        data = self.body.read(length)
+        data: bytes = self.body.read(length)
         while data and len(data) < length:
             more = self.body.read(length - len(data))
             if not more:

@@ -7,11 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from officium.accounts.models import Membership
+from officium.accounts.models import Membership, User
 from officium.accounts.scoping import OrganizationMixin, membership_for
 from officium.portal import services, sharing
 from officium.portal.http import file_response
@@ -48,14 +49,14 @@ class SpaceMixin(OrganizationMixin):
 
     space: Space
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.membership = membership_for(request, kwargs["org"])
         self.organization = self.membership.organization
         self.space = services.space_for(self.membership, kwargs["space_id"])
         self.resolve(**kwargs)
-        return super(OrganizationMixin, self).dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+        return super(OrganizationMixin, self).dispatch(request, *args, **kwargs)
 
     def resolve(self, **kwargs: Any) -> None:
         """Look up the objects named in the URL, through the space (404 if not in it)."""
@@ -137,14 +138,15 @@ class FileView(FileMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         log = services.access_log(self.membership, self.file)
-        people = {m.user_id: m.user for m in self.scoped(Membership.objects.select_related("user"))}
+        people: dict[int | None, User] = {
+            m.user_id: m.user for m in self.scoped(Membership.objects.select_related("user"))}
         context.update(file=self.file, shares=sharing.shares_of(self.membership, self.file),
                        access=[(entry, people.get(entry.actor_id)) for entry in log])
         return context
 
 
 class FileDownloadView(FileMixin, View):
-    def get(self, request: HttpRequest, org: str, space_id: int, file_id: int) -> HttpResponse:
+    def get(self, request: HttpRequest, org: str, space_id: int, file_id: int) -> HttpResponseBase:
         return file_response(request, self.membership, self.file)
 
 
@@ -164,7 +166,7 @@ def share_page(request: HttpRequest, share_id: str) -> HttpResponse:
     return render(request, "portal/share.html", {"share": share, "file": share.file})
 
 
-def share_data(request: HttpRequest, share_id: str) -> HttpResponse:
+def share_data(request: HttpRequest, share_id: str) -> HttpResponseBase:
     """The link's ciphertext, as stored; counting one download."""
     share = sharing.take_share_download(share_id)
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import models
 from django.db.models import Q
 
 from officium.privacy import registry
+from officium.privacy.actors import Member
 from officium.privacy.policy_runtime import UndeclaredPurpose as UndeclaredPurpose  # raised here
 
 T = TypeVar("T", bound=models.Model)
@@ -35,7 +36,7 @@ class PurposeNotAllowed(PermissionError):
 
 @dataclass(frozen=True)
 class AccessContext:
-    actor: Any  # officium.accounts.models.Membership (the engine does not import accounts)
+    actor: Member  # an officium.accounts.models.Membership (the engine does not import accounts)
     purpose: str
     model: type[models.Model]
     categories: frozenset[str]
@@ -72,7 +73,7 @@ class PurposeQuerySet(models.QuerySet[T]):
     def for_organization(self, organization: Any) -> PurposeQuerySet[T]:
         return self.filter(organization=organization)
 
-    def for_purpose(self, actor: Any, purpose: str, *, fields: Iterable[str] | None = None) -> PurposeQuerySet[T]:
+    def for_purpose(self, actor: Member, purpose: str, *, fields: Iterable[str] | None = None) -> PurposeQuerySet[T]:
         reg = registry.registration_for(self.model)
         if reg is None:
             raise TypeError(f"{self.model._meta.label} is not registered with the privacy registry")
@@ -99,12 +100,13 @@ class PurposeQuerySet(models.QuerySet[T]):
                 qs = qs.exclude(reg.subject_q(subject_ids))
         if fields is not None:
             qs = qs.only(*fields)
-        qs = qs._chain()
-        qs._access = context
-        qs._sensitive = frozenset(t for t in read.values() if term_covered(t, sensitive))
-        return qs  # type: ignore[return-value]
+        # Rules filter and exclude, which keep the queryset's class: it is still ours.
+        scoped = cast("PurposeQuerySet[T]", qs.all())
+        scoped._access = context
+        scoped._sensitive = frozenset(t for t in read.values() if term_covered(t, sensitive))
+        return scoped
 
-    def _scope(self, actor: Any, reg: registry.Registration) -> models.QuerySet[Any]:
+    def _scope(self, actor: Member, reg: registry.Registration) -> models.QuerySet[Any]:
         organization_id = actor.organization_id
         if any(f.name == "organization" for f in self.model._meta.concrete_fields):
             return self.filter(organization_id=organization_id)
@@ -120,7 +122,7 @@ class PurposeQuerySet(models.QuerySet[T]):
 
     def _fetch_all(self) -> None:
         already = self._result_cache is not None
-        super()._fetch_all()  # type: ignore[misc]
+        super()._fetch_all()
         if not already and self._access is not None and self._sensitive:
             self._audit_read()
 
@@ -130,9 +132,8 @@ class PurposeQuerySet(models.QuerySet[T]):
         reg = registry.registration_for(self.model)
         if reg is None or self._access is None:
             return
-        subjects = {_subject_of(row, reg) for row in self._result_cache or []}
-        subjects.discard(None)
-        record_reads(self._access, sorted(subjects), sorted(self._sensitive))  # type: ignore[arg-type]
+        subjects = {s for row in self._result_cache or [] if (s := _subject_of(row, reg)) is not None}
+        record_reads(self._access, sorted(subjects), sorted(self._sensitive))
 
 
 def _subject_of(row: Any, reg: registry.Registration) -> int | None:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from officium.privacy import audit
+from officium.privacy.actors import Member
 from officium.privacy.models import Disclosure, DisclosureSubject, LegalGround
 from officium.privacy.policy import loader
 
@@ -30,7 +31,7 @@ def disclosable_categories() -> list[tuple[str, str]]:
     return [(c.id, c.description) for c in policy.categories if c.id in ids]
 
 
-def record_disclosure(actor: Any, *, recipient: str, legal_ground: str, disclosed_on: date,
+def record_disclosure(actor: Member, *, recipient: str, legal_ground: str, disclosed_on: date,
                       categories: Iterable[str], subject_ids: Iterable[int],
                       reference: str = "") -> Disclosure:
     """``actor`` is the recording membership; subjects must be members of its organization."""
@@ -55,7 +56,7 @@ def record_disclosure(actor: Any, *, recipient: str, legal_ground: str, disclose
     return disclosure
 
 
-def _validate(actor: Any, recipient: str, legal_ground: str, disclosed_on: date,
+def _validate(actor: Member, recipient: str, legal_ground: str, disclosed_on: date,
               categories: list[str], subject_ids: list[int]) -> None:
     errors: dict[str, str] = {}
     if not recipient.strip():

@@ -6,13 +6,17 @@ Kept apart from ``policy/`` (pure, Django-free) so the access layer has one smal
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from officium.privacy.policy.schema import Policy
 
 
 class UndeclaredPurpose(LookupError):
     """The purpose is not in the active policy (re-exported by ``access``, which raises it)."""
 
 
-def _policy():  # type: ignore[no-untyped-def]
+def _policy() -> Policy:
     from officium.privacy.policy.loader import active_policy
 
     return active_policy()

@@ -47,7 +47,7 @@ class WorkerLoop:
     def run_ready_tasks(self) -> None:
         from django.conf import settings
 
-        if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+        if not str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db"):
             return  # the immediate backend already ran them
         from django_tasks_db.management.commands.db_worker import Worker
         from django_tasks_db.models import DBTaskResult

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -41,6 +41,6 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, shifts: Any, members: Any, sites: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["shift_type"].choices = [(s.pk, f"{s.name} ({s.hours})") for s in shifts]
-        self.fields["member"].choices = [("", "—"), *((m.pk, str(m.user)) for m in members)]
-        self.fields["site"].choices = [("", "—"), *((s.pk, s.name) for s in sites)]
+        cast(forms.ChoiceField, self.fields["shift_type"]).choices = [(s.pk, f"{s.name} ({s.hours})") for s in shifts]
+        cast(forms.ChoiceField, self.fields["member"]).choices = [("", "—"), *((m.pk, str(m.user)) for m in members)]
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", "—"), *((s.pk, s.name) for s in sites)]

@@ -7,6 +7,8 @@ for a range of days. Times are wall-clock times in the local zone of the day the
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -69,7 +71,7 @@ class ShiftAssignment(TenantModel):
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PurposeManager()
+    objects: ClassVar[PurposeManager[ShiftAssignment]] = PurposeManager()
 
     class Meta:
         ordering = ["starts_on", "pk"]

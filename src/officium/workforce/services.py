@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from officium.accounts import localtime
 from officium.accounts.models import Membership
@@ -202,7 +203,7 @@ def _ended_at(last: dt.date | None) -> dt.datetime | None:
 
 def _same_target(candidate: ShiftAssignment) -> Any:
     qs = ShiftAssignment.objects.filter(organization_id=candidate.organization_id).select_related("shift_type")
-    qs = qs.filter(member_id=candidate.member_id) if candidate.member_id else qs.filter(site_id=candidate.site_id)
+    qs = qs.filter(member_id=candidate.member_id) if candidate.member_id else qs.filter(Q(site_id=candidate.site_id))
     return qs.exclude(pk=candidate.pk) if candidate.pk else qs
 
 

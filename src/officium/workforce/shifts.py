@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -113,12 +114,12 @@ class Plan:
     rows: list[Assigned] = field(default_factory=list)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Sequence[object]]) -> Plan:
+    def from_rows(cls, rows: Iterable[Sequence[Any]]) -> Plan:
         plan = cls()
         for (member_id, site_id, starts_on, ends_on, type_id, name, start, end, breaks, grace,
              weekdays, overnight) in rows:
-            spec = Spec(type_id, name, start, end, breaks, grace, frozenset(weekdays), bool(overnight))  # type: ignore[arg-type]
-            plan.rows.append(Assigned(spec, starts_on, ends_on, member_id, site_id))  # type: ignore[arg-type]
+            spec = Spec(type_id, name, start, end, breaks, grace, frozenset(weekdays), bool(overnight))
+            plan.rows.append(Assigned(spec, starts_on, ends_on, member_id, site_id))
         return plan
 
     def shifts_on(self, day: dt.date, site_id: int | None) -> list[Spec]:

@@ -74,7 +74,9 @@ def start_totp(user: Any) -> TotpDevice:
     if existing is not None:
         return existing
     with transaction.atomic():
-        return TotpDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False, key=totp.new_key())
+        device: TotpDevice = TotpDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False,
+                                                       key=totp.new_key())
+        return device
 
 
 def cancel_totp(user: Any) -> None:

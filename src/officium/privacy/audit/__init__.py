@@ -6,7 +6,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from officium.privacy.audit.chain import Draft, append
+from officium.privacy.actors import AuditActor
+from officium.privacy.audit.chain import Draft
+from officium.privacy.audit.chain import append as append  # re-exported: batch writers use it
 from officium.privacy.audit.events import AuditEvent, lookup
 
 SENSITIVE_READ = "privacy.sensitive_read"
@@ -21,7 +23,7 @@ def _id(value: Any) -> int | None:
 def record(
     event: str | AuditEvent,
     *,
-    actor: Any = None,
+    actor: AuditActor = None,
     organization: Any = None,
     subject: Any = None,
     target: Any = None,

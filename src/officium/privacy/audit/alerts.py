@@ -9,7 +9,9 @@ alert repeats at most once an hour for the same checkpoint while the problem las
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any, cast
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -34,8 +36,9 @@ def _alerted_recently(checkpoint_seq: int | None) -> bool:
 
     since = timezone.now() - REPEAT_AFTER
     recent = AuditEntry.objects.filter(event=REFUSED_EVENT, created_at__gte=since)
-    return any(details.get("checkpoint_seq") == checkpoint_seq
-               for details in recent.values_list("details", flat=True))
+    # django-stubs types a custom field's values by its base (text): the rows hold dicts.
+    found = cast("Iterable[dict[str, Any]]", recent.values_list("details", flat=True))
+    return any(details.get("checkpoint_seq") == checkpoint_seq for details in found)
 
 
 def raise_integrity_alert(problem: Problem, checkpoint: Checkpoint | None) -> bool:

@@ -15,7 +15,7 @@ from django.db import models
 from officium.privacy.registry import exempt
 
 
-class CanonicalJSONField(models.TextField):
+class CanonicalJSONField(models.TextField[dict[str, Any], dict[str, Any]]):
     """A dict kept as canonical JSON text (sorted keys, compact), so the hash covers exactly the
     bytes stored and verification never re-serializes."""
 

@@ -6,7 +6,7 @@ Pure lookups over the policy file; the ledger refuses anything not listed here.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 
@@ -15,10 +15,14 @@ STRICTLY_NECESSARY = "strictly_necessary"
 # set by the third parties' own scripts, which load only after consent).
 CATEGORY_COOKIES = {"analytics": "ofc_analytics", "preferences": "ofc_prefs"}
 CHOICE_COOKIE = "ofc_consent"
+if TYPE_CHECKING:
+    from officium.privacy.policy.schema import Policy
+    from officium.privacy.policy.sections import CookieCategory, Purpose, Recipient, Signals
+
 CHANNELS = ("email", "phone", "sms")
 
 
-def policy() -> Any:
+def policy() -> Policy:
     from officium.privacy.policy.loader import active_policy
 
     return active_policy()
@@ -38,7 +42,7 @@ def _hash_for(path: str, policy_identity: int) -> str:
     return policy_hash(policy())
 
 
-def purpose(purpose_id: str, field: str = "purpose") -> Any:
+def purpose(purpose_id: str, field: str = "purpose") -> Purpose:
     """The declared purpose, or a ValidationError naming ``field`` (unknown purpose -> 400)."""
     found = next((p for p in policy().purposes if p.id == purpose_id), None)
     if found is None:
@@ -46,11 +50,11 @@ def purpose(purpose_id: str, field: str = "purpose") -> Any:
     return found
 
 
-def consent_purposes() -> list[Any]:
+def consent_purposes() -> list[Purpose]:
     return [p for p in policy().purposes if p.consent_required]
 
 
-def marketing_purposes() -> list[Any]:
+def marketing_purposes() -> list[Purpose]:
     return [p for p in policy().purposes if p.marketing]
 
 
@@ -59,7 +63,7 @@ def marketing_purpose_id() -> str | None:
     return found[0].id if found else None
 
 
-def cookie_categories() -> list[Any]:
+def cookie_categories() -> list[CookieCategory]:
     """The policy's cookie categories; strictly necessary always exists (it needs no consent)."""
     return list(policy().cookies)
 
@@ -68,7 +72,7 @@ def optional_cookie_kinds() -> list[str]:
     return [c.kind for c in cookie_categories() if c.kind != STRICTLY_NECESSARY]
 
 
-def cookie_category(kind: str, field: str = "category") -> Any:
+def cookie_category(kind: str, field: str = "category") -> CookieCategory:
     found = next((c for c in cookie_categories() if c.kind == kind and c.kind != STRICTLY_NECESSARY),
                  None)
     if found is None:
@@ -83,11 +87,11 @@ def cookie_purpose(kind: str) -> str:
     return category.purpose or f"cookies_{kind}"
 
 
-def opt_out_recipients() -> list[Any]:
+def opt_out_recipients() -> list[Recipient]:
     return [r for r in policy().recipients if r.opt_out_allowed]
 
 
-def recipient(recipient_id: str, field: str = "recipient") -> Any:
+def recipient(recipient_id: str, field: str = "recipient") -> Recipient:
     found = next((r for r in opt_out_recipients() if r.id == recipient_id), None)
     if found is None:
         raise ValidationError({field: f"{recipient_id!r} is not a recipient you can opt out of."})
@@ -103,7 +107,7 @@ def photo_purpose_id() -> str | None:
     return None
 
 
-def signals() -> Any:
+def signals() -> Signals:
     return policy().signals
 
 

@@ -8,7 +8,7 @@ a signal sent with every request writes once. Current state is derived, never st
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from officium.privacy import audit
+from officium.privacy.actors import AuditActor
 from officium.privacy.consent import catalogue
 from officium.privacy.consent.models import ConsentRecord, Method, State, _erasing
 
@@ -85,13 +86,13 @@ def withdraw_url_for(scope: str) -> str:
 
 
 def decide(subject: Subject, purpose: str, state: str, method: str, *, scope: str = "",
-           officer: Any = None) -> ConsentRecord | None:
+           officer: AuditActor = None) -> ConsentRecord | None:
     """Append a decision; returns the record, or None when the state was already so."""
     return decide_many(subject, [(purpose, scope, state)], method, officer=officer)[0]
 
 
 def decide_many(subject: Subject, decisions: Iterable[tuple[str, str, str]], method: str, *,
-                officer: Any = None) -> list[ConsentRecord | None]:
+                officer: AuditActor = None) -> list[ConsentRecord | None]:
     """Several decisions in one transaction (a cookie banner answers several categories)."""
     decisions = list(decisions)
     if method not in Method.values:
@@ -177,14 +178,14 @@ def receipts(subject: Subject) -> dict[str, Any]:
 
 # --- set queries for purpose-bound access -------------------------------------------------
 
-def users_given(purpose: str) -> QuerySet[ConsentRecord]:
+def users_given(purpose: str) -> QuerySet[ConsentRecord, Mapping[str, object]]:
     """User ids whose latest decision on some consent scope of ``purpose`` is "given"."""
     qs = ConsentRecord.objects.filter(subject_user__isnull=False, purpose=purpose,
                                       state=State.GIVEN).exclude(scope__startswith="recipient:")
     return _latest(qs).values("subject_user_id")
 
 
-def users_opted_out(purpose: str, only: str | None = None) -> QuerySet[ConsentRecord] | None:
+def users_opted_out(purpose: str, only: str | None = None) -> QuerySet[ConsentRecord, Mapping[str, object]] | None:
     """User ids who opted out of a recipient (``only``: of that one) receiving data for
     ``purpose`` (PU5)."""
     scopes = [f"recipient:{r.id}" for r in catalogue.opt_out_recipients()

@@ -56,9 +56,10 @@ class ConsentSignalsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.cookie_choice = cookies.read_choice(request)  # type: ignore[attr-defined]
-        request.privacy_signal = signals.opt_out_signal(request)  # type: ignore[attr-defined]
+        signal = signals.opt_out_signal(request)
+        request.privacy_signal = signal  # type: ignore[attr-defined]
         user: Any = getattr(request, "user", None)
-        if request.privacy_signal == "gpc" and user is not None and user.is_authenticated:
+        if signal == "gpc" and user is not None and user.is_authenticated:
             from officium.privacy.consent.services import apply_gpc
 
             apply_gpc(user)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from officium.privacy.actors import Person
 from officium.privacy.consent import catalogue, ledger
 from officium.privacy.consent.ledger import Subject
 from officium.privacy.consent.models import ConsentRecord, Method, State
@@ -38,7 +39,7 @@ def give_purposes(user: Any, purposes: Iterable[str], method: str = Method.BANNE
     return [r for r in written if r is not None]
 
 
-def record_by_officer(officer: Any, user_id: int, purpose: str, give: bool, scope: str = "") -> ConsentRecord | None:
+def record_by_officer(officer: Person, user_id: int, purpose: str, give: bool, scope: str = "") -> ConsentRecord | None:
     """A consent given or withdrawn on paper or by phone, recorded by the privacy officer."""
     if not getattr(officer, "is_staff", False):
         raise PermissionDenied("Only the privacy officer records consent for someone else.")

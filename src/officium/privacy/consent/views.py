@@ -49,7 +49,7 @@ def cookie_preferences(request: HttpRequest) -> HttpResponse:
             "categories": catalogue.cookie_categories(), "optional": optional, "allowed": allowed,
             "signal": getattr(request, "privacy_signal", None), "next": _next(request, "/")})
     choice = request.POST.get("choice", "")
-    kinds = [c.kind for c in optional]
+    kinds: list[str] = [c.kind for c in optional]
     if choice == "reject":
         accepted: list[str] = []
     elif choice == "accept_all":

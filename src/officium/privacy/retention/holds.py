@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from officium.privacy import audit
 from officium.privacy.registry import SELF, Registration, registrations
-from officium.privacy.retention.deletion import reverse_relations  # noqa: F401  (re-exported)
+from officium.privacy.retention.deletion import (
+    reverse_relations as reverse_relations,  # re-exported
+)
 from officium.privacy.retention.models import HoldReason, LegalHold
 
 

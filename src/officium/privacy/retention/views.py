@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -18,9 +18,9 @@ from officium.privacy.retention.models import HoldReason, LegalHold
 
 
 class HoldForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=None, required=False,
-                                    empty_label="Everyone in the organization",
-                                    help_text="Whose data the hold keeps.")
+    member: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Everyone in the organization",
+        help_text="Whose data the hold keeps.")
     data_type = forms.ChoiceField(required=False, help_text="Which kind of data (all if empty).")
     reason_kind = forms.ChoiceField(choices=HoldReason.choices, label="Reason")
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
@@ -29,8 +29,8 @@ class HoldForm(forms.Form):
 
     def __init__(self, organization: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = staff.members(organization)
-        self.fields["data_type"].choices = [("", "All data"), *holds.data_type_choices()]
+        cast("forms.ModelChoiceField[Any]", self.fields["member"]).queryset = staff.members(organization)
+        cast(forms.ChoiceField, self.fields["data_type"]).choices = [("", "All data"), *holds.data_type_choices()]
 
 
 class HoldsView(OrganizationMixin, View):

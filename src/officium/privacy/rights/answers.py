@@ -119,8 +119,8 @@ def erasure(request: RightsRequest) -> Result:
     if subject.user_id is not None:
         RightsRequest.objects.filter(subject_id=subject.user_id).update(subject=None)
     answer = erase_subject(subject, reason=f"rights request {request.ref}", keep=BOOKKEEPING)
-    removed = sum(answer.get("removed", {}).values())
-    return Result(answer, f"{removed} records removed", forget_email=True)
+    removed = sum(answer.removed.values())
+    return Result(answer.as_json(), f"{removed} records removed", forget_email=True)
 
 
 def restriction(request: RightsRequest) -> Result:

@@ -9,13 +9,13 @@ first month. CCPA (1798.130): 45 days, one extension of 45 days. Both are the po
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from officium.mail.service import send_service_email
+from officium.privacy.actors import Member, Person
 from officium.privacy.policy.loader import active_policy
 from officium.privacy.policy.schema import RightsGroup
 from officium.privacy.rights.history import step
@@ -35,7 +35,7 @@ def initial_due(group: RightsGroup, received: date) -> date:
     return group.due_on(received)
 
 
-def extend(request: RightsRequest, actor: Any, reason: str) -> RightsRequest:
+def extend(request: RightsRequest, actor: Person, reason: str) -> RightsRequest:
     """Extend once, while the first period runs, with a reason the subject is told by email."""
     reason = (reason or "").strip()
     group = group_of(request)
@@ -68,7 +68,7 @@ def extend(request: RightsRequest, actor: Any, reason: str) -> RightsRequest:
     return request
 
 
-def pause(request: RightsRequest, actor: Any, reason: str) -> RightsRequest:
+def pause(request: RightsRequest, actor: Person, reason: str) -> RightsRequest:
     """Stop the clock while the requester is asked for something (identity, which data)."""
     reason = (reason or "").strip()
     if not reason:
@@ -89,7 +89,7 @@ def pause(request: RightsRequest, actor: Any, reason: str) -> RightsRequest:
     return request
 
 
-def resume(request: RightsRequest, actor: Any) -> RightsRequest:
+def resume(request: RightsRequest, actor: Person) -> RightsRequest:
     """Restart the clock: the due date moves by the days the request was paused."""
     if request.status != Status.PAUSED or request.paused_at is None:
         raise ValidationError({"status": "Only a paused request can be resumed."})
@@ -116,7 +116,7 @@ def _continue(request: RightsRequest) -> None:
         schedule(request)
 
 
-def require_officer(membership: Any, request: RightsRequest) -> None:
+def require_officer(membership: Member, request: RightsRequest) -> None:
     from officium.privacy.staff import is_privacy_staff
 
     if not is_privacy_staff(membership) or request.organization_id != membership.organization_id:

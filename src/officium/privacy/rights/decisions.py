@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from officium.mail.service import send_service_email
+from officium.privacy.actors import Member, Person
 from officium.privacy.rights import deadlines, rectification
 from officium.privacy.rights.deadlines import require_officer
 from officium.privacy.rights.history import step
@@ -27,7 +28,7 @@ def _move(request: RightsRequest, to: str, allowed: tuple[str, ...], **fields: A
     request.refresh_from_db()
 
 
-def approve(officer: Any, request: RightsRequest, note: str = "") -> RightsRequest:
+def approve(officer: Member, request: RightsRequest, note: str = "") -> RightsRequest:
     """The officer confirms the requester's identity (checked another way) and lets the
     request run."""
     from officium.privacy.rights.execution import schedule
@@ -41,7 +42,7 @@ def approve(officer: Any, request: RightsRequest, note: str = "") -> RightsReque
     return request
 
 
-def deny(officer: Any, request: RightsRequest, reason: str) -> RightsRequest:
+def deny(officer: Member, request: RightsRequest, reason: str) -> RightsRequest:
     """Refuse with a reason the requester is told (with how to complain)."""
     require_officer(officer, request)
     reason = (reason or "").strip()
@@ -56,7 +57,7 @@ def deny(officer: Any, request: RightsRequest, reason: str) -> RightsRequest:
     return request
 
 
-def retry(officer: Any, request: RightsRequest, note: str = "") -> RightsRequest:
+def retry(officer: Member, request: RightsRequest, note: str = "") -> RightsRequest:
     """Run a failed request again, with a fresh count of attempts (audited)."""
     require_officer(officer, request)
     return _retry(request, officer.user, note)
@@ -69,7 +70,7 @@ def retry_as_platform_staff(user: Any, request: RightsRequest, note: str = "") -
     return _retry(request, user, note)
 
 
-def _retry(request: RightsRequest, actor: Any, note: str) -> RightsRequest:
+def _retry(request: RightsRequest, actor: Person, note: str) -> RightsRequest:
     from officium.privacy.rights.execution import schedule
 
     with transaction.atomic():
@@ -90,7 +91,7 @@ def withdraw(user: Any, request: RightsRequest) -> RightsRequest:
     return request
 
 
-def send_answer(officer: Any, request: RightsRequest, message: str) -> RightsRequest:
+def send_answer(officer: Member, request: RightsRequest, message: str) -> RightsRequest:
     """Email the officer's answer. A request waiting for the officer (rectification applied
     by hand, or anything verified) is completed by it; a completed one gets it as a note."""
     require_officer(officer, request)

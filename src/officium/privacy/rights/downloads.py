@@ -4,12 +4,13 @@ audited (RI2)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.db.models import F
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from officium.privacy import audit
+from officium.privacy.actors import AuditActor
 from officium.privacy.rights.export import exports_dir, open_export, plaintext_size
 from officium.privacy.rights.models import ExportFile, RightsRequest
 from officium.privacy.vault.crypto import DecryptionError
@@ -17,7 +18,7 @@ from officium.privacy.vault.crypto import DecryptionError
 logger = logging.getLogger(__name__)
 
 
-def serve_export(request: RightsRequest, actor: Any) -> HttpResponse:
+def serve_export(request: RightsRequest, actor: AuditActor) -> HttpResponseBase:
     export = ExportFile.objects.filter(request=request).first()
     if export is None or not export.name:
         raise Http404

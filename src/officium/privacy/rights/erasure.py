@@ -10,22 +10,70 @@ Both are idempotent: run again after a crash, they find less or nothing to remov
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
 from officium.privacy import registry
+from officium.privacy.actors import AuditActor
 from officium.privacy.rights import crashpoints
 from officium.privacy.rights.records import Subject, queryset
+
+if TYPE_CHECKING:
+    from officium.privacy.retention.models import LegalHold
+    from officium.privacy.vault.shredding import ShredReport
 
 # Kept by the rights app itself: the request and its history prove the answer was given
 # (GDPR Art. 5(2), accountability); they are detached from the person and hold no values.
 ACCOUNTABILITY = "The request and its history, kept to prove it was answered (GDPR Art. 5(2))."
+
+
+@dataclass
+class KeptData:
+    """Data erasure did not remove, and why (a legal hold, or accountability)."""
+
+    data_type: str
+    reason: str
+    until: str | None  # ISO date
+    scope: str = ""
+    count: int | None = None  # rows kept, where shredding counted them
+
+    def as_json(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {"data_type": self.data_type}
+        if self.count is not None:
+            answer["count"] = self.count
+        answer.update(reason=self.reason, until=self.until, scope=self.scope)
+        return answer
+
+
+@dataclass
+class ErasureAnswer:
+    """What ``erase_subject`` did: stored (as JSON) as the request's answer."""
+
+    method: str  # "crypto_shredding" or "deletion"
+    removed: dict[str, int]
+    kept: list[KeptData] = field(default_factory=list)
+    vault: dict[str, str | int | bool] | None = None  # the shredding report's own facts
+    sessions_ended: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {"method": self.method, "removed": dict(self.removed),
+                                  "kept": [k.as_json() for k in self.kept]}
+        if self.vault is not None:
+            answer["vault"] = dict(self.vault)
+        if self.sessions_ended is not None:
+            answer["sessions_ended"] = self.sessions_ended
+        return answer
+
+
+class Shredder(Protocol):
+    def __call__(self, subject_id: int, *, actor: AuditActor = None,
+                 reason: str = "erasure") -> ShredReport: ...
 
 
 def _optional(module: str, name: str) -> Any:
@@ -35,69 +83,54 @@ def _optional(module: str, name: str) -> Any:
         return None
 
 
-def shredder() -> Any:
-    return _optional("officium.privacy.vault.shredding", "shred_subject")
+def shredder() -> Shredder | None:
+    found: Shredder | None = _optional("officium.privacy.vault.shredding", "shred_subject")
+    return found
 
 
-def holds_for(subject_id: int | None) -> list[dict[str, Any]]:
-    """Legal holds on the subject (RE4) from the retention app, as plain dicts."""
-    finder = _optional("officium.privacy.retention.holds", "holds_for_subject") or _optional(
-        "officium.privacy.retention", "holds_for_subject")
+def holds_for(subject_id: int | None) -> list[KeptData]:
+    """Legal holds on the subject (RE4) from the retention app."""
+    finder: Callable[[int], list[LegalHold]] | None = _optional(
+        "officium.privacy.retention.holds", "holds_for_subject")
     if finder is None or subject_id is None:
         return []
-    return [_hold_dict(h) for h in finder(subject_id)]
-
-
-def _hold_dict(hold: Any) -> dict[str, Any]:
-    if isinstance(hold, (tuple, list)) and len(hold) == 4:  # the vault's (label, count, reason, until)
-        label, count, reason, until = hold
-        return {"data_type": str(label), "count": int(count), "reason": str(reason),
-                "until": until.isoformat() if isinstance(until, (date, datetime)) else until,
-                "scope": ""}
-    get = hold.get if isinstance(hold, dict) else lambda k, d=None: getattr(hold, k, d)
-    until = get("until") or get("held_until")
-    return {"data_type": get("data_type") or "", "reason": str(get("reason") or ""),
-            "until": until.isoformat() if isinstance(until, (date, datetime)) else until,
-            "scope": str(get("scope") or "")}
+    return [KeptData(data_type=hold.data_type or "", reason=str(hold.reason or ""),
+                     until=hold.until.isoformat() if hold.until else None, scope=hold.scope)
+            for hold in finder(subject_id)]
 
 
 def erase_subject(subject: Subject, *, reason: str, keep: frozenset[type] = frozenset(),
-                  actor: Any = None) -> dict[str, Any]:
-    """Remove the subject's registered records; returns {"method", "removed", "kept"}."""
+                  actor: AuditActor = None) -> ErasureAnswer:
+    """Remove the subject's registered records; the answer says how, what went, what stays."""
     holds = holds_for(subject.user_id)
     shred = shredder()
+    sessions_ended = 0
     if shred is not None and subject.user_id is not None:
         report = shred(subject.user_id, actor=actor, reason="erasure_request")
-        answer = {"method": "crypto_shredding", **_report_dict(report)}
-        answer.setdefault("kept", [])
+        answer = _from_report(report)
+        sessions_ended = report.sessions_ended
         removed_by_email = _delete_rows(Subject(email=subject.email), keep, set()) if subject.email else {}
         for label, n in removed_by_email.items():
-            answer.setdefault("removed", {})[label] = answer.get("removed", {}).get(label, 0) + n
+            answer.removed[label] = answer.removed.get(label, 0) + n
     else:
-        held = {h["data_type"] for h in holds}
-        answer = {"method": "deletion", "removed": _delete_rows(subject, keep, held),
-                  "kept": [h for h in holds]}
-    answer["kept"] = list(answer.get("kept") or []) + [
-        {"data_type": "rights_request", "reason": ACCOUNTABILITY, "until": None, "scope": ""}]
+        held = {h.data_type for h in holds}
+        answer = ErasureAnswer(method="deletion", removed=_delete_rows(subject, keep, held),
+                               kept=list(holds))
+    answer.kept.append(KeptData(data_type="rights_request", reason=ACCOUNTABILITY, until=None))
     if subject.user_id is not None:
-        answer["sessions_ended"] = answer.get("vault", {}).get("sessions_ended", 0) + end_sessions(
-            subject.user_id)
+        answer.sessions_ended = sessions_ended + end_sessions(subject.user_id)
     return answer
 
 
-def _report_dict(report: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(report) and not isinstance(report, type):
-        data = dataclasses.asdict(report)
-    elif isinstance(report, dict):
-        data = dict(report)
-    else:
-        data = {k: v for k, v in vars(report).items() if not k.startswith("_")}
-    removed = data.get("removed") or data.get("deleted") or data.get("counts") or {}
-    kept = data.get("kept") or data.get("held") or []
-    return {"removed": {str(k): int(v) for k, v in dict(removed).items()},
-            "kept": [_hold_dict(k) for k in kept], "vault": {
-                k: v for k, v in data.items() if k not in {"removed", "deleted", "counts", "kept", "held"}
-                and isinstance(v, (str, int, float, bool, type(None)))}}
+def _from_report(report: ShredReport) -> ErasureAnswer:
+    return ErasureAnswer(
+        method="crypto_shredding",
+        removed={str(label): int(n) for label, n in report.deleted.items()},
+        kept=[KeptData(data_type=k.label, count=k.rows, reason=k.reason, until=k.until.isoformat())
+              for k in report.kept],
+        vault={"subject_id": report.subject_id, "reason": report.reason,
+               "key_destroyed": report.key_destroyed, "user": report.user,
+               "sessions_ended": report.sessions_ended})
 
 
 def _delete_rows(subject: Subject, keep: frozenset[type], held: set[str]) -> dict[str, int]:

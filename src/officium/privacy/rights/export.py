@@ -139,6 +139,10 @@ class _SealedWriter:
     def flush(self) -> None:
         self._raw.flush()
 
+    def close(self) -> None:
+        """Part of zipfile's writable protocol; zipfile never closes a stream it was given,
+        and ``__exit__`` finishes the seal."""
+
     @property
     def sha256(self) -> str:
         return self._digest.hexdigest()

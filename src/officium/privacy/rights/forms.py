@@ -3,7 +3,7 @@ choices come from the active policy (rights, purposes)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -32,7 +32,7 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["purposes"].choices = purpose_choices()
+        cast(forms.ChoiceField, self.fields["purposes"]).choices = purpose_choices()
 
 
 class AccountRequestForm(RequestForm):
@@ -73,7 +73,7 @@ class OfficerRequestForm(RequestForm):
 
     def __init__(self, members: list[Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [(m.pk, str(m.user)) for m in members]
+        cast(forms.ChoiceField, self.fields["member"]).choices = [(m.pk, str(m.user)) for m in members]
 
 
 class ReasonForm(forms.Form):
@@ -90,4 +90,4 @@ class RectifyForm(forms.Form):
 
     def __init__(self, fields: list[str], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [(f, f.replace("_", " ")) for f in fields]
+        cast(forms.ChoiceField, self.fields["field"]).choices = [(f, f.replace("_", " ")) for f in fields]

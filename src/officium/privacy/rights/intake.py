@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from officium.errors import ErrorCode
 from officium.mail.service import send_service_email
+from officium.privacy.actors import Member, Person
 from officium.privacy.policy.loader import active_policy
 from officium.privacy.rights import verification
 from officium.privacy.rights.catalogue import NEEDS_STRONG_VERIFICATION, offer_for
@@ -124,7 +125,7 @@ def file_public(*, email: str, request_type: str, country: str, region: str = ""
                    email=email, organization=None, method=Verification.NONE, actor=None)
 
 
-def file_by_officer(officer: Any, member: Any, *, request_type: str, country: str,
+def file_by_officer(officer: Member, member: Member | None, *, request_type: str, country: str,
                     region: str = "", details: str = "", purposes: Iterable[str] = ()) -> RightsRequest:
     """An owner or privacy officer files for a member who asked them (by phone, by letter);
     the officer vouches for the identity they checked."""
@@ -148,7 +149,7 @@ def file_by_officer(officer: Any, member: Any, *, request_type: str, country: st
 
 def _create(*, request_type: str, offer: Any, country: str, region: str, details: str,
             purposes: list[str], channel: str, subject: Any, email: str, organization: Any,
-            method: str, actor: Any, filed_by: Any = None) -> RightsRequest:
+            method: str, actor: Person | None, filed_by: Person | None = None) -> RightsRequest:
     from officium.privacy.rights.execution import schedule
 
     now = timezone.now()
@@ -156,7 +157,8 @@ def _create(*, request_type: str, offer: Any, country: str, region: str, details
     with transaction.atomic():
         request = RightsRequest.objects.create(
             organization=organization, subject=subject,
-            subject_ref=subject.pk if subject is not None else None, filed_by=filed_by,
+            subject_ref=subject.pk if subject is not None else None,
+            filed_by_id=filed_by.pk if filed_by is not None else None,
             ref=secrets.token_hex(8), request_type=request_type,
             status=Status.VERIFIED if verified else Status.AWAITING_VERIFICATION,
             email=email, email_hash=verification.email_hash(email) if email else "",
@@ -211,7 +213,7 @@ def verify_with_code(request: RightsRequest, code: str) -> RightsRequest:
         return _mark_verified(request, Verification.EMAIL_CODE, actor=None)
 
 
-def _mark_verified(request: RightsRequest, method: str, *, actor: Any) -> RightsRequest:
+def _mark_verified(request: RightsRequest, method: str, *, actor: Person | None) -> RightsRequest:
     from officium.privacy.rights.execution import schedule
 
     with transaction.atomic():

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from officium.mail.service import send_service_email
 from officium.privacy import audit, registry
+from officium.privacy.actors import Member
 from officium.privacy.rights import verification
 from officium.privacy.rights.deadlines import require_officer
 from officium.privacy.rights.history import step
@@ -75,7 +76,7 @@ def correct_own_profile(user: Any, changes: dict[str, str], *, password: str = "
         raise ValidationError({"password": "Enter your current password to confirm it is you."})
     now = timezone.now()
     with transaction.atomic():
-        request = RightsRequest.objects.create(
+        rights_request = RightsRequest.objects.create(
             subject=user, subject_ref=user.pk, ref=secrets.token_hex(8),
             request_type=RequestType.RECTIFICATION, status=Status.COMPLETED, email=user.email,
             email_hash=verification.email_hash(user.email), residence_country=country.upper(),
@@ -84,14 +85,14 @@ def correct_own_profile(user: Any, changes: dict[str, str], *, password: str = "
             due_on=offer.group.due_on(timezone.localdate(now)), completed_at=now, progress=100,
             answer={"fields": sorted(changed)}, organization=_organization(user))
         _apply(user, changed)
-        step(request, "rectified", actor=user, details={"fields": sorted(changed),
-                                                        "by": "self_service"})
-        notify_recipients(request, user, sorted(changed))
-        step(request, "completed", actor=user, details={"summary": "corrected by the person"})
-    return request
+        step(rights_request, "rectified", actor=user, details={"fields": sorted(changed),
+                                                               "by": "self_service"})
+        notify_recipients(rights_request, user, sorted(changed))
+        step(rights_request, "completed", actor=user, details={"summary": "corrected by the person"})
+    return rights_request
 
 
-def apply_by_officer(officer: Any, request: RightsRequest, field: str, value: str) -> RightsRequest:
+def apply_by_officer(officer: Member, request: RightsRequest, field: str, value: str) -> RightsRequest:
     """An officer corrects one field of the requester's profile and completes the request."""
     User = get_user_model()  # noqa: N806 - the model class
     require_officer(officer, request)

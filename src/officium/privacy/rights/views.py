@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -124,8 +125,8 @@ def center_status(request: HttpRequest, rights_request_id: int) -> HttpResponse:
 
 
 @login_required
-def center_download(request: HttpRequest, rights_request_id: int) -> HttpResponse:
-    return serve_export(_own(request, rights_request_id), request.user)
+def center_download(request: HttpRequest, rights_request_id: int) -> HttpResponseBase:
+    return serve_export(_own(request, rights_request_id), request.user.pk)
 
 
 @login_required
@@ -224,7 +225,7 @@ def public_request(request: HttpRequest, rights_ref: str) -> HttpResponse:
                   status=status)
 
 
-def public_download(request: HttpRequest, rights_ref: str) -> HttpResponse:
+def public_download(request: HttpRequest, rights_ref: str) -> HttpResponseBase:
     rights_request = _public(rights_ref)
     if rights_ref not in request.session.get(VERIFIED_REFS, []):
         raise Http404

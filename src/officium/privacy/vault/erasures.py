@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -81,7 +81,7 @@ def entries() -> dict[int, Entry]:
     with _lock:
         if _cache["stamp"] != stamp:
             _cache.update(stamp=stamp, entries=_parse(target.read_text("ascii")))
-        return dict(_cache["entries"])  # type: ignore[call-overload]
+        return dict(cast("dict[int, Entry]", _cache["entries"]))
 
 
 def _parse(text: str) -> dict[int, Entry]:

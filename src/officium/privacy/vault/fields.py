@@ -91,7 +91,7 @@ class _Descriptor:
         instance.__dict__[self.field.attname] = value
 
 
-class EncryptedField(models.BinaryField):
+class EncryptedField(models.BinaryField[Any, Any]):
     """Base of the encrypted fields; subclasses say how values become bytes."""
 
     erased_value: Any = None
@@ -313,8 +313,8 @@ class EncryptedTextField(EncryptedField):
         return raw.decode("utf-8")
 
     def formfield(self, **kwargs: Any) -> Any:
-        defaults = {"form_class": forms.CharField, "max_length": self.text_max_length,
-                    "required": not self.blank}
+        defaults: dict[str, Any] = {"form_class": forms.CharField, "max_length": self.text_max_length,
+                                    "required": not self.blank}
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
 
@@ -339,12 +339,12 @@ class EncryptedFloatField(EncryptedField):
         return [None if raw is None else next(remaining) for raw in raws]
 
     def formfield(self, **kwargs: Any) -> Any:
-        defaults = {"form_class": forms.FloatField, "required": not self.blank}
+        defaults: dict[str, Any] = {"form_class": forms.FloatField, "required": not self.blank}
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(models.CharField[Any, Any]):
     """A keyed HMAC of another encrypted field's value, for exact lookups.
 
     ``BlindIndexField(source="phone", normalize="officium.privacy.vault.fields.normalize_phone")``
@@ -404,7 +404,8 @@ def index_for(model: type[models.Model], source: str, value: str) -> str:
     raise LookupError(f"{model._meta.label}.{source} has no blind index")
 
 
-def open_value(model: type[models.Model], field_name: str, subject_id: int, token: bytes) -> Any:
+def open_value(model: type[models.Model], field_name: str, subject_id: int,
+               token: bytes | memoryview | Sealed) -> Any:
     """Decrypt a raw column value (from ``values_list``, say). Raises when it cannot."""
     field = model._meta.get_field(field_name)
     if not isinstance(field, EncryptedField):
@@ -422,4 +423,4 @@ def reveal_value(model: type[models.Model], field_name: str, subject_id: int, to
     try:
         return open_value(model, field_name, subject_id, token)
     except vault_keys.KeyDestroyed:
-        return field.erased_value  # type: ignore[attr-defined]
+        return field.erased_value if isinstance(field, EncryptedField) else None

@@ -91,7 +91,8 @@ def kms() -> KeyManagementService:
 @lru_cache(maxsize=4)
 def _kms_from(path: str, master_text: str, retired: tuple[str, ...]) -> KeyManagementService:
     factory = import_string(path)
-    return factory()  # type: ignore[no-any-return]
+    kms: KeyManagementService = factory()
+    return kms
 
 
 def local_kms() -> LocalKMS:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -72,7 +73,7 @@ def destroyed_kids() -> frozenset[str]:
             kids = frozenset(line.split(" ", 1)[0] for line in target.read_text("ascii").splitlines()
                              if line.strip())
             _state.update(stamp=stamp, kids=kids)
-        return _state["kids"]  # type: ignore[return-value]
+        return cast("frozenset[str]", _state["kids"])
 
 
 def apply_to_database() -> int:

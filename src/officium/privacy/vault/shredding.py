@@ -26,14 +26,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
 from officium.privacy import audit
+from officium.privacy.actors import AuditActor
 from officium.privacy.registry import NOT_PERSONAL, SELF, Registration, registrations
 from officium.privacy.retention import holds as holds_module
 from officium.privacy.retention.deletion import delete_rows
@@ -43,13 +45,24 @@ from officium.privacy.vault.fields import EncryptedField
 CHUNK = 5000
 
 
+class KeptRows(NamedTuple):
+    """Rows of one model a legal hold keeps: how many, why, until when."""
+
+    label: str
+    rows: int
+    reason: str
+    until: date
+
+
 @dataclass
 class ShredReport:
+    """What one shredding did; ``rights.erasure`` turns it into the requester's answer."""
+
     subject_id: int
     reason: str = "erasure"
     key_destroyed: bool = False
     deleted: Counter[str] = field(default_factory=Counter)
-    kept: list[tuple[str, int, str, date]] = field(default_factory=list)
+    kept: list[KeptRows] = field(default_factory=list)
     user: str = "absent"  # "deleted", "anonymized", "kept" or "absent"
     sessions_ended: int = 0
 
@@ -58,7 +71,7 @@ class ShredReport:
         return sum(self.deleted.values())
 
 
-def shred_subject(subject_id: int, *, actor: Any = None, reason: str = "erasure") -> ShredReport:
+def shred_subject(subject_id: int, *, actor: AuditActor = None, reason: str = "erasure") -> ShredReport:
     """Erase a data subject (see the module docstring). ``reason`` is a code for the audit log
     (``erasure_request``, ``account_cancelled``, ...), never free text about the person."""
     subject_id = int(subject_id)
@@ -67,7 +80,7 @@ def shred_subject(subject_id: int, *, actor: Any = None, reason: str = "erasure"
         erasures.record(subject_id, erasures.ERASING, _subject_kids(subject_id), reason)
     holds = holds_module.candidate_holds(subject_id)
     kept = holds_module.kept_for_subject(subject_id, holds)
-    report.kept = [(k.model_label, k.count, k.reason, k.until) for k in kept]
+    report.kept = [KeptRows(k.model_label, k.count, k.reason, k.until) for k in kept]
     sealed_kept = any(_has_encrypted_fields(_model(k.model_label)) for k in kept)
     if not sealed_kept:
         report.key_destroyed = destroy_subject_keys(subject_id, actor=actor, reason=reason)
@@ -90,7 +103,7 @@ def _subject_kids(subject_id: int) -> list[str]:
     return list(SubjectKey.objects.filter(subject_id=subject_id).values_list("kid", flat=True))
 
 
-def destroy_subject_keys(subject_id: int, *, actor: Any = None, reason: str = "erasure") -> bool:
+def destroy_subject_keys(subject_id: int, *, actor: AuditActor = None, reason: str = "erasure") -> bool:
     """Step one of shredding, also usable alone: True if a key existed and is now gone."""
     kids = _subject_kids(subject_id)
     ledger.record(keys.SUBJECT, subject_id, kids)  # outside the database, before the commit
@@ -102,7 +115,7 @@ def destroy_subject_keys(subject_id: int, *, actor: Any = None, reason: str = "e
     return bool(destroyed)
 
 
-def destroy_organization_keys(organization_id: int, *, actor: Any = None,
+def destroy_organization_keys(organization_id: int, *, actor: AuditActor = None,
                               reason: str = "organization_terminated") -> bool:
     """Crypto-shred an organization: its key seals every portal space key, so once it is gone
     no copy of the organization's documents (backups included) can be opened."""
@@ -119,7 +132,7 @@ def destroy_organization_keys(organization_id: int, *, actor: Any = None,
     return bool(destroyed)
 
 
-def erase_again(*, actor: Any = None) -> list[int]:
+def erase_again(*, actor: AuditActor = None) -> list[int]:
     """After a restore: erase again every person in the erasure ledger who has anything left
     in this database (a backup taken before their erasure brings their rows back). What a
     legal hold in the restored database keeps stays, as at the first erasure. Returns the ids."""
@@ -131,7 +144,7 @@ def erase_again(*, actor: Any = None) -> list[int]:
     return done
 
 
-def finish_held_erasures(*, actor: Any = None) -> list[int]:
+def finish_held_erasures(*, actor: AuditActor = None) -> list[int]:
     """Erase what holds no longer keep of people whose erasure a hold held back (or whose
     erasure was interrupted). Returns the ids of the people erased further."""
     done = []
@@ -203,7 +216,7 @@ def _children_first(regs: list[Registration]) -> list[Registration]:
 def _children(model: type[models.Model], by_model: dict[type[models.Model], Registration]) -> list[Registration]:
     found = []
     for relation in holds_module.reverse_relations(model):
-        child = by_model.get(relation.related_model)  # type: ignore[arg-type]
+        child = by_model.get(relation.related_model)
         if child is not None and child.model is not model:
             found.append(child)
     return found
@@ -215,7 +228,7 @@ def _cascade_keepers(reg: Registration, subject_id: int, ordered: list[Registrat
     q = Q()
     by_model = {r.model: r for r in ordered}
     for relation in holds_module.reverse_relations(reg.model):
-        child = by_model.get(relation.related_model)  # type: ignore[arg-type]
+        child = by_model.get(relation.related_model)
         if child is None or relation.on_delete is not models.CASCADE or child.model is reg.model:
             continue
         survivors = child.model._base_manager.filter(child.subject_q(subject_id))
@@ -291,14 +304,15 @@ def anonymize(row: models.Model, reg: Registration) -> None:
         if term == NOT_PERSONAL:
             continue
         f = row._meta.get_field(name)
-        changes[f.attname] = _blank(f, row.pk)
+        if isinstance(f, models.Field):  # registered names are columns, never reverse relations
+            changes[f.attname] = _blank(f, row.pk)
     for name, value in changes.items():
         setattr(row, name, value)
-    if hasattr(row, "set_unusable_password"):
+    if isinstance(row, AbstractBaseUser):
         row.set_unusable_password()
         changes["password"] = row.password
     if hasattr(row, "is_active"):
-        row.is_active = False  # type: ignore[attr-defined]
+        row.is_active = False
         changes["is_active"] = False
     row.save()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +17,7 @@ from officium.privacy import disclosures
 from officium.privacy.models import LegalGround
 
 
-class MemberChoice(forms.ModelMultipleChoiceField):
+class MemberChoice(forms.ModelMultipleChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj} ({obj.email})"
 
@@ -36,8 +36,8 @@ class DisclosureForm(forms.Form):
 
     def __init__(self, organization: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = disclosures.disclosable_categories()
-        self.fields["subjects"].queryset = get_user_model().objects.filter(
+        cast(forms.ChoiceField, self.fields["categories"]).choices = disclosures.disclosable_categories()
+        cast(MemberChoice, self.fields["subjects"]).queryset = get_user_model().objects.filter(
             memberships__organization=organization).order_by("last_name", "first_name", "email")
 
 
