@@ -219,7 +219,7 @@ class CorrectionOut(Schema):
     state: str
 
 
-class DecisionIn(Schema):
+class WorkDecisionIn(Schema):
     decision: str
     note: str = ""
 
@@ -346,7 +346,7 @@ def create_correction(request: HttpRequest, org: str, payload: CorrectionIn) -> 
 
 
 @router.post("/orgs/{slug:org}/corrections/{int:correction_id}/decision", response=CorrectionOut)
-def decide_correction(request: HttpRequest, org: str, correction_id: int, payload: DecisionIn) -> CorrectionOut:
+def decide_correction(request: HttpRequest, org: str, correction_id: int, payload: WorkDecisionIn) -> CorrectionOut:
     actor = membership_for(request, org, *WORKING_ROLES)
     found = scoped_get(Correction.objects.for_purpose(actor, purposes.location()).select_related(
         "member__user", "member__organization", "original"), actor.organization, pk=correction_id)
@@ -391,7 +391,7 @@ def create_leave(request: HttpRequest, org: str, payload: LeaveIn) -> Status[Lea
 
 
 @router.post("/orgs/{slug:org}/leave-requests/{int:leave_id}/decision", response=LeaveOut)
-def decide_leave(request: HttpRequest, org: str, leave_id: int, payload: DecisionIn) -> LeaveOut:
+def decide_leave(request: HttpRequest, org: str, leave_id: int, payload: WorkDecisionIn) -> LeaveOut:
     actor = membership_for(request, org, *WORKING_ROLES)
     found = scoped_get(LeaveRequest.objects.for_purpose(actor, purposes.location()).select_related(
         "member__user", "member__organization", "leave_type"), actor.organization, pk=leave_id)
