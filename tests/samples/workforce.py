@@ -5,7 +5,13 @@ from datetime import UTC, date, datetime, time
 from tests.role_groups import ADMINS, EDITORS, STAFF
 
 from officium.attendance.models import AttendanceRecord
-from officium.workforce.models import Correction, LeaveRequest, LeaveType, ShiftAssignment, ShiftType
+from officium.workforce.models import (
+    Correction,
+    LeaveRequest,
+    LeaveType,
+    ShiftAssignment,
+    ShiftType,
+)
 
 
 def build(w):

@@ -213,55 +213,72 @@ def can_approve(actor: Membership, member: Membership) -> bool:
         actor.role in ADMINISTRATORS or member.reports_to_id == actor.pk)
 
 
-def sheet(actor: Membership, members: Sequence[Membership], period: Period) -> list[dict[str, Any]]:
+_SHEET_COLUMNS = ("member_id", "day", "first_in", "last_out", "worked_minutes", "break_minutes",
+                  "expected_minutes", "overtime_minutes", "leave_minutes", "leave_type__name", "holiday", "flags")
+_TOTALS = ("worked_minutes", "overtime_minutes", "leave_minutes", "expected_minutes")
+
+
+def sheet(actor: Membership, members: Sequence[Membership], period: Period, *,
+          texts: bool = False) -> list[dict[str, Any]]:
     """Each member's days in the period (empty days included, holidays named) and totals,
-    read through ``for_purpose``."""
+    read through ``for_purpose`` in one query of plain values (``texts``: person-facing
+    times with the zone named, for pages)."""
     ids = [m.pk for m in members]
     rows = (TimesheetDay.objects.for_purpose(actor, purposes.location())
             .filter(member_id__in=ids, day__gte=period.first, day__lte=period.last)
-            .select_related("leave_type"))
-    stored = {(r.member_id, r.day): r for r in rows}
+            .values_list(*_SHEET_COLUMNS))
+    stored = {(r[0], r[1]): r for r in rows}
     holidays = dict(Holiday.objects.filter(organization_id=actor.organization_id, site__isnull=True,
                                            day__gte=period.first, day__lte=period.last).values_list("day", "name"))
-    approvals = list(TimesheetApproval.objects.filter(member_id__in=ids, starts_on__lte=period.last,
-                                                      ends_on__gte=period.first)
-                     .values_list("member_id", "starts_on", "ends_on"))
-    tz = localtime.zone_for(actor.organization)
+    approvals: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for member_id, first, last in TimesheetApproval.objects.filter(
+            member_id__in=ids, starts_on__lte=period.last, ends_on__gte=period.first).values_list(
+            "member_id", "starts_on", "ends_on"):
+        approvals.setdefault(member_id, []).append((first, last))
+    zone = localtime.zone_for(actor.organization)
+    days = period.days
     out = []
     for member in members:
-        days = []
-        totals = {"worked_minutes": 0, "overtime_minutes": 0, "leave_minutes": 0, "expected_minutes": 0}
-        for day in period.days:
+        spans = approvals.get(member.pk, [])
+        entries = []
+        totals = dict.fromkeys(_TOTALS, 0)
+        for day in days:
             row = stored.get((member.pk, day))
-            locked = any(m == member.pk and a <= day <= b for m, a, b in approvals)
-            entry = _day_out(day, row, holidays.get(day, ""), locked, tz)
-            for key in totals:
-                totals[key] += entry[key]
-            days.append(entry)
-        out.append({"member_id": member.pk, "name": member.user.get_full_name() or member.user.email,
-                    "days": days, "totals": totals,
-                    "locked": all(d["locked"] for d in days),
-                    "worked_text": localtime.format_duration(dt.timedelta(minutes=totals["worked_minutes"])),
-                    "overtime_text": localtime.format_duration(dt.timedelta(minutes=totals["overtime_minutes"]))})
+            entry = _day_out(day, row, holidays.get(day, ""), any(a <= day <= b for a, b in spans))
+            if row is not None:
+                for key in _TOTALS:
+                    totals[key] += entry[key]
+                if texts:
+                    entry.update(first_in_text=localtime.format_time(entry["first_in"], zone),
+                                 last_out_text=localtime.format_time(entry["last_out"], zone),
+                                 worked_text=localtime.format_duration(dt.timedelta(minutes=entry["worked_minutes"])),
+                                 flag_labels=[FLAGS.get(f, f) for f in entry["flags"]])
+            entries.append(entry)
+        sheet_row: dict[str, Any] = {
+            "member_id": member.pk, "name": member.user.get_full_name() or member.user.email,
+            "days": entries, "totals": totals, "locked": all(d["locked"] for d in entries)}
+        if texts:
+            sheet_row.update(
+                worked_text=localtime.format_duration(dt.timedelta(minutes=totals["worked_minutes"])),
+                overtime_text=localtime.format_duration(dt.timedelta(minutes=totals["overtime_minutes"])))
+        out.append(sheet_row)
     return out
 
 
-def _day_out(day: dt.date, row: TimesheetDay | None, holiday: str, locked: bool, tz: Any) -> dict[str, Any]:
-    zone = localtime.zone_for(tz)
-    return {"day": day, "first_in": row.first_in if row else None, "last_out": row.last_out if row else None,
-            "first_in_text": localtime.format_time(row.first_in, zone) if row else "",
-            "last_out_text": localtime.format_time(row.last_out, zone) if row else "",
-            "worked_minutes": row.worked_minutes if row else 0,
-            "worked_text": localtime.format_duration(dt.timedelta(minutes=row.worked_minutes)) if row else "",
-            "break_minutes": row.break_minutes if row else 0,
-            "expected_minutes": row.expected_minutes if row else 0,
-            "overtime_minutes": row.overtime_minutes if row else 0,
-            "leave_minutes": row.leave_minutes if row else 0,
-            "leave": row.leave_type.name if row and row.leave_type else "",
-            "holiday": (row.holiday if row else "") or holiday,
-            "flags": list(row.flags) if row else [],
-            "flag_labels": [FLAGS.get(f, f) for f in (row.flags if row else [])],
-            "locked": locked}
+_EMPTY = {"first_in": None, "last_out": None, "worked_minutes": 0, "break_minutes": 0, "expected_minutes": 0,
+          "overtime_minutes": 0, "leave_minutes": 0, "leave": "", "flags": [], "first_in_text": "",
+          "last_out_text": "", "worked_text": "", "flag_labels": []}
+
+
+def _day_out(day: dt.date, row: Sequence[Any] | None, holiday: str, locked: bool) -> dict[str, Any]:
+    if row is None:
+        return {**_EMPTY, "day": day, "holiday": holiday, "locked": locked, "flags": []}
+    (_member, _day, first_in, last_out, worked, breaks, expected, overtime, leave_minutes, leave_name,
+     own_holiday, flags) = row
+    return {"day": day, "first_in": first_in, "last_out": last_out, "worked_minutes": worked,
+            "break_minutes": breaks, "expected_minutes": expected, "overtime_minutes": overtime,
+            "leave_minutes": leave_minutes, "leave": leave_name or "", "holiday": own_holiday or holiday,
+            "flags": list(flags), "locked": locked}
 
 
 # --- approving and locking -------------------------------------------------------------------

@@ -141,7 +141,7 @@ class TimesheetsView(OrganizationMixin, View):
             anchor, view = localtime.local_day(timezone.now(), zone), "week"
             period = timesheets.period_of(view, anchor)
         members = timesheets.visible_members(self.membership)
-        sheets = timesheets.sheet(self.membership, members, period)
+        sheets = timesheets.sheet(self.membership, members, period, texts=True)
         for s in sheets:
             s["can_approve"] = any(timesheets.can_approve(self.membership, m) for m in members
                                    if m.pk == s["member_id"])
