@@ -39,6 +39,11 @@ SAMPLES = {
     "leave_id": lambda w: w.leave.pk,
 }
 
+# Body properties naming alice's objects (the role matrix sends valid ids on every database).
+BODY_FIELDS = {
+    "shift_type_id": "shift_id",
+}
+
 
 # WT2: editors (owner, admin, manager) keep shift types and assignments; working roles read them.
 ROLES = {
