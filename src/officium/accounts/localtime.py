@@ -70,7 +70,7 @@ def local_day(moment: dt.datetime, tz: ZoneInfo) -> dt.date:
     return moment.astimezone(tz).date()
 
 
-def day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+def day_bounds(day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of a local day, in UTC. Midnight that a DST jump skips resolves to the
     first instant of the day (zoneinfo reads it with the offset before the jump)."""
     start = dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(UTC)

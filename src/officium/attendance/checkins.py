@@ -252,6 +252,7 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
                               "shift": shift_status})
         if fix is not None:
             alerts.track(actor, fix, now, previous, fences)
+    workday.changed(actor.organization_id, [(actor.pk, work_day)])
     return record
 
 
@@ -315,6 +316,7 @@ def record_synced(device: Device, directions: dict[str, str]) -> list[Attendance
                  "location": event[3], "suspected_mock": record.suspected_mock, "review": record.review,
                  "shift": record.shift_status, "queued": True})
         for record, event in zip(records, events, strict=True)])
+    workday.changed(device.organization_id, [(member.pk, r.work_day) for r in records])
     return records
 
 

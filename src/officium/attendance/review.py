@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from officium.accounts.models import Membership
-from officium.attendance import purposes
+from officium.attendance import purposes, workday
 from officium.attendance.audit_events import CHECK_IN_ACCEPTED, CHECK_IN_REJECTED
 from officium.attendance.models import AttendanceRecord, Review
 from officium.attendance.rules import can_manage_member
@@ -49,4 +49,5 @@ def decide_review(actor: Membership, record: AttendanceRecord, decision: str) ->
                      subject=member.user_id, target=record, details={"decision": review})
     record.review, record.accepted, record.reviewed_by, record.reviewed_at = (
         review, review == Review.ACCEPTED, actor, now)
+    workday.changed(record.organization_id, [(member.pk, record.work_day)])
     return record

@@ -42,3 +42,22 @@ def judge(organization_id: int, member_id: int, moments: Sequence[Moment]) -> li
     if _judges:
         return _judges[0](organization_id, member_id, moments)
     return [(localtime.local_day(m.at, m.zone), "") for m in moments]
+
+
+Listener = Callable[[int, Sequence[tuple[int, date]]], None]
+"""(organization id, [(member id, work day)]) -> None: told when records on those days changed."""
+
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> None:
+    """Be told when check-in records arrive or change (workforce's timesheets); set once."""
+    _listeners[:] = [listener]
+
+
+def changed(organization_id: int, days: Sequence[tuple[int, date | None]]) -> None:
+    """Records of these members on these work days arrived, were synced or decided."""
+    wanted = sorted({(m, d) for m, d in days if d is not None})
+    if wanted:
+        for listener in _listeners:
+            listener(organization_id, wanted)

@@ -19,6 +19,9 @@ def assignments(context: AccessContext, qs: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def register() -> None:
-    from officium.workforce.models import ShiftAssignment
+    from officium.attendance.rules import records
+    from officium.workforce import models as m
 
-    add_rule(ShiftAssignment, assignments)
+    add_rule(m.ShiftAssignment, assignments)
+    for model in (m.TimesheetDay, m.TimesheetApproval, m.Correction, m.LeaveRequest):
+        add_rule(model, records)  # own, reports', everyone's for administrators

@@ -13,4 +13,8 @@ urlpatterns = [
     path("o/<slug:org>/shifts/assignments/new/", views.AssignmentNewView.as_view(), name="assignment_new"),
     path("o/<slug:org>/shifts/assignments/<int:assignment_id>/delete/", views.AssignmentDeleteView.as_view(),
          name="assignment_delete"),
+    path("o/<slug:org>/timesheets/", views.TimesheetsView.as_view(), name="timesheets"),
+    path("o/<slug:org>/timesheets/approve/", views.TimesheetApproveView.as_view(), name="timesheet_approve"),
+    path("o/<slug:org>/timesheets/corrections/<int:correction_id>/decision/", views.CorrectionDecisionView.as_view(),
+         name="correction_decision"),
 ]

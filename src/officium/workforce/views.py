@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
+from officium.accounts import localtime
 from officium.accounts.models import Membership
-from officium.accounts.roles import ADMINISTRATORS
+from officium.accounts.roles import ADMINISTRATORS, WORKING_ROLES
 from officium.accounts.scoping import OrganizationMixin, scoped_get
+from officium.attendance import purposes
 from officium.attendance.models import Site
 from officium.forms import apply_form_errors
-from officium.workforce import reading, services
+from officium.workforce import corrections, leave, reading, services, timesheets
 from officium.workforce.forms import AssignmentForm, ShiftTypeForm
-from officium.workforce.models import ShiftType
+from officium.workforce.models import Correction, ShiftType
 
 
 class ShiftPage(OrganizationMixin, View):
@@ -117,3 +122,68 @@ class AssignmentDeleteView(ShiftPage):
         services.unassign_shift(self.membership, assignment)
         messages.success(request, "The assignment was removed.")
         return redirect("workforce:shifts", org=org)
+
+
+class TimesheetsView(OrganizationMixin, View):
+    """Week or month timesheets (WT4): your own, your reports' (managers), everyone's
+    (administrators); a manager approves and locks a member's period and decides corrections."""
+
+    allowed_roles = tuple(WORKING_ROLES)
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        zone = localtime.zone_for(self.organization)
+        view = request.GET.get("view") or "week"
+        try:
+            anchor = timesheets.parse_day(request.GET["day"]) if request.GET.get("day") else (
+                localtime.local_day(timezone.now(), zone))
+            period = timesheets.period_of(view, anchor)
+        except ValidationError:
+            anchor, view = localtime.local_day(timezone.now(), zone), "week"
+            period = timesheets.period_of(view, anchor)
+        members = timesheets.visible_members(self.membership)
+        sheets = timesheets.sheet(self.membership, members, period, texts=True)
+        for s in sheets:
+            s["can_approve"] = any(timesheets.can_approve(self.membership, m) for m in members
+                                   if m.pk == s["member_id"])
+        step = 7 if view == "week" else 31
+        return render(request, "workforce/timesheets.html", {
+            "organization": self.organization, "membership": self.membership, "sheets": sheets,
+            "period": period, "view": view, "zone": str(zone),
+            "previous": period.first - dt.timedelta(days=1), "next": period.first + dt.timedelta(days=step),
+            "corrections": corrections.pending_for(self.membership),
+            "leave_requests": leave.pending_for(self.membership)})
+
+
+class TimesheetApproveView(OrganizationMixin, View):
+    allowed_roles = tuple(services.SHIFT_EDITORS)
+
+    def post(self, request: HttpRequest, org: str) -> HttpResponse:
+        member = Membership.objects.select_related("organization").filter(
+            organization=self.organization, pk=int(request.POST.get("member_id", "") or 0)
+            if str(request.POST.get("member_id", "")).isdigit() else 0).first()
+        try:
+            if member is None:
+                raise ValidationError({"member_id": "Choose a member of this organization."})
+            period = timesheets.Period(timesheets.parse_day(request.POST.get("starts_on"), "starts_on"),
+                                       timesheets.parse_day(request.POST.get("ends_on"), "ends_on"))
+            timesheets.approve_period(self.membership, member, period)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            messages.success(request, "The period is approved and locked.")
+        return redirect(f"{reverse('workforce:timesheets', kwargs={'org': org})}?day={request.POST.get('starts_on', '')}")
+
+
+class CorrectionDecisionView(OrganizationMixin, View):
+    allowed_roles = tuple(WORKING_ROLES)
+
+    def post(self, request: HttpRequest, org: str, correction_id: int) -> HttpResponse:
+        found = scoped_get(Correction.objects.for_purpose(self.membership, purposes.location()).select_related(
+            "member__user", "member__organization", "original"), self.organization, pk=correction_id)
+        try:
+            corrections.decide(self.membership, found, request.POST.get("decision", ""))
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            messages.success(request, f"The correction was {found.state}.")
+        return redirect(f"{reverse('workforce:timesheets', kwargs={'org': org})}?day={request.POST.get('day', '')}")

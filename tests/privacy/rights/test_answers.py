@@ -151,7 +151,13 @@ def test_RI3_officer_applies_a_correction_the_person_cannot_make(alice_client, b
 
 @pytest.mark.django_db
 def test_RI4_erasure_removes_every_registered_record_and_ends_sessions(
-        world, bob_client, django_capture_on_commit_callbacks):
+        world, bob_client, django_capture_on_commit_callbacks, use_policy):
+    from officium.privacy.policy.loader import resolve_policy_path
+
+    # Without a record obligation (WT10 keeps working-time records: see tests/workforce).
+    text = resolve_policy_path("officeportal").read_text(encoding="utf-8")
+    obligations = text[text.index("record_obligations:"):text.index("\nrights:")]
+    use_policy("officeportal", (obligations, ""))
     bob_id = world.bob.pk
     assert registered_pks(bob_id)
     assert bob_client.get("/privacy/center/").status_code == 200

@@ -28,6 +28,7 @@ from officium.privacy.policy.sections import (
     Period,
     Purpose,
     Recipient,
+    RecordObligation,
     RetentionRule,
     RightsGroup,
     Section,
@@ -40,7 +41,7 @@ from officium.privacy.policy.vocabulary import MeasureTerm, Place, Slug, fail
 __all__ = [
     "RIGHT_TERMS", "SIGNUP_FIELD_KEYS", "AgeGate", "Audience", "Category", "ChangeRules",
     "Contact", "Controller", "CookieCategory", "Logs", "Period", "Policy", "Purpose",
-    "Recipient", "RetentionRule", "RightsGroup", "SignupField", "Signals",
+    "RecordObligation", "Recipient", "RetentionRule", "RightsGroup", "SignupField", "Signals",
 ]
 
 
@@ -57,6 +58,7 @@ class Policy(Section):
     recipients: list[Recipient] = Field(default_factory=list)
     storage_countries: list[Place] = Field(min_length=1)
     retention: list[RetentionRule] = Field(min_length=1)
+    record_obligations: list[RecordObligation] = Field(default_factory=list)
     termination_grace_days: int | None = Field(default=None, ge=0)
     rights: list[RightsGroup] = Field(default_factory=list)
     age: AgeGate | None = None

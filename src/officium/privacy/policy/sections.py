@@ -183,6 +183,18 @@ class Recipient(Section):
         return reject_sale_keys(data, "recipient")
 
 
+class RecordObligation(Section):
+    """WT10: records the law obliges the controller to keep for ``keep_days`` (working-time
+    records, for example): erasure and cancellation keep them (without location) until then,
+    and no retention rule deletes them earlier; after it, the retention engine does."""
+
+    id: Slug
+    description: str
+    data_types: list[Slug] = Field(min_length=1)
+    keep_days: int = Field(ge=1, le=3650)
+    law: str = Field(min_length=3)
+
+
 class RetentionRule(Section):
     """How long data is kept; organizations may choose within [min_days, max_days] (RE1)."""
 

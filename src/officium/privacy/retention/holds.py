@@ -8,7 +8,7 @@ with that data type). Services here validate, change and audit in one transactio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +42,41 @@ class Kept:
         return self.hold.until
 
 
+@dataclass(frozen=True)
+class ObligationHold:
+    """WT10: a record obligation of the active policy (``record_obligations``), acting as a
+    hold on one data type: it keeps the rows whose retention anchor is younger than the
+    obligation's period, for everyone. Legal-hold shaped, so sweeps, shredding, cancellation
+    and rights answers treat it like one; once a row is older it is no longer kept."""
+
+    pk: str
+    data_type: str
+    reason: str
+    until: date
+    anchor_since: datetime
+    organization_id: None = None
+    subject_id: None = None
+    reason_kind: str = HoldReason.LEGAL_OBLIGATION
+
+    def get_reason_kind_display(self) -> str:
+        return str(HoldReason.LEGAL_OBLIGATION.label)
+
+
+def obligation_holds(now: datetime | None = None) -> list[ObligationHold]:
+    """The active policy's record obligations, one hold per data type, as of ``now``."""
+    from officium.privacy.policy.loader import active_policy
+
+    now = now or timezone.now()
+    out = []
+    for obligation in getattr(active_policy(), "record_obligations", []):
+        since = now - timedelta(days=obligation.keep_days)
+        until = (now + timedelta(days=obligation.keep_days)).date()
+        for data_type in obligation.data_types:
+            out.append(ObligationHold(f"obligation:{obligation.id}:{data_type}", data_type,
+                                      f"{obligation.description} {obligation.law}", until, since))
+    return out
+
+
 def is_tenant_model(model: type[models.Model]) -> bool:
     return any(f.name == "organization" for f in model._meta.concrete_fields)
 
@@ -57,6 +92,11 @@ def hold_q(reg: Registration, hold: LegalHold) -> Q | None:
         q &= Q(organization_id=hold.organization_id)
     if hold.subject_id is not None:
         q &= reg.subject_q(hold.subject_id)
+    since = getattr(hold, "anchor_since", None)
+    if since is not None:  # a record obligation keeps rows younger than its period
+        if not reg.retention_anchor:
+            return None
+        q &= Q(**{f"{reg.retention_anchor}__gte": since})
     return q
 
 
@@ -73,12 +113,15 @@ def held_q(reg: Registration, holds: list[LegalHold]) -> Q | None:
     return result
 
 
-def active_holds(on: date | None = None) -> list[LegalHold]:
-    return list(LegalHold.objects.active(on))
+def active_holds(on: date | None = None) -> list[Any]:
+    """Legal holds in force, and the policy's record obligations (WT10)."""
+    moment = None if on is None else timezone.make_aware(datetime.combine(on, datetime.min.time()))
+    return [*LegalHold.objects.active(on), *obligation_holds(moment)]
 
 
-def candidate_holds(subject_id: int) -> list[LegalHold]:
-    return list(LegalHold.objects.active().filter(Q(subject_id=subject_id) | Q(subject_id__isnull=True)))
+def candidate_holds(subject_id: int) -> list[Any]:
+    return [*LegalHold.objects.active().filter(Q(subject_id=subject_id) | Q(subject_id__isnull=True)),
+            *obligation_holds()]
 
 
 def kept_for_subject(subject_id: int, holds: list[LegalHold] | None = None) -> list[Kept]:
@@ -100,9 +143,9 @@ def kept_for_subject(subject_id: int, holds: list[LegalHold] | None = None) -> l
     return kept
 
 
-def holds_for_subject(subject_id: int) -> list[LegalHold]:
+def holds_for_subject(subject_id: int) -> list[Any]:
     """The active holds that keep at least one row of this subject (for the rights answer)."""
-    seen: dict[int, LegalHold] = {}
+    seen: dict[Any, Any] = {}
     for item in kept_for_subject(subject_id):
         seen.setdefault(item.hold.pk, item.hold)
     return list(seen.values())
