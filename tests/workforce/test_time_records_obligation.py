@@ -42,7 +42,7 @@ def test_WT10_erasure_keeps_time_records_without_location_and_says_why(alice_m, 
     assert not LocationEvent.objects.filter(member_id=bob_m.pk).exists()
     assert TimesheetDay.objects.filter(member_id=bob_m.pk, worked_minutes=480).count() == 1
     assert not LeaveRequest.objects.exists()  # not a working-time record: erased
-    reasons = " ".join(k["reason"] for k in answer["kept"])
+    reasons = " ".join(k.reason for k in answer.kept)
     assert "Working Time Act" in reasons
     # Two years on, the retention engine deletes what the obligation kept.
     engine.sweep(now=timezone.now() + timedelta(days=365))

@@ -61,6 +61,11 @@ class ObligationHold:
     def get_reason_kind_display(self) -> str:
         return str(HoldReason.LEGAL_OBLIGATION.label)
 
+    @property
+    def scope(self) -> str:
+        """What it keeps, in the words a legal hold's ``scope`` uses: everyone's rows of a type."""
+        return f"{self.data_type.replace('_', ' ')} data, without location"
+
 
 def obligation_holds(now: datetime | None = None) -> list[ObligationHold]:
     """The active policy's record obligations, one hold per data type, as of ``now``."""
