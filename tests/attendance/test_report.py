@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from officium.accounts.roles import Role
 from officium.attendance import report
-from officium.attendance.models import AttendanceRecord
 from officium.attendance.coordinates import Fix
+from officium.attendance.models import AttendanceRecord
 from officium.privacy.audit.models import AuditEntry
 from officium.privacy.audit_events import SENSITIVE_READ
 

@@ -11,7 +11,7 @@
   if (!element) { return; }
   var dataNode = document.getElementById("map-data");
   var data = dataNode ? JSON.parse(dataNode.textContent) : { sites: [], attempts: [] };
-  var map = L.map(element, { attributionControl: !!data.tiles, zoomSnap: 0.25 });
+  var map = L.map(element, { attributionControl: !!data.tiles, zoomSnap: 0.25 }).setView([20, 0], 2);
   if (data.tiles) {
     L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution || "" }).addTo(map);
   }
@@ -21,18 +21,15 @@
 
   function drawSite(site, group) {
     var layer = null;
+    var style = L.extend({ className: site.id ? "site-shape site-" + site.id : "site-draft" }, siteStyle);
     if (site.shape === "circle" && site.center && site.radius_m) {
-      layer = L.circle(site.center, { radius: site.radius_m }).setStyle(siteStyle);
+      layer = L.circle(site.center, L.extend({ radius: site.radius_m }, style));
     } else if (site.shape === "polygon" && site.polygon && site.polygon.length >= 3) {
-      layer = L.polygon(site.polygon, siteStyle);
+      layer = L.polygon(site.polygon, style);
     }
     if (layer) {
-      layer.bindTooltip(site.name || "");
+      if (site.name) { layer.bindTooltip(site.name); }
       layer.addTo(group);
-      if (layer.getElement && layer.getElement()) {
-        layer.getElement().setAttribute("data-site", String(site.id || ""));
-        layer.getElement().classList.add("site-shape");
-      }
     }
     return layer;
   }
