@@ -32,7 +32,15 @@ from officium.accounts import localtime
 from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS
 from officium.attendance import coordinates, purposes
-from officium.attendance.models import AttendanceRecord, LocationEvent, LocationStatus, Review, Site
+from officium.attendance.geofence import Verdict
+from officium.attendance.models import (
+    AttendanceRecord,
+    LocationEvent,
+    LocationStatus,
+    Review,
+    ShiftStatus,
+    Site,
+)
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -80,6 +88,9 @@ class Row:
     latitude: float | None = None
     longitude: float | None = None
     accuracy: float | None = None
+    suspected_mock: bool = False
+    outside_hours: bool = False
+    review: str = ""
 
     @property
     def local(self) -> dt.datetime:
@@ -93,6 +104,14 @@ class Row:
     @property
     def utc_iso(self) -> str:
         return self.occurred_at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+    @property
+    def shift_label(self) -> str:
+        return str(ShiftStatus(self.shift_status).label) if self.shift_status in ShiftStatus.values else ""
+
+    @property
+    def verdict_label(self) -> str:
+        return str(Verdict(self.verdict).label) if self.verdict in Verdict.values else self.verdict
 
     @property
     def local_text(self) -> str:
@@ -281,7 +300,8 @@ def to_rows(actor: Membership, found: list[AttendanceRecord], *, locations: bool
             result=result_of(r), verdict=r.verdict, shift_status=r.shift_status, site_id=r.site_id,
             site=r.site.name if r.site is not None else "",
             latitude=fix.latitude if fix else None, longitude=fix.longitude if fix else None,
-            accuracy=fix.accuracy if fix else None))
+            accuracy=fix.accuracy if fix else None, suspected_mock=r.suspected_mock,
+            outside_hours=r.within_schedule is False, review=r.review))
     return rows
 
 
