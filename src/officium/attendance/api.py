@@ -419,6 +419,7 @@ def decide_review(request: HttpRequest, org: str, record_id: int, payload: Revie
 
 @router.get("/orgs/{slug:org}/records", response=list[RecordOut])
 def list_records(request: HttpRequest, org: str, member_id: int | None = None) -> list[RecordOut]:
+    """The newest 200 records (kept for existing clients); ``/report`` filters and pages them all."""
     actor = membership_for(request, org, *WORKING_ROLES)
     return [_record_out(r) for r in reading.records(actor, member_id=member_id)]
 
