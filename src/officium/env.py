@@ -66,6 +66,23 @@ def envlist(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def map_tile_origins(url: str) -> list[str]:
+    """The CSP source allowing a tile server URL (WT8), e.g. ``https://{s}.tile.example.org/{z}/{x}/{y}.png``
+    -> ``https://*.tile.example.org``; none for an empty URL. Anything but an http(s) URL with a
+    host is refused at start-up rather than silently widening the CSP."""
+    if not url:
+        return []
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "s"))
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise ValueError(f"OFFICIUM_MAP_TILES_URL must be an http(s) URL with a host, got {url!r}")
+    host = url.split("://", 1)[1].split("/", 1)[0].replace("{s}", "*")
+    if any(c in host for c in "{}; '\"\\"):
+        raise ValueError(f"OFFICIUM_MAP_TILES_URL has an unusable host, got {url!r}")
+    return [f"{parts.scheme}://{host}"]
+
+
 def secret(
     name: str,
     *,

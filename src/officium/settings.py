@@ -14,6 +14,7 @@ from officium.env import (
     envint,
     envlist,
     envstr,
+    map_tile_origins,
     require_strong_secret_key,
     require_valid_master_key,
     secret,
@@ -174,12 +175,17 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
+# WT8: the map draws sites on a plain background with a scale; tiles only from a server the
+# operator names (e.g. https://tile.example.org/{z}/{x}/{y}.png), which the CSP then allows.
+OFFICIUM_MAP_TILES_URL = envstr("OFFICIUM_MAP_TILES_URL", "")
+OFFICIUM_MAP_TILES_ATTRIBUTION = envstr("OFFICIUM_MAP_TILES_ATTRIBUTION", "")
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *map_tile_origins(OFFICIUM_MAP_TILES_URL)],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],

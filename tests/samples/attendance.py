@@ -87,5 +87,14 @@ ROLES = {
     "GET /api/attendance/orgs/<slug:org>/reviews": STAFF,
     "POST /api/attendance/orgs/<slug:org>/reviews/<int:record_id>": ADMINS,
     "GET /o/<slug:org>/attendance/review/": EDITORS,
+    # WT7 report and exports: every working role, each sees only the rows their role allows.
+    "GET /api/attendance/orgs/<slug:org>/report": STAFF,
+    "GET /api/attendance/orgs/<slug:org>/report/export": STAFF,
+    "GET /o/<slug:org>/attendance/export/": STAFF,
+    # WT8 team board (managers and administrators) and the sites map (every working role).
+    "GET /api/attendance/orgs/<slug:org>/board": EDITORS,
+    "GET /o/<slug:org>/attendance/board/": EDITORS,
+    "GET /api/attendance/orgs/<slug:org>/map": STAFF,
+    "GET /o/<slug:org>/attendance/map/": STAFF,
     "POST /o/<slug:org>/attendance/review/<int:record_id>/": ADMINS,
 }

@@ -10,16 +10,19 @@ import json
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from ninja import Field, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from pydantic import BaseModel
 
 from officium.accounts.models import Membership
-from officium.accounts.roles import WORKING_ROLES
+from officium.accounts.roles import ADMINISTRATORS, WORKING_ROLES
 from officium.accounts.scoping import membership_for, scoped_get
-from officium.attendance import purposes, reading, retention, review, services
+from officium.attendance import board, exports, purposes, reading, retention, review, services
+from officium.attendance import report as reading_report
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import validate_fix
 from officium.attendance.models import (
@@ -214,6 +217,81 @@ class ClockOut(Schema):
     pending_review: bool
 
 
+class ReportRowOut(Schema):
+    id: int
+    member_id: int
+    member: str
+    direction: str
+    occurred_at: datetime
+    local_time: str = Field(description="ISO 8601 with the UTC offset of the record's zone")
+    time_zone: str
+    local_text: str
+    work_day: date | None
+    result: str
+    verdict: str
+    shift_status: str
+    site_id: int | None
+    site: str
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: float | None = None
+
+
+class ReportOut(Schema):
+    start: date
+    end: date
+    time_zone: str
+    rows: list[ReportRowOut]
+    next_cursor: str | None
+
+
+class PresentOut(Schema):
+    member_id: int
+    member: str
+    since: datetime
+    since_local: str
+    pending_review: bool
+
+
+class SiteBoardOut(Schema):
+    site_id: int | None
+    name: str
+    present: list[PresentOut]
+
+
+class BoardOut(Schema):
+    at: datetime
+    time_zone: str
+    out: int
+    sites: list[SiteBoardOut]
+
+
+class MapSiteOut(Schema):
+    id: int
+    name: str
+    shape: str
+    center: list[float] | None
+    radius_m: float | None
+    polygon: list[list[float]]
+
+
+class AttemptOut(Schema):
+    record_id: int
+    member: str
+    direction: str
+    result: str
+    latitude: float
+    longitude: float
+    accuracy: float | None
+    local_time: str
+
+
+class MapOut(Schema):
+    day: date
+    sites: list[MapSiteOut]
+    attempts: list[AttemptOut]
+
+
 class ReviewIn(Schema):
     decision: Literal["accept", "reject"]
 
@@ -341,8 +419,62 @@ def decide_review(request: HttpRequest, org: str, record_id: int, payload: Revie
 
 @router.get("/orgs/{slug:org}/records", response=list[RecordOut])
 def list_records(request: HttpRequest, org: str, member_id: int | None = None) -> list[RecordOut]:
+    """The newest 200 records (kept for existing clients); ``/report`` filters and pages them all."""
     actor = membership_for(request, org, *WORKING_ROLES)
     return [_record_out(r) for r in reading.records(actor, member_id=member_id)]
+
+
+def _report_params(request: HttpRequest) -> dict[str, Any]:
+    return {k: request.GET.get(k) for k in ("start", "end", "member", "team", "site")}
+
+
+@router.get("/orgs/{slug:org}/report", response=ReportOut)
+def attendance_report(request: HttpRequest, org: str, start: str = "", end: str = "", member: str = "",
+                      team: str = "", site: str = "", cursor: str = "", limit: str = "") -> ReportOut:
+    """WT7: the records the caller may read, filtered by local days (``start``, ``end``:
+    YYYY-MM-DD, inclusive), ``member``, ``team`` (a manager's reports) and ``site``; paged by
+    ``next_cursor`` (no cap on how far). Coordinates only where the caller may see them."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    filters = reading_report.parse(actor, _report_params(request))
+    page = reading_report.page(actor, filters, cursor=cursor, size=reading_report.page_size(limit))
+    return ReportOut(start=filters.start, end=filters.end, time_zone=filters.zone.key,
+                     next_cursor=page.next_cursor, rows=[ReportRowOut(
+                         id=r.record_id, member_id=r.member_id, member=r.member, direction=r.direction,
+                         occurred_at=r.occurred_at, local_time=r.local_iso, time_zone=r.zone.key,
+                         local_text=r.local_text, work_day=r.work_day, result=r.result, verdict=r.verdict,
+                         shift_status=r.shift_status, site_id=r.site_id, site=r.site, latitude=r.latitude,
+                         longitude=r.longitude, accuracy=r.accuracy) for r in page.rows])
+
+
+@router.get("/orgs/{slug:org}/report/export", response={200: None})
+def export_report(request: HttpRequest, org: str, format: str = "csv", start: str = "", end: str = "",
+                  member: str = "", team: str = "", site: str = "") -> HttpResponseBase:
+    """WT7: the same rows as CSV (streamed) or XLSX (``format``), local times with offsets."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    if format not in exports.FORMATS:
+        raise ValidationError({"format": "Choose csv or xlsx."})
+    return exports.response(actor, reading_report.parse(actor, _report_params(request)), format)
+
+
+@router.get("/orgs/{slug:org}/board", response=BoardOut)
+def team_board(request: HttpRequest, org: str) -> BoardOut:
+    """WT8: who is in now, per site (managers: their reports; administrators: everyone)."""
+    actor = membership_for(request, org, *ADMINISTRATORS, "manager")
+    found = board.who_is_in(actor)
+    return BoardOut(at=found.at, time_zone=found.zone.key, out=found.out, sites=[SiteBoardOut(
+        site_id=b.site_id, name=b.name, present=[PresentOut(
+            member_id=p.member_id, member=p.member, since=p.since, since_local=p.since_local,
+            pending_review=p.pending_review) for p in b.present]) for b in found.sites])
+
+
+@router.get("/orgs/{slug:org}/map", response=MapOut)
+def site_map(request: HttpRequest, org: str, day: str = "") -> MapOut:
+    """WT8: the sites' shapes and a local day's check-in attempts whose location the caller
+    may see (each read audited)."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    when = board.parse_day(actor, day)
+    return MapOut(day=when, sites=[MapSiteOut(**s) for s in board.site_shapes(actor)],
+                  attempts=[AttemptOut(**a) for a in board.attempts(actor, when)])
 
 
 @router.get("/orgs/{slug:org}/privacy-mode", response=PrivacyModeOut)

@@ -6,6 +6,9 @@ app_name = "attendance"
 
 urlpatterns = [
     path("o/<slug:org>/attendance/", views.RecordsView.as_view(), name="records"),
+    path("o/<slug:org>/attendance/export/", views.ExportView.as_view(), name="export"),
+    path("o/<slug:org>/attendance/board/", views.BoardView.as_view(), name="board"),
+    path("o/<slug:org>/attendance/map/", views.MapView.as_view(), name="map"),
     path("o/<slug:org>/attendance/check-in/", views.CheckInView.as_view(), name="check_in"),
     path("o/<slug:org>/attendance/sites/", views.SitesView.as_view(), name="sites"),
     path("o/<slug:org>/attendance/sites/new/", views.SiteEditView.as_view(), name="site_new"),

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 
 from officium.accounts import localtime
 from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS, WORKING_ROLES
 from officium.accounts.scoping import OrganizationMixin, scoped_get
-from officium.attendance import purposes, reading, review, services
+from officium.attendance import board, exports, purposes, reading, report, review, services
 from officium.attendance.forms import (
     CheckInForm,
     ConnectionCodeForm,
@@ -134,13 +136,78 @@ class ReviewDecisionView(AttendancePage):
 
 
 class RecordsView(AttendancePage):
+    """The attendance report (WT7): filters, keyset pages, local times with the zone named."""
+
     template = "records.html"
 
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
-        rows = reading.records(self.membership)
-        for row in rows:
-            row.zone = localtime.zone_for(self.organization, row.site)  # type: ignore[attr-defined]
-        return self.show({"records": rows, "is_admin": self.membership.role in ADMINISTRATORS})
+        try:
+            filters = report.parse(self.membership, request.GET)
+            page = report.page(self.membership, filters, cursor=request.GET.get("cursor"),
+                               size=report.page_size(request.GET.get("limit")))
+        except ValidationError as error:
+            return self.show({"errors": error.message_dict, "params": request.GET, "records": [],
+                              "members": self.members(), "sites": self.sites()}, status=400)
+        return self.show({"page": page, "records": page.rows, "filters": filters,
+                          "query": urlencode(filters.query()), "params": request.GET,
+                          "zone_name": filters.zone.key, "members": self.members(),
+                          "managers": self.managers(), "sites": self.sites(),
+                          "next_query": urlencode({**filters.query(), "cursor": page.next_cursor})
+                          if page.next_cursor else "",
+                          "is_admin": self.membership.role in ADMINISTRATORS})
+
+    def members(self) -> list[Membership]:
+        return list(report.readable_members(self.membership).select_related("user")
+                    .order_by("user__first_name", "user__last_name", "pk"))
+
+    def managers(self) -> list[Membership]:
+        if self.membership.role in ADMINISTRATORS:
+            return list(Membership.objects.filter(organization=self.organization, role__in=REVIEWERS)
+                        .select_related("user").order_by("user__first_name", "pk"))
+        return [self.membership] if self.membership.role == "manager" else []
+
+
+class ExportView(AttendancePage):
+    """The report as CSV (streamed) or XLSX, with local times and their UTC offsets (WT7)."""
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponseBase:
+        fmt = request.GET.get("format", "csv")
+        try:
+            if fmt not in exports.FORMATS:
+                raise ValidationError({"format": "Choose csv or xlsx."})
+            filters = report.parse(self.membership, request.GET)
+        except ValidationError as error:
+            return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()),
+                                status=400, content_type="text/plain; charset=utf-8")
+        return exports.response(self.membership, filters, fmt)
+
+
+class BoardView(AttendancePage):
+    """WT8: who is in now, per site, for managers (their reports) and administrators."""
+
+    template = "board.html"
+    allowed_roles = tuple(REVIEWERS)
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        return self.show({"board": board.who_is_in(self.membership)})
+
+
+class MapView(AttendancePage):
+    """WT8: the sites on a map (Leaflet, served by Officium) and, for a local day, the check-in
+    attempts whose location the reader may see. No tile layer unless the operator set one."""
+
+    template = "map.html"
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        try:
+            day = board.parse_day(self.membership, request.GET.get("day"))
+        except ValidationError as error:
+            return self.show({"errors": error.message_dict, "map_data": {"sites": [], "attempts": []}},
+                             status=400)
+        data = {"sites": board.site_shapes(self.membership), "attempts": board.attempts(self.membership, day),
+                "tiles": settings.OFFICIUM_MAP_TILES_URL,
+                "attribution": settings.OFFICIUM_MAP_TILES_ATTRIBUTION}
+        return self.show({"map_data": data, "day": day, "can_edit": self.membership.role in SITE_EDITORS})
 
 
 class SitesView(AttendancePage):
@@ -161,7 +228,13 @@ class SiteEditView(AttendancePage):
         if self.membership.role not in SITE_EDITORS:
             raise PermissionDenied("Only owners, administrators and managers can edit sites.")
         form = SiteForm(initial=SiteForm.initial_for(site) if site else None)
-        return self.show({"form": form, "site": site})
+        return self.show({"form": form, "site": site, "map_data": self.map_data(site)})
+
+    def map_data(self, site: Site | None) -> dict[str, Any]:
+        """The other sites, for context while drawing this one (WT8)."""
+        others = [s for s in board.site_shapes(self.membership) if site is None or s["id"] != site.pk]
+        return {"sites": others, "attempts": [], "tiles": settings.OFFICIUM_MAP_TILES_URL,
+                "attribution": settings.OFFICIUM_MAP_TILES_ATTRIBUTION}
 
     def post(self, request: HttpRequest, org: str, site_id: int | None = None) -> HttpResponse:
         site = self.site(site_id)
@@ -174,7 +247,7 @@ class SiteEditView(AttendancePage):
             else:
                 messages.success(request, f"Site {saved.name} saved.")
                 return redirect("attendance:sites", org=org)
-        return self.show({"form": form, "site": site}, status=400)
+        return self.show({"form": form, "site": site, "map_data": self.map_data(site)}, status=400)
 
 
 class SiteArchiveView(AttendancePage):
