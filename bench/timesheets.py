@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import best_of, parse, setup, timed  # noqa: E402
+from _harness import best_of, parse, result, setup, timed  # noqa: E402
 
 MONTH = dt.date(2026, 3, 1)
 
@@ -106,10 +106,9 @@ def main() -> None:
     sheet = best_of(5, lambda: timed(lambda: timesheets.sheet(owner, timesheets.visible_members(owner), period)))
     print(f"{vendor}: raw aggregate {raw * 1000:.1f} ms, month sheet {sheet * 1000:.1f} ms, "
           f"first build {build:.2f} s ({build * 1000 / max(1, rows):.2f} ms per member-day)")
-    print(f"RESULT backend={vendor} members={members} records={total} month_days={rows} "
-          f"raw_ms={raw * 1000:.1f} sheet_ms={sheet * 1000:.1f} sheet_vs_raw={sheet / raw:.2f} "
-          f"build_s={build:.2f} build_vs_raw={build / raw:.1f} target_sheet_vs_raw<=3")
-
+    result("timesheets", members=members, records=total, month_days=rows, raw_ms=raw * 1000,
+           sheet_ms=sheet * 1000, sheet_vs_raw=sheet / raw, build_s=build,
+           build_vs_raw=build / raw)  # goal: sheet_vs_raw <= 3
 
 if __name__ == "__main__":
     main()
