@@ -239,17 +239,22 @@ def _purgeable(reg: Registration, subject_id: int, holds: list[Any],
 
 def _purge(reg: Registration, subject_id: int, holds: list[Any], ordered: list[Registration],
            report: ShredReport) -> None:
+    """Delete the subject's purgeable rows in chunks of ``CHUNK``.
+
+    The keys are read first, in one statement driven by the subject's index (no ``LIMIT``
+    and no ``ORDER BY pk``: with them PostgreSQL may walk the primary key or the whole table
+    hoping to meet the subject's rows early, so each chunk read the whole table), then each
+    chunk is deleted by key. A second read catches rows written meanwhile."""
     rows = _purgeable(reg, subject_id, holds, ordered)
-    if not rows.exists():
-        return
-    rows = rows.order_by("pk")
-    while True:
-        with transaction.atomic():
-            per_model = delete_rows(reg.model, rows[:CHUNK])
-            _evidence(subject_id, report.reason, per_model)
-        report.deleted.update({label: n for label, n in per_model.items() if n})
-        if per_model.get(reg.label, 0) < CHUNK:
+    for _ in range(3):
+        pks = list(rows.order_by().values_list("pk", flat=True))
+        if not pks:
             return
+        for start in range(0, len(pks), CHUNK):
+            with transaction.atomic():
+                per_model = delete_rows(reg.model, pks[start:start + CHUNK])
+                _evidence(subject_id, report.reason, per_model)
+            report.deleted.update({label: n for label, n in per_model.items() if n})
 
 
 def _evidence(subject_id: int, reason: str, per_model: dict[str, int]) -> None:
