@@ -62,17 +62,26 @@ class Registration:
         return "pk" if self.subject == SELF else self.subject
 
     def subject_q(self, subject_ids: object) -> Q:
-        """A filter selecting this model's rows that belong to one subject id or many.
-
-        For one subject reached through a relation (``member__user``), the first hop is
-        resolved here to the ids it names (``member_id IN (3, 7)``): filtered through a join,
-        PostgreSQL can only guess an average number of rows per parent and, on a table whose
-        rows belong to few parents, reads the whole table; with the ids in hand it uses the
-        column's statistics and index, so the cost follows the subject, not the table."""
+        """A filter selecting this model's rows that belong to one subject id or many."""
         many = isinstance(subject_ids, (list, tuple, set, frozenset)) or hasattr(subject_ids, "query")
-        if not many and "__" in self.subject_column:
-            return Q(**{f"{self.subject_column.split('__', 1)[0]}__in": self._first_hop(subject_ids)})
         return Q(**{f"{self.subject_column}__in" if many else self.subject_column: subject_ids})
+
+    def subject_rows_q(self, subject_id: object) -> Q:
+        """``subject_q`` for one subject, with a relation path's first hop resolved to the ids it
+        names now (``member_id IN (3, 7)`` rather than a join to ``member.user_id``).
+
+        Filtered through a join, PostgreSQL can only assume an average number of rows per
+        parent and, in a table whose rows belong to few parents, reads the whole table; given
+        the ids it plans from the column's own statistics and index, so the cost follows the
+        subject, not the table. The erasure and the holds use this; the export keeps
+        ``subject_q``, whose statement is prepared once with the id as its parameter."""
+        if "__" not in self.subject_column:
+            return self.subject_q(subject_id)
+        first = self.subject_column.split("__", 1)[0]
+        ids = self._first_hop(subject_id)
+        if not ids:  # matches nothing, yet compiles (an empty IN list does not)
+            return Q(**{f"{first}__isnull": True}) & Q(**{f"{first}__isnull": False})
+        return Q(**{f"{first}__in": ids})
 
     def _first_hop(self, subject_id: object) -> list[object]:
         first, rest = self.subject_column.split("__", 1)
