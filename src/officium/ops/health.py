@@ -55,7 +55,7 @@ def check_queue() -> None:
     if backend.endswith("RQBackend"):
         import django_rq
 
-        django_rq.get_connection("default").ping()
+        django_rq.get_queue("default").connection.ping()
     elif backend.startswith("django_tasks_db"):
         from django_tasks_db.models import DBTaskResult
 

@@ -91,7 +91,7 @@ class RQBackend(LibraryBackend):
         from rq.exceptions import NoSuchJobError
 
         try:
-            return Job.fetch(result_id, connection=django_rq.get_connection())
+            return Job.fetch(result_id, connection=django_rq.get_queue("default").connection)
         except NoSuchJobError:
             return None
 
