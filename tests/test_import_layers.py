@@ -78,6 +78,7 @@ ENVIRONMENT_READERS = {
     "wsgi.py": "sets DJANGO_SETTINGS_MODULE",
     "asgi.py": "sets DJANGO_SETTINGS_MODULE",
     "privacy/vault/backup.py": "passes the environment on to pg_dump/psql children",
+    "ops/metrics.py": "PROMETHEUS_MULTIPROC_DIR is prometheus_client's own switch, set by officium serve",
 }
 READS = re.compile(r"os\.environ|os\.getenv|\benv(?:int|bool|str|list)\(")
 

@@ -47,6 +47,7 @@ def manage(args: list[str]) -> int:
 def serve(args: list[str]) -> int:
     """Run the web server (gunicorn, threads) on 127.0.0.1:8000 unless OFFICIUM_BIND says otherwise."""
     _check_settings()
+    _metrics_directory()
     server = _gunicorn(os.environ.get("OFFICIUM_BIND", DEMO_BIND), args)
     # Stopping this process stops the server: without it a SIGTERM (a supervisor, a benchmark
     # finishing) would leave gunicorn running on its own.
@@ -60,6 +61,21 @@ def _check_settings() -> None:
     from django.conf import settings
 
     settings.SECRET_KEY  # noqa: B018  (reading one setting loads them all)
+
+
+def _metrics_directory() -> None:
+    """SC2: gunicorn's worker processes each count their own requests; prometheus_client's
+    multiprocess mode sums them from files in one directory, emptied at each start (stale
+    files of dead processes would add old counts)."""
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+
+    directory = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                                           str(Path(settings.VAR_DIR) / "metrics")))
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, mode=0o700)
 
 
 def _gunicorn(bind: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:

@@ -108,6 +108,21 @@ def secret(
     return _development_secret(name, var_dir, generate)
 
 
+def optional_secret(name: str) -> str:
+    """A secret that may be absent (the feature it guards is then off): ``NAME`` or the file
+    named by ``NAME_FILE``; empty when neither is set."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        path = Path(file_name)
+        if not path.is_file():
+            raise MissingSecret(f"{name}_FILE points to {file_name}, which is not a readable file.")
+        return path.read_text().strip()
+    return ""
+
+
 def require_strong_secret_key(value: str) -> None:
     """Production refuses what Django's deploy check warns of: a short, repetitive or
     placeholder ``SECRET_KEY`` lets anyone forge sessions, password-reset links and tokens."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 
@@ -15,6 +16,7 @@ from officium.env import (
     envlist,
     envstr,
     map_tile_origins,
+    optional_secret,
     require_strong_secret_key,
     require_valid_master_key,
     secret,
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "officium.middleware.HeadWithoutBody",  # outermost: sees every answer last
+    "officium.ops.metrics.RequestMetrics",  # SC2: count and time every answer by route name
     "officium.middleware.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -173,6 +176,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Probes and scrapes come over plain HTTP from inside (docs/operations.md, "Health").
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 # WT8: the map draws sites on a plain background with a scale; tiles only from a server the
@@ -225,18 +230,38 @@ elif PRODUCTION:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-TASKS = {
+# The task queue: the database (embedded default) or RQ on Redis (SC1, docs/operations.md).
+OFFICIUM_TASKS_BACKEND = envstr("OFFICIUM_TASKS_BACKEND", "database")
+if OFFICIUM_TASKS_BACKEND not in {"database", "rq"}:
+    raise ValueError(f"OFFICIUM_TASKS_BACKEND must be database or rq, got {OFFICIUM_TASKS_BACKEND!r}")
+TASK_QUEUES = ["default", "email", "privacy", "retention"]
+TASKS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": (
             "django_tasks.backends.immediate.ImmediateBackend"
             if envbool("OFFICIUM_TASKS_IMMEDIATE", default=TESTING)
+            else "officium.worker.rq.RQBackend" if OFFICIUM_TASKS_BACKEND == "rq"
             else "django_tasks_db.backend.DatabaseBackend"
         ),
-        "QUEUES": ["default", "email", "privacy", "retention"],
+        "QUEUES": TASK_QUEUES,
     }
 }
+REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+OFFICIUM_RQ_JOB_TIMEOUT = envint("OFFICIUM_RQ_JOB_TIMEOUT", 3600)
+RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": OFFICIUM_RQ_JOB_TIMEOUT}
+             for name in TASK_QUEUES}
+# A job whose worker died is run again (by another worker) once its heartbeat has lapsed.
+OFFICIUM_RQ_HEARTBEAT_SECONDS = envint("OFFICIUM_RQ_HEARTBEAT_SECONDS", 10)
+OFFICIUM_RQ_GRACE_SECONDS = envint("OFFICIUM_RQ_GRACE_SECONDS", 30)
+OFFICIUM_RQ_MAINTENANCE_SECONDS = envint("OFFICIUM_RQ_MAINTENANCE_SECONDS", 60)
+OFFICIUM_RQ_ABANDONED_RETRIES = envint("OFFICIUM_RQ_ABANDONED_RETRIES", 3)
+if OFFICIUM_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# SC2: /metrics answers only a request with "Authorization: Bearer <this>"; unset, it is a 404.
+OFFICIUM_METRICS_TOKEN = optional_secret("OFFICIUM_METRICS_TOKEN")
 
 # AC5: every handler scrubs personal values and truncates IPs when the policy's logs are not
 # linked to a person; files live in VAR_DIR/logs and the retention job deletes old ones.

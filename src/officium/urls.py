@@ -6,6 +6,7 @@ from officium.api import api
 
 urlpatterns = [
     path("api/", api.urls),
+    path("", include("officium.ops.urls")),
     path("", include("officium.accounts.urls")),
 ]
 

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from officium.accounts.roles import WORKING_ROLES, Role
@@ -117,6 +118,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
+    class Meta:
+        # The rights export finds a person by address, case-insensitively (UPPER(email)).
+        indexes = [models.Index(Upper("email"), name="accounts_user_email_ci")]
+
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
@@ -199,6 +204,9 @@ class Invitation(TenantModel):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(Upper("email"), name="accounts_invitation_email_ci")]
 
     @property
     def is_open(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 
@@ -61,6 +62,7 @@ class OutboxEmail(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="mail_outbox_due"),
             models.Index(fields=["category", "to_address", "created_at"], name="mail_outbox_throttle"),
             models.Index(fields=["organization", "status"], name="mail_outbox_org"),
+            models.Index(Upper("to_address"), name="mail_outbox_to_ci"),  # export by address
         ]
 
     def __str__(self) -> str:

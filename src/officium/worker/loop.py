@@ -1,4 +1,5 @@
-"""The worker loop: enqueue due periodic jobs, run every ready task, sleep, repeat.
+"""The worker loop: enqueue due periodic jobs, run every ready task, sleep, repeat (on the
+database queue; with RQ, ``officium.worker.rq.run_worker`` runs instead).
 
 An idle worker is quiet: the loop wakes every second, but it logs only when it runs a task (the
 task's own start and finish lines); the queue library's per-pass lines, and a pass that finds
@@ -33,6 +34,13 @@ class WorkerLoop:
         self.running = False
 
     def run(self) -> None:
+        from django.conf import settings
+
+        if str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend"):
+            from officium.worker.rq import run_worker
+
+            run_worker(self.worker_id, burst=self.once)  # RQ's own loop, the scheduler beside it
+            return
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         logger.info("worker %s started with %d periodic jobs", self.worker_id, len(scheduler.jobs()))

@@ -135,7 +135,7 @@ def kept_for_subject(subject_id: int, holds: list[LegalHold] | None = None) -> l
     holds = candidate_holds(subject_id) if holds is None else holds
     kept: list[Kept] = []
     for reg in registrations():
-        mine = reg.model._base_manager.filter(reg.subject_q(subject_id))
+        mine = reg.model._base_manager.filter(reg.subject_rows_q(subject_id))
         claimed = Q(pk__in=[])
         for hold in holds:
             q = hold_q(reg, hold)
@@ -158,7 +158,7 @@ def holds_for_subject(subject_id: int) -> list[Any]:
 
 def subject_rows_held(subject_id: int, holds: list[LegalHold]) -> bool:
     return any(reg.subject != SELF and held_q(reg, holds) is not None
-               and reg.model._base_manager.filter(reg.subject_q(subject_id)).filter(held_q(reg, holds)).exists()
+               and reg.model._base_manager.filter(reg.subject_rows_q(subject_id)).filter(held_q(reg, holds)).exists()
                for reg in registrations())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from officium.privacy.registry import NOT_PERSONAL, personal_data
@@ -129,6 +130,7 @@ class RightsRequest(models.Model):
             models.Index(fields=["organization", "status", "due_on"]),
             models.Index(fields=["subject_ref", "request_type", "status"]),
             models.Index(fields=["status", "lease_until"]),
+            models.Index(Upper("email"), name="rights_request_email_ci"),  # export by address
         ]
 
     def __str__(self) -> str:
