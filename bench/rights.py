@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from _harness import result  # noqa: E402
+
 SUBJECT_EVENTS = 10_000
 SUBJECT_DOCUMENTS = 100
 OTHER_MEMBERS = 200
@@ -186,6 +188,7 @@ def main() -> int:
     worst = max(results.values())
     print(f"Goals: <= 0.25 s "
           f"(worst {worst:.3f} s), within 3x of raw, flat within 1.5x (here {flat:.2f}x).")
+    result("rights", worst_export_s=worst, export_vs_raw=ours / raw, flat=flat)
     return 0
 
 

@@ -25,6 +25,7 @@ PostgreSQL database ``ofc_vault_bench`` on 127.0.0.1, or ``BENCH_PG_URL``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -34,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from _harness import result  # noqa: E402
+
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ofc_vault_bench")
 
 
@@ -143,6 +146,7 @@ def bench_fields(quick: bool) -> None:
     for name, base, ours in (("encrypt", raw_encrypt, ours_encrypt), ("decrypt", raw_decrypt, ours_decrypt)):
         b, o = best_alternating(base, ours, 7)
         print(f"  field {name}: {n / o:,.0f}/s  raw AES-GCM {n / b:,.0f}/s  ratio {b / o:.2f} (goal >= 0.5)")
+        FIGURES[f"field_{name}_ratio"] = b / o
 
 
 def bench_key_destruction(quick: bool) -> None:
@@ -212,10 +216,12 @@ def bench_erasure(quick: bool, table_rows: list[int]) -> None:
         print(f"  whole erasure (key + {locations:,} locations + {documents} documents + account), "
               f"location table {LocationEvent.objects.count() + locations:>9,} rows before: "
               f"{ours:.3f} s  raw DELETE {raw:.3f} s  ({ours / raw:.1f}x raw; goal < 1 s, <= 3x raw)")
+        FIGURES["erasure_s"], FIGURES["erasure_vs_raw"] = ours, ours / raw
     if len(results) > 1:
         smallest, largest = min(results), max(results)
         print(f"  erasure at {largest:,} table rows / at {smallest:,}: "
               f"{results[largest] / results[smallest]:.2f}x (goal <= 1.5x)")
+        FIGURES["erasure_growth"] = results[largest] / results[smallest]
 
 
 def child(backend: str, quick: bool, table_rows: list[int]) -> None:
@@ -229,6 +235,11 @@ def child(backend: str, quick: bool, table_rows: list[int]) -> None:
     bench_fields(quick)
     bench_key_destruction(quick)
     bench_erasure(quick, table_rows)
+    print(FIGURES_LINE + json.dumps(FIGURES), flush=True)
+
+
+FIGURES_LINE = "BENCH-FIGURES "
+FIGURES: dict[str, float] = {}  # this process's headline figures, sent to the parent
 
 
 def recreate_pg() -> None:
@@ -253,11 +264,19 @@ def main() -> int:
         child(args.backend, args.quick, table_rows)
         return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    status = 0
+    status, figures = 0, {}
     for backend in backends:
         command = [sys.executable, __file__, "--child", "--backend", backend,
                    *(["--quick"] if args.quick else []), "--table-rows", *map(str, table_rows)]
-        status |= subprocess.call(command)  # noqa: S603
+        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child_process:  # noqa: S603
+            assert child_process.stdout is not None
+            for line in child_process.stdout:  # echoed as it comes; the figures line kept
+                if line.startswith(FIGURES_LINE):
+                    figures.update({f"{backend}_{k}": v for k, v in json.loads(line[len(FIGURES_LINE):]).items()})
+                else:
+                    print(line, end="", flush=True)
+        status |= child_process.returncode
+    result("vault", **figures)
     return status
 
 
