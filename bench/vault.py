@@ -178,8 +178,13 @@ def pad_locations(org, member, total: int) -> None:  # type: ignore[no-untyped-d
     columns = ", ".join(f'"{f.column}"' for f in LocationEvent._meta.concrete_fields if not f.primary_key)
     first = LocationEvent.objects.filter(member=member).order_by("pk").values_list("pk", flat=True)[0]
     with connection.cursor() as cursor:
-        cursor.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{table}", '
-                       f"generate_series(1, %s) WHERE id = %s", [missing - 1, first])
+        if connection.vendor == "postgresql":
+            cursor.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{table}", '
+                           f"generate_series(1, %s) WHERE id = %s", [missing - 1, first])
+        else:  # SQLite has no generate_series without an extension: count with a CTE
+            cursor.execute(f'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) '
+                           f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{table}", n '
+                           f"WHERE id = %s", [missing - 1, first])
         cursor.execute(f'ANALYZE "{table}"' if connection.vendor == "postgresql" else "ANALYZE")
 
 
