@@ -161,7 +161,16 @@ def _day_values(day: dt.date, rows: Sequence[AttendanceRecord], slots: Sequence[
 
 
 def on_records_changed(organization_id: int, days: Sequence[tuple[int, dt.date]]) -> None:
-    """Attendance's listener: rebuild the days records arrived on (live, synced, reviewed)."""
+    """Attendance's listener: the days records arrived on (live, synced, reviewed) are rebuilt
+    by the worker, so a check-in does not pay for its day's timesheet. The task row is written
+    in the caller's transaction: a rolled-back check-in queues nothing."""
+    from officium.workforce.tasks import rebuild_timesheet_days
+
+    rebuild_timesheet_days.enqueue(organization_id, [[m, d.isoformat()] for m, d in days])
+
+
+def rebuild_days(organization_id: int, days: Sequence[tuple[int, dt.date]]) -> None:
+    """Rebuild each member's listed days."""
     per_member: dict[int, list[dt.date]] = {}
     for member_id, day in days:
         per_member.setdefault(member_id, []).append(day)
