@@ -356,17 +356,18 @@ def decide_correction(request: HttpRequest, org: str, correction_id: int, payloa
 @router.get("/orgs/{slug:org}/leave-types", response=list[LeaveTypeOut])
 def list_leave_types(request: HttpRequest, org: str) -> list[LeaveTypeOut]:
     actor = membership_for(request, org, *WORKING_ROLES)
-    return [LeaveTypeOut(id=t.pk, name=t.name, yearly_days=float(t.yearly_days),
-                         carry_over_days=float(t.carry_over_days))
-            for t in LeaveType.objects.filter(organization=actor.organization, active=True)]
+    return [_leave_type_out(t) for t in LeaveType.objects.filter(organization=actor.organization, active=True)]
 
 
 @router.post("/orgs/{slug:org}/leave-types", response={201: LeaveTypeOut})
 def create_leave_type(request: HttpRequest, org: str, payload: LeaveTypeIn) -> Status[LeaveTypeOut]:
     actor = membership_for(request, org, *ADMINISTRATORS)
-    t = leave.save_leave_type(actor, payload.dict())
-    return Status(201, LeaveTypeOut(id=t.pk, name=t.name, yearly_days=float(t.yearly_days),
-                                    carry_over_days=float(t.carry_over_days)))
+    return Status(201, _leave_type_out(leave.save_leave_type(actor, payload.dict())))
+
+
+def _leave_type_out(t: LeaveType) -> LeaveTypeOut:
+    return LeaveTypeOut(id=t.pk, name=t.name, yearly_days=float(t.yearly_days),
+                        carry_over_days=float(t.carry_over_days))
 
 
 @router.get("/orgs/{slug:org}/leave/balances", response=list[BalanceOut])
