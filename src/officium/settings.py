@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "officium.mail",
+    "officium.shard",  # SC3: shard-ready check, and the conversion migrate runs on PostgreSQL
     "ninja",  # its static Swagger UI serves /api/docs (no CDN; the CSP allows 'self' only)
     "officium.privacy.apps.PrivacyConfig",
     "officium.privacy.audit",
