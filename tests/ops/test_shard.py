@@ -169,3 +169,23 @@ def test_SC3_a_row_cannot_point_into_another_organization(alice, charlie) -> Non
         AttendanceRecord.objects.create(organization=charlie_membership.organization, member=charlie_membership,
                                         site=alice_site, direction="in", verdict="inside", accepted=True)
         _run("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_SC3_citus_statements_distribute_every_tenant_table_after_what_it_references() -> None:
+    import io
+
+    out = io.StringIO()
+    call_command("citus_sql", stdout=out)
+    lines = out.getvalue().splitlines()
+    reference = [line.split("'")[1] for line in lines if "create_reference_table" in line]
+    distributed = [line.split("'")[1] for line in lines if "create_distributed_table" in line]
+    assert {"accounts_organization", "accounts_user"} <= set(reference)
+    schema = catalog.read(connection)
+    assert sorted(distributed) == sorted(schema.tenant_tables)
+    assert not set(reference) & schema.tenant_tables
+    position = {table: n for n, table in enumerate(reference + distributed)}
+    for fk in schema.foreign_keys:
+        if fk.table in position and fk.to_table != fk.table:
+            assert position[fk.to_table] < position[fk.table], fk.name
+    assert all("colocate_with => 'accounts_membership'" in line for line in lines if "create_distributed_table" in line
+               and "'accounts_membership'," not in line)
