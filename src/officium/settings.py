@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "officium.mail",
+    "officium.shard",  # SC3: shard-ready check, and the conversion migrate runs on PostgreSQL
     "ninja",  # its static Swagger UI serves /api/docs (no CDN; the CSP allows 'self' only)
     "officium.privacy.apps.PrivacyConfig",
     "officium.privacy.audit",
@@ -213,6 +214,14 @@ STORAGES = {
                 "OPTIONS": {"location": str(VAR_DIR / "files")}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# S3-compatible object storage for the portal's (already encrypted) files: set the bucket; the
+# credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role).
+OFFICIUM_S3_BUCKET = envstr("OFFICIUM_S3_BUCKET")
+if OFFICIUM_S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": OFFICIUM_S3_BUCKET, "endpoint_url": envstr("OFFICIUM_S3_ENDPOINT_URL") or None,
+        "region_name": envstr("OFFICIUM_S3_REGION") or None, "location": envstr("OFFICIUM_S3_PREFIX"),
+        "file_overwrite": False, "default_acl": None}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 

@@ -6,7 +6,8 @@ class PortalConfig(AppConfig):
     label = "portal"
 
     def ready(self) -> None:
-        from officium.portal import rules, signals
+        from officium.portal import backup_objects, rules, signals
 
         rules.register()
         signals.connect()
+        backup_objects.register()  # SC4: files, shares and uploads in backup archives
