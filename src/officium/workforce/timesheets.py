@@ -217,6 +217,13 @@ def can_read(actor: Membership, member: Membership) -> bool:
         member.pk == actor.pk or actor.role in ADMINISTRATORS or member.reports_to_id == actor.pk)
 
 
+def approvable_q(actor: Membership) -> Q:
+    """Rows (with a ``member``) whose requests the actor decides: their reports'; everyone's
+    but their own for administrators (``can_approve`` as a filter)."""
+    q = Q(organization_id=actor.organization_id) & ~Q(member_id=actor.pk)
+    return q if actor.role in ADMINISTRATORS else q & Q(member__reports_to_id=actor.pk)
+
+
 def can_approve(actor: Membership, member: Membership) -> bool:
     return member.organization_id == actor.organization_id and member.pk != actor.pk and (
         actor.role in ADMINISTRATORS or member.reports_to_id == actor.pk)
