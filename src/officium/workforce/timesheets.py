@@ -252,7 +252,7 @@ _MANY_MEMBERS = 200
 
 def _moment_of(value: Any) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
-        return value  # type: ignore[no-any-return]
+        return value
     moment = dt.datetime.fromisoformat(value)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
@@ -288,10 +288,11 @@ def sheet(actor: Membership, members: Sequence[Membership], period: Period, *,
     holidays = dict(Holiday.objects.filter(organization_id=actor.organization_id, site__isnull=True,
                                            day__gte=period.first, day__lte=period.last).values_list("day", "name"))
     approvals: dict[int, list[tuple[dt.date, dt.date]]] = {}
-    for member_id, first, last in TimesheetApproval.objects.filter(
-            member_id__in=ids if len(ids) <= _MANY_MEMBERS else Membership.objects.filter(
-                organization_id=actor.organization_id).values("pk"),
-            starts_on__lte=period.last, ends_on__gte=period.first).values_list(
+    spans_qs = TimesheetApproval.objects.filter(organization_id=actor.organization_id,
+                                                starts_on__lte=period.last, ends_on__gte=period.first)
+    if len(ids) <= _MANY_MEMBERS:
+        spans_qs = spans_qs.filter(member_id__in=ids)
+    for member_id, first, last in spans_qs.values_list(
             "member_id", "starts_on", "ends_on"):
         approvals.setdefault(member_id, []).append((first, last))
     zone = localtime.zone_for(actor.organization)
