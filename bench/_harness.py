@@ -1,5 +1,6 @@
 """Shared set-up for benchmarks: Django on a fresh temporary database (SQLite by default,
-PostgreSQL with --postgres or DATABASE_URL), migrated, nothing else."""
+PostgreSQL with --postgres: database officium_bench, or OFFICIUM_BENCH_DATABASE), migrated,
+nothing else."""
 
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ def setup(postgres: bool = False) -> str:
     os.environ.setdefault("OFFICIUM_ENV", "test")
     os.environ["DJANGO_SETTINGS_MODULE"] = "officium.settings_test"
     if postgres:
-        _recreate_postgres("officium_bench")
-        os.environ["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/officium_bench"
+        # OFFICIUM_BENCH_DATABASE: another name, so parallel runs do not drop each other's database.
+        name = os.environ.get("OFFICIUM_BENCH_DATABASE", "officium_bench")
+        _recreate_postgres(name)
+        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
     import django

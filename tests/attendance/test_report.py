@@ -107,6 +107,30 @@ def test_WT7_report_page_is_an_index_range_scan(berlin, bob_m, alice_m):
 
 
 @pytest.mark.django_db
+def test_WT7_an_organization_page_stops_after_the_page_on_postgresql(berlin, bob_m, alice_m):
+    """PostgreSQL would read the whole date range and sort it (it misjudges the work-day filter);
+    the page query runs with sorting off, so it walks the (organization, occurred_at, id) index
+    backwards and stops after the page."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    filters = report.parse(alice_m, {"start": "2026-01-01", "end": "2026-01-31"})
+    with CaptureQueriesContext(connection) as seen:
+        report.page(alice_m, filters)
+    statements = [q["sql"] for q in seen.captured_queries]
+    if connection.vendor == "sqlite":
+        assert not any("enable_sort" in sql for sql in statements)
+        return
+    turned = next(i for i, sql in enumerate(statements) if "set_config('enable_sort', 'off'" in sql)
+    assert "attendance_attendancerecord" in statements[turned + 1] and "LIMIT 51" in statements[turned + 1]
+    assert "set_config('enable_sort'" in statements[turned + 2]  # put back at once
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = report.records(alice_m, filters)[:51].explain()
+    assert "Index Scan Backward using attendance_org_time_id" in plan and "Sort" not in plan
+
+
+@pytest.mark.django_db
 def test_WT7_csv_and_xlsx_exports_carry_local_times_with_offsets(berlin, bob_m, hq, alice_client):
     summer = add(bob_m, utc("2026-07-01T06:15"), site=hq)   # 08:15 CEST
     add(bob_m, utc("2026-07-01T15:00"), direction="out", site=hq)

@@ -90,4 +90,14 @@ ROLES = {
     "GET /o/<slug:org>/timesheets/": STAFF,
     "POST /o/<slug:org>/timesheets/approve/": EDITORS,
     "POST /o/<slug:org>/timesheets/corrections/<int:correction_id>/decision/": ADMINS,
+    # Member pages for leave and corrections: everyone working; withdrawing is the asker's own
+    # (bob's sample requests); the requests page is for those who decide (bob reports to alice).
+    "GET /o/<slug:org>/leave/": STAFF,
+    "POST /o/<slug:org>/leave/": STAFF,
+    "POST /o/<slug:org>/leave/<int:leave_id>/cancel/": ("member",),
+    "POST /o/<slug:org>/leave/<int:leave_id>/decision/": ADMINS,
+    "GET /o/<slug:org>/corrections/": STAFF,
+    "POST /o/<slug:org>/corrections/": STAFF,
+    "POST /o/<slug:org>/corrections/<int:correction_id>/cancel/": ("member",),
+    "GET /o/<slug:org>/requests/": EDITORS,
 }

@@ -147,8 +147,8 @@ def test_WT5_a_correction_approved_and_the_timesheet_recomputed(alice_m, bob_m, 
         "reason": "Forgot to check out at the end of the day."})
     assert asked.status_code == 201, asked.content
     assert "missing_check_out" in TimesheetDay.objects.get(member=bob_m, day=date(2026, 1, 14)).flags
-    pending = api(alice_client, "get", "/workforce/orgs/alpha/corrections").json()
-    assert [c["id"] for c in pending] == [asked.json()["id"]]
+    pending = api(alice_client, "get", "/workforce/orgs/alpha/corrections?which=waiting").json()
+    assert [c["id"] for c in pending["items"]] == [asked.json()["id"]] and pending["next_cursor"] is None
     own_decision = api(bob_client, "post", f"/workforce/orgs/alpha/corrections/{asked.json()['id']}/decision",
                        {"decision": "approve"})
     assert own_decision.status_code == 403

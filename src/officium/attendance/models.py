@@ -314,7 +314,9 @@ class AttendanceRecord(TenantModel):
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
-        indexes = [models.Index(fields=["organization", "occurred_at"]),
+        # (occurred_at, id) is the report's keyset order: PostgreSQL walks this index backwards
+        # and stops after a page (SQLite's indexes end with the rowid already).
+        indexes = [models.Index(fields=["organization", "occurred_at", "id"], name="attendance_org_time_id"),
                    models.Index(fields=["member", "occurred_at"]),
                    models.Index(fields=["organization", "review"])]
 

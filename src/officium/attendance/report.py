@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -263,11 +264,32 @@ def page(actor: Membership, filters: Filters, *, cursor: Any = None, size: int =
     if after is not None:
         at, pk = after
         qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
-    found = list(qs[:size + 1])
+    found = _newest(qs, size + 1, walk=filters.member is None and filters.team is None)
     rows = to_rows(actor, found[:size], locations=locations)
     more = len(found) > size
     return Page(rows=rows, next_cursor=encode_cursor(rows[-1]) if more and rows else None,
                 filters=filters, locations=locations)
+
+
+def _newest(qs: QuerySet[AttendanceRecord], count: int, *, walk: bool) -> list[AttendanceRecord]:
+    """The first ``count`` rows of ``qs`` (newest first).
+
+    PostgreSQL misjudges how many of a date range's rows the work-day filter keeps (the two
+    columns move together; the planner takes them as independent), expects fewer than a page
+    and then prefers reading the whole range and sorting it: a page would cost the month.
+    With sorting off for this one statement it walks ``attendance_org_time_id`` backwards and
+    stops after the page, whatever the size of the range or the table. ``walk`` is for
+    organization-wide pages; one member's or one team's rows come through the member index.
+    """
+    if not walk or connection.vendor != "postgresql":
+        return list(qs[:count])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)")
+        before = cursor.fetchone()[0]
+        try:
+            return list(qs[:count])
+        finally:
+            cursor.execute("SELECT set_config('enable_sort', %s, true)", [before])
 
 
 def batches(actor: Membership, filters: Filters, *, size: int = 2000,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
@@ -13,7 +14,7 @@ from officium.accounts.roles import ADMINISTRATORS, WORKING_ROLES
 from officium.accounts.scoping import membership_for, scoped_get
 from officium.attendance import purposes
 from officium.attendance.models import Site
-from officium.workforce import corrections, leave, reading, services, shifts, timesheets
+from officium.workforce import corrections, leave, paging, reading, services, shifts, timesheets
 from officium.workforce.models import (
     Correction,
     Holiday,
@@ -286,6 +287,29 @@ class CountOut(Schema):
     count: int
 
 
+class CorrectionPageOut(Schema):
+    """One page of corrections; ``next_cursor`` fetches the next (null: none left)."""
+
+    items: list[CorrectionOut]
+    next_cursor: str | None
+
+
+class LeavePageOut(Schema):
+    items: list[LeaveOut]
+    next_cursor: str | None
+
+
+class HolidayPageOut(Schema):
+    items: list[HolidayOut]
+    next_cursor: str | None
+
+
+def _which(value: str) -> str:
+    if value not in ("mine", "waiting"):
+        raise ValidationError({"which": "Choose mine or waiting."})
+    return value
+
+
 def _correction_out(c: Any) -> CorrectionOut:
     return CorrectionOut(id=c.pk, member_id=c.member_id, kind=c.kind, original_id=c.original_id,
                          replacement_id=c.replacement_id, direction=c.direction, occurred_at=c.occurred_at,
@@ -331,12 +355,19 @@ def approve_timesheet(request: HttpRequest, org: str, payload: ApprovalIn) -> St
                                    ends_on=made.ends_on))
 
 
-@router.get("/orgs/{slug:org}/corrections", response=list[CorrectionOut])
-def list_corrections(request: HttpRequest, org: str) -> list[CorrectionOut]:
-    """Your own corrections and those waiting for your decision."""
+@router.get("/orgs/{slug:org}/corrections", response=CorrectionPageOut)
+def list_corrections(request: HttpRequest, org: str, which: str = "mine", cursor: str = "",
+                     limit: str = "") -> CorrectionPageOut:
+    """``which=mine`` (default): your own corrections, newest first; ``which=waiting``: those
+    waiting for your decision, oldest first. Paged by ``cursor`` (``next_cursor``), no cap."""
     actor = membership_for(request, org, *WORKING_ROLES)
-    own = list(Correction.objects.filter(member_id=actor.pk)[:200])
-    return [_correction_out(c) for c in own + corrections.pending_for(actor)]
+    if _which(which) == "mine":
+        found = paging.page(corrections.own_queryset(actor), "created_at", descending=True, cursor=cursor,
+                            size=paging.size_of(limit))
+    else:
+        found = paging.page(corrections.waiting_queryset(actor), "created_at", descending=False, cursor=cursor,
+                            size=paging.size_of(limit))
+    return CorrectionPageOut(items=[_correction_out(c) for c in found.items], next_cursor=found.next_cursor)
 
 
 @router.post("/orgs/{slug:org}/corrections", response={201: CorrectionOut})
@@ -378,11 +409,19 @@ def leave_balances(request: HttpRequest, org: str, year: int | None = None) -> l
     return [BalanceOut(**b) for b in leave.balances(actor, year or timezone.now().year)]
 
 
-@router.get("/orgs/{slug:org}/leave-requests", response=list[LeaveOut])
-def list_leave(request: HttpRequest, org: str) -> list[LeaveOut]:
+@router.get("/orgs/{slug:org}/leave-requests", response=LeavePageOut)
+def list_leave(request: HttpRequest, org: str, which: str = "mine", cursor: str = "",
+               limit: str = "") -> LeavePageOut:
+    """``which=mine`` (default): your own requests, latest first; ``which=waiting``: those
+    waiting for your decision, earliest first. Paged by ``cursor`` (``next_cursor``), no cap."""
     actor = membership_for(request, org, *WORKING_ROLES)
-    own = list(LeaveRequest.objects.filter(member_id=actor.pk)[:200])
-    return [_leave_out(r) for r in own + leave.pending_for(actor)]
+    if _which(which) == "mine":
+        found = paging.page(leave.own_queryset(actor), "starts_on", descending=True, cursor=cursor,
+                            size=paging.size_of(limit))
+    else:
+        found = paging.page(leave.waiting_queryset(actor), "starts_on", descending=False, cursor=cursor,
+                            size=paging.size_of(limit))
+    return LeavePageOut(items=[_leave_out(r) for r in found.items], next_cursor=found.next_cursor)
 
 
 @router.post("/orgs/{slug:org}/leave-requests", response={201: LeaveOut})
@@ -399,11 +438,14 @@ def decide_leave(request: HttpRequest, org: str, leave_id: int, payload: WorkDec
     return _leave_out(leave.decide(actor, found, payload.decision))
 
 
-@router.get("/orgs/{slug:org}/holidays", response=list[HolidayOut])
-def list_holidays(request: HttpRequest, org: str) -> list[HolidayOut]:
+@router.get("/orgs/{slug:org}/holidays", response=HolidayPageOut)
+def list_holidays(request: HttpRequest, org: str, cursor: str = "", limit: str = "") -> HolidayPageOut:
+    """The organization's and its sites' holidays by day, paged by ``cursor``."""
     actor = membership_for(request, org, *WORKING_ROLES)
-    return [HolidayOut(id=h.pk, day=h.day, name=h.name, site_id=h.site_id)
-            for h in Holiday.objects.filter(organization=actor.organization)[:1000]]
+    found = paging.page(Holiday.objects.filter(organization=actor.organization), "day", descending=False,
+                        cursor=cursor, size=paging.size_of(limit))
+    return HolidayPageOut(items=[HolidayOut(id=h.pk, day=h.day, name=h.name, site_id=h.site_id)
+                                 for h in found.items], next_cursor=found.next_cursor)
 
 
 @router.post("/orgs/{slug:org}/holidays", response={201: CountOut})

@@ -23,6 +23,7 @@ from officium.privacy import audit
 from officium.workforce import timesheets
 from officium.workforce.audit_events import (
     CORRECTION_APPROVED,
+    CORRECTION_CANCELLED,
     CORRECTION_REJECTED,
     CORRECTION_REQUESTED,
 )
@@ -90,14 +91,42 @@ def request_correction(member: Membership, data: dict[str, Any]) -> Correction:
             direction=direction, occurred_at=at, reason=reason)
         audit.record(CORRECTION_REQUESTED, actor=member.user_id, organization=member.organization_id,
                      subject=member.user_id, target=correction, details={"kind": kind})
+        manager = member.reports_to
+        if manager is not None:
+            send_service_email(manager.user.email, "correction_requested", {
+                "kind": correction.get_kind_display(), "organization": member.organization.name,
+                "when": localtime.format_datetime(at, localtime.zone_for(member.organization))},
+                organization_id=member.organization_id)
     return correction
 
 
-def pending_for(actor: Membership) -> list[Correction]:
+def cancel(member: Membership, correction: Correction) -> Correction:
+    """The member withdraws their own correction while it waits."""
+    if correction.member_id != member.pk:
+        raise PermissionDenied("Only the member who asked withdraws a correction.")
+    with transaction.atomic():
+        if not Correction.objects.filter(pk=correction.pk, state=RequestState.PENDING).update(
+                state=RequestState.CANCELLED):
+            raise ValidationError({"state": "This correction was already decided or withdrawn."})
+        correction.state = RequestState.CANCELLED
+        audit.record(CORRECTION_CANCELLED, actor=member.user_id, organization=member.organization_id,
+                     subject=member.user_id, target=correction, details={"kind": correction.kind})
+    return correction
+
+
+def waiting_queryset(actor: Membership) -> Any:
     """Corrections waiting for the actor: their reports', everyone's for administrators."""
-    qs = (Correction.objects.for_purpose(actor, purposes.location()).filter(state=RequestState.PENDING)
-          .exclude(member_id=actor.pk).select_related("member__user", "original").order_by("created_at", "pk"))
-    return [c for c in qs[:200] if timesheets.can_approve(actor, c.member)]
+    return (Correction.objects.for_purpose(actor, purposes.location()).filter(state=RequestState.PENDING)
+            .filter(timesheets.approvable_q(actor)).select_related("member__user", "original"))
+
+
+def pending_for(actor: Membership, limit: int = 20) -> list[Correction]:
+    """The oldest few waiting for the actor (the timesheet page; the requests page pages them all)."""
+    return list(waiting_queryset(actor).order_by("created_at", "pk")[:limit])
+
+
+def own_queryset(member: Membership) -> Any:
+    return Correction.objects.filter(member_id=member.pk).select_related("original")
 
 
 def decide(actor: Membership, correction: Correction, decision: str, note: str = "") -> Correction:

@@ -23,12 +23,14 @@ from officium.accounts import localtime
 from officium.accounts.emails import send_service_email
 from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS
+from officium.attendance import purposes
 from officium.attendance.models import Site
 from officium.privacy import audit
 from officium.workforce import timesheets
 from officium.workforce.audit_events import (
     HOLIDAYS_SAVED,
     LEAVE_APPROVED,
+    LEAVE_CANCELLED,
     LEAVE_REJECTED,
     LEAVE_REQUESTED,
     LEAVE_TYPE_SAVED,
@@ -137,7 +139,8 @@ def request_leave(member: Membership, data: dict[str, Any]) -> LeaveRequest:
         raise ValidationError({"starts_on": "Overlaps another leave request of yours."})
     remaining = allowance(member, leave_type, first.year) - _used(member.pk, leave_type.pk, first.year)
     if days > remaining:
-        raise ValidationError({"ends_on": f"{days} working days asked, {remaining} left of {leave_type.name}."})
+        raise ValidationError({"ends_on": f"{_text(days)} working days asked, {_text(remaining)} left of "
+                                          f"{leave_type.name}."})
     tz = localtime.zone_for(member.organization)
     with transaction.atomic():
         made = LeaveRequest.objects.create(
@@ -152,15 +155,30 @@ def request_leave(member: Membership, data: dict[str, Any]) -> LeaveRequest:
     return made
 
 
+def _text(days: Decimal) -> str:
+    """5.0 -> "5", 2.5 -> "2.5" (a person reads days, not decimals)."""
+    return format(days.normalize(), "f")
+
+
 def _mail(made: LeaveRequest) -> dict[str, Any]:
     return {"organization": made.member.organization.name, "leave_type": made.leave_type.name,
             "starts_on": made.starts_on.isoformat(), "ends_on": made.ends_on.isoformat(), "days": made.days}
 
 
-def pending_for(actor: Membership) -> list[LeaveRequest]:
-    qs = (LeaveRequest.objects.filter(organization_id=actor.organization_id, state=RequestState.PENDING)
-          .exclude(member_id=actor.pk).select_related("member__user", "leave_type").order_by("starts_on", "pk"))
-    return [r for r in qs[:200] if timesheets.can_approve(actor, r.member)]
+def waiting_queryset(actor: Membership) -> Any:
+    """Leave requests waiting for the actor: their reports', everyone's for administrators."""
+    return (LeaveRequest.objects.for_purpose(actor, purposes.location()).filter(state=RequestState.PENDING)
+            .filter(timesheets.approvable_q(actor))
+            .select_related("member__user", "leave_type"))
+
+
+def pending_for(actor: Membership, limit: int = 20) -> list[LeaveRequest]:
+    """The earliest few waiting for the actor (the timesheet page; the requests page pages them all)."""
+    return list(waiting_queryset(actor).order_by("starts_on", "pk")[:limit])
+
+
+def own_queryset(member: Membership) -> Any:
+    return LeaveRequest.objects.filter(member_id=member.pk).select_related("leave_type")
 
 
 def decide(actor: Membership, made: LeaveRequest, decision: str) -> LeaveRequest:
@@ -184,6 +202,30 @@ def decide(actor: Membership, made: LeaveRequest, decision: str) -> LeaveRequest
             timesheets.recompute(member, timesheets.Period(made.starts_on, made.ends_on).days)
         send_service_email(member.user.email, "leave_decided", {**_mail(made), "approved": state == RequestState.APPROVED},
                            organization_id=member.organization_id)
+    return made
+
+
+def cancel(member: Membership, made: LeaveRequest) -> LeaveRequest:
+    """The member withdraws their own request: a pending one, or an approved one that has not
+    started yet (its days are rebuilt without the leave). The manager is told by email."""
+    if made.member_id != member.pk:
+        raise PermissionDenied("Only the member who asked withdraws a request.")
+    today = localtime.local_day(timezone.now(), localtime.zone_for(member.organization))
+    if made.state == RequestState.APPROVED and made.starts_on <= today:
+        raise ValidationError({"state": "This leave has started; ask your manager to change it."})
+    with transaction.atomic():
+        if not LeaveRequest.objects.filter(pk=made.pk, state__in=COUNTED).update(state=RequestState.CANCELLED):
+            raise ValidationError({"state": "This request was already decided or withdrawn."})
+        was_approved = made.state == RequestState.APPROVED
+        made.state = RequestState.CANCELLED
+        audit.record(LEAVE_CANCELLED, actor=member.user_id, organization=member.organization_id,
+                     subject=member.user_id, target=made, details={"days": str(made.days)})
+        if was_approved:
+            timesheets.recompute(member, timesheets.Period(made.starts_on, made.ends_on).days)
+        manager = member.reports_to
+        if manager is not None:
+            send_service_email(manager.user.email, "leave_cancelled", _mail(made),
+                               organization_id=member.organization_id)
     return made
 
 

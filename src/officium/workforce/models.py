@@ -151,6 +151,7 @@ class RequestState(models.TextChoices):
     PENDING = "pending", "Waiting for the manager"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Withdrawn"
 
 
 class CorrectionKind(models.TextChoices):
@@ -180,7 +181,7 @@ class Correction(TenantModel):
     direction = models.CharField(max_length=3)
     occurred_at = models.DateTimeField()
     reason = models.TextField(max_length=1000)
-    state = models.CharField(max_length=8, choices=RequestState.choices, default=RequestState.PENDING)
+    state = models.CharField(max_length=9, choices=RequestState.choices, default=RequestState.PENDING)
     decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=500, blank=True)
@@ -231,7 +232,7 @@ class LeaveRequest(TenantModel):
     ends_on = models.DateField()
     days = models.DecimalField(max_digits=5, decimal_places=1)
     reason = models.CharField(max_length=500, blank=True)
-    state = models.CharField(max_length=8, choices=RequestState.choices, default=RequestState.PENDING)
+    state = models.CharField(max_length=9, choices=RequestState.choices, default=RequestState.PENDING)
     decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -11,18 +11,19 @@ approved period are locked: never recomputed, and no correction lands in them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q, TextField
 from django.utils import timezone
 
 from officium.accounts import localtime
 from officium.accounts.models import Membership
-from officium.accounts.roles import ADMINISTRATORS
+from officium.accounts.roles import ADMINISTRATORS, WORKING_ROLES
 from officium.attendance import purposes
 from officium.attendance.clock import COUNTING
 from officium.attendance.models import AttendanceRecord, Direction, Review, ShiftStatus, Verdict
@@ -33,6 +34,7 @@ from officium.workforce.models import (
     CorrectionKind,
     Holiday,
     LeaveRequest,
+    LeaveType,
     RequestState,
     TimesheetApproval,
     TimesheetDay,
@@ -92,7 +94,8 @@ def recompute(member: Membership, days: Iterable[dt.date]) -> list[TimesheetDay]
         Q(site__isnull=True) | Q(site_id__in=site_ids), organization_id=member.organization_id,
         day__in=wanted)}
     plan = plan_for(member.organization_id, member.pk, site_ids)
-    stored, empty = [], []
+    stored: list[TimesheetDay] = []
+    empty = []
     now = timezone.now()
     for day in wanted:
         rows = by_day[day]
@@ -105,12 +108,17 @@ def recompute(member: Membership, days: Iterable[dt.date]) -> list[TimesheetDay]
             continue
         values["day_end"] = localtime.day_bounds(day + dt.timedelta(days=1), org_zone)[1]
         values["computed_at"] = now
-        row, _ = TimesheetDay.objects.update_or_create(
-            organization_id=member.organization_id, member_id=member.pk, day=day, defaults=values)
-        stored.append(row)
+        stored.append(TimesheetDay(organization_id=member.organization_id, member_id=member.pk, day=day, **values))
+    if stored:  # one upsert for all the days (a concurrent rebuild of the same day cannot collide)
+        TimesheetDay.objects.bulk_create(stored, update_conflicts=True, unique_fields=["member", "day"],
+                                         update_fields=_STORED_FIELDS)
     if empty:
         TimesheetDay.objects.filter(member_id=member.pk, day__in=empty).delete()
     return stored
+
+
+_STORED_FIELDS = ["first_in", "last_out", "worked_minutes", "break_minutes", "expected_minutes", "overtime_minutes",
+                  "leave_minutes", "leave_type", "holiday", "flags", "records", "day_end", "computed_at"]
 
 
 def _day_values(day: dt.date, rows: Sequence[AttendanceRecord], slots: Sequence[Any],
@@ -207,15 +215,21 @@ def period_of(view: str, anchor: dt.date) -> Period:
 def visible_members(actor: Membership) -> list[Membership]:
     """Whose timesheets the actor reads: administrators everyone working; a manager their
     reports and themself; anyone else themself."""
-    qs = Membership.objects.filter(organization_id=actor.organization_id).select_related("user", "organization")
+    qs = Membership.objects.filter(organization_id=actor.organization_id, role__in=WORKING_ROLES
+                                   ).select_related("user")
     if actor.role not in ADMINISTRATORS:
         qs = qs.filter(Q(pk=actor.pk) | Q(reports_to=actor))
-    return [m for m in qs.order_by("user__last_name", "user__first_name", "pk") if m.clocks_in]
+    members = list(qs.order_by("user__last_name", "user__first_name", "pk"))
+    for member in members:  # one organization: the actor's, already loaded
+        member.organization = actor.organization
+    return members
 
 
-def can_read(actor: Membership, member: Membership) -> bool:
-    return member.organization_id == actor.organization_id and (
-        member.pk == actor.pk or actor.role in ADMINISTRATORS or member.reports_to_id == actor.pk)
+def approvable_q(actor: Membership) -> Q:
+    """Rows (with a ``member``) whose requests the actor decides: their reports'; everyone's
+    but their own for administrators (``can_approve`` as a filter)."""
+    q = Q(organization_id=actor.organization_id) & ~Q(member_id=actor.pk)
+    return q if actor.role in ADMINISTRATORS else q & Q(member__reports_to_id=actor.pk)
 
 
 def can_approve(actor: Membership, member: Membership) -> bool:
@@ -223,9 +237,31 @@ def can_approve(actor: Membership, member: Membership) -> bool:
         actor.role in ADMINISTRATORS or member.reports_to_id == actor.pk)
 
 
-_SHEET_COLUMNS = ("member_id", "day", "first_in", "last_out", "worked_minutes", "break_minutes",
-                  "expected_minutes", "overtime_minutes", "leave_minutes", "leave_type__name", "holiday", "flags")
-_TOTALS = ("worked_minutes", "overtime_minutes", "leave_minutes", "expected_minutes")
+_AS_TEXT = TextField()
+# Read as they come from the driver and parsed here once (no per-value ORM converters: SQLite
+# hands back text, PostgreSQL dates and datetimes; flags are JSON text on both).
+_SHEET_COLUMNS = {"day_raw": ExpressionWrapper(F("day"), output_field=_AS_TEXT),
+                  "first_in_raw": ExpressionWrapper(F("first_in"), output_field=_AS_TEXT),
+                  "last_out_raw": ExpressionWrapper(F("last_out"), output_field=_AS_TEXT),
+                  "flags_raw": ExpressionWrapper(F("flags"), output_field=_AS_TEXT)}
+_PLAIN_COLUMNS = ("member_id", "worked_minutes", "break_minutes", "expected_minutes", "overtime_minutes",
+                  "leave_minutes", "leave_type_id", "holiday")
+# A member list this long is read by organization and day (an index range) and filtered here,
+# rather than sent as a long IN list.
+_MANY_MEMBERS = 200
+
+
+def _moment_of(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    moment = dt.datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _flags_of(value: Any) -> list[str]:
+    if value is None or value == "[]":
+        return []
+    return list(json.loads(value) if isinstance(value, str) else value)
 
 
 def sheet(actor: Membership, members: Sequence[Membership], period: Period, *,
@@ -233,62 +269,82 @@ def sheet(actor: Membership, members: Sequence[Membership], period: Period, *,
     """Each member's days in the period (empty days included, holidays named) and totals,
     read through ``for_purpose`` in one query of plain values (``texts``: person-facing
     times with the zone named, for pages)."""
-    ids = [m.pk for m in members]
-    rows = (TimesheetDay.objects.for_purpose(actor, purposes.location())
-            .filter(member_id__in=ids, day__gte=period.first, day__lte=period.last)
-            .values_list(*_SHEET_COLUMNS))
-    stored = {(r[0], r[1]): r for r in rows}
+    ids = {m.pk for m in members}
+    qs = (TimesheetDay.objects.for_purpose(actor, purposes.location())
+          .filter(day__gte=period.first, day__lte=period.last))
+    if len(ids) <= _MANY_MEMBERS:
+        qs = qs.filter(member_id__in=ids)
+    stored: dict[tuple[int, dt.date], tuple[Any, ...]] = {}
+    day_of: dict[Any, dt.date] = {}
+    for row in qs.order_by().values_list(*_PLAIN_COLUMNS, *_SHEET_COLUMNS.values()):
+        if row[0] not in ids:
+            continue
+        raw_day = row[8]
+        day = day_of.get(raw_day)
+        if day is None:
+            day = day_of[raw_day] = raw_day if isinstance(raw_day, dt.date) else dt.date.fromisoformat(raw_day)
+        stored[(row[0], day)] = row
+    leave_names = dict(LeaveType.objects.filter(organization_id=actor.organization_id).values_list("pk", "name")) \
+        if any(r[6] is not None for r in stored.values()) else {}
     holidays = dict(Holiday.objects.filter(organization_id=actor.organization_id, site__isnull=True,
                                            day__gte=period.first, day__lte=period.last).values_list("day", "name"))
     approvals: dict[int, list[tuple[dt.date, dt.date]]] = {}
-    for member_id, first, last in TimesheetApproval.objects.filter(
-            member_id__in=ids, starts_on__lte=period.last, ends_on__gte=period.first).values_list(
+    spans_qs = TimesheetApproval.objects.filter(organization_id=actor.organization_id,
+                                                starts_on__lte=period.last, ends_on__gte=period.first)
+    if len(ids) <= _MANY_MEMBERS:
+        spans_qs = spans_qs.filter(member_id__in=ids)
+    for member_id, first, last in spans_qs.values_list(
             "member_id", "starts_on", "ends_on"):
         approvals.setdefault(member_id, []).append((first, last))
     zone = localtime.zone_for(actor.organization)
     days = period.days
+    empty = [{**_EMPTY, "day": day, "holiday": holidays.get(day, "")} for day in days]
     out = []
     for member in members:
-        spans = approvals.get(member.pk, [])
+        spans = approvals.get(member.pk)
         entries = []
-        totals = dict.fromkeys(_TOTALS, 0)
-        for day in days:
+        worked = overtime = leave_minutes = expected = 0
+        for index, day in enumerate(days):
+            locked = spans is not None and any(a <= day <= b for a, b in spans)
             row = stored.get((member.pk, day))
-            entry = _day_out(day, row, holidays.get(day, ""), any(a <= day <= b for a, b in spans))
-            if row is not None:
-                for key in _TOTALS:
-                    totals[key] += entry[key]
-                if texts:
-                    entry.update(first_in_text=localtime.format_time(entry["first_in"], zone),
-                                 last_out_text=localtime.format_time(entry["last_out"], zone),
-                                 worked_text=localtime.format_duration(dt.timedelta(minutes=entry["worked_minutes"])),
-                                 flag_labels=[FLAGS.get(f, f) for f in entry["flags"]])
+            if row is None:
+                entries.append({**empty[index], "flags": [], "locked": locked})
+                continue
+            (_member, day_worked, breaks, day_expected, day_overtime, day_leave, leave_type_id, own_holiday,
+             _raw_day, first_in, last_out, flags) = row
+            worked += day_worked
+            overtime += day_overtime
+            leave_minutes += day_leave
+            expected += day_expected
+            entry = {"day": day, "first_in": _moment_of(first_in), "last_out": _moment_of(last_out),
+                     "worked_minutes": day_worked, "break_minutes": breaks, "expected_minutes": day_expected,
+                     "overtime_minutes": day_overtime, "leave_minutes": day_leave,
+                     "leave": leave_names.get(leave_type_id, "") if leave_type_id is not None else "",
+                     "holiday": own_holiday or empty[index]["holiday"], "flags": _flags_of(flags),
+                     "locked": locked}
+            if texts:
+                entry.update(first_in_text=localtime.format_time(entry["first_in"], zone),
+                             last_out_text=localtime.format_time(entry["last_out"], zone),
+                             worked_text=localtime.format_duration(dt.timedelta(minutes=day_worked)),
+                             flag_labels=[FLAGS.get(f, f) for f in entry["flags"]])
             entries.append(entry)
+        totals = {"worked_minutes": worked, "overtime_minutes": overtime, "leave_minutes": leave_minutes,
+                  "expected_minutes": expected}
         sheet_row: dict[str, Any] = {
             "member_id": member.pk, "name": member.user.get_full_name() or member.user.email,
             "days": entries, "totals": totals, "locked": all(d["locked"] for d in entries)}
         if texts:
             sheet_row.update(
-                worked_text=localtime.format_duration(dt.timedelta(minutes=totals["worked_minutes"])),
-                overtime_text=localtime.format_duration(dt.timedelta(minutes=totals["overtime_minutes"])))
+                worked_text=localtime.format_duration(dt.timedelta(minutes=worked)),
+                overtime_text=localtime.format_duration(dt.timedelta(minutes=overtime)))
         out.append(sheet_row)
     return out
 
 
-_EMPTY: dict[str, object] = {"first_in": None, "last_out": None, "worked_minutes": 0, "break_minutes": 0, "expected_minutes": 0,
-          "overtime_minutes": 0, "leave_minutes": 0, "leave": "", "flags": [], "first_in_text": "",
-          "last_out_text": "", "worked_text": "", "flag_labels": []}
-
-
-def _day_out(day: dt.date, row: Sequence[Any] | None, holiday: str, locked: bool) -> dict[str, Any]:
-    if row is None:
-        return {**_EMPTY, "day": day, "holiday": holiday, "locked": locked, "flags": []}
-    (_member, _day, first_in, last_out, worked, breaks, expected, overtime, leave_minutes, leave_name,
-     own_holiday, flags) = row
-    return {"day": day, "first_in": first_in, "last_out": last_out, "worked_minutes": worked,
-            "break_minutes": breaks, "expected_minutes": expected, "overtime_minutes": overtime,
-            "leave_minutes": leave_minutes, "leave": leave_name or "", "holiday": own_holiday or holiday,
-            "flags": list(flags), "locked": locked}
+_EMPTY: dict[str, object] = {"first_in": None, "last_out": None, "worked_minutes": 0, "break_minutes": 0,
+                             "expected_minutes": 0, "overtime_minutes": 0, "leave_minutes": 0, "leave": "",
+                             "flags": [], "first_in_text": "", "last_out_text": "", "worked_text": "",
+                             "flag_labels": []}
 
 
 # --- approving and locking -------------------------------------------------------------------

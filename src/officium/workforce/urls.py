@@ -17,4 +17,11 @@ urlpatterns = [
     path("o/<slug:org>/timesheets/approve/", views.TimesheetApproveView.as_view(), name="timesheet_approve"),
     path("o/<slug:org>/timesheets/corrections/<int:correction_id>/decision/", views.CorrectionDecisionView.as_view(),
          name="correction_decision"),
+    path("o/<slug:org>/leave/", views.LeaveView.as_view(), name="leave"),
+    path("o/<slug:org>/leave/<int:leave_id>/cancel/", views.LeaveCancelView.as_view(), name="leave_cancel"),
+    path("o/<slug:org>/leave/<int:leave_id>/decision/", views.LeaveDecisionView.as_view(), name="leave_decision"),
+    path("o/<slug:org>/corrections/", views.CorrectionsView.as_view(), name="corrections"),
+    path("o/<slug:org>/corrections/<int:correction_id>/cancel/", views.CorrectionCancelView.as_view(),
+         name="correction_cancel"),
+    path("o/<slug:org>/requests/", views.RequestsView.as_view(), name="requests"),
 ]
