@@ -20,6 +20,8 @@ def build(w):
         disclosed_on=timezone.localdate(), categories=[category], subject_ids=[w.bob.pk])
 
 
+OFFICE = ("owner", "admin", "privacy_officer")
+
 SAMPLES = {
     "report_id": lambda w: w.child_report.pk,
 }
@@ -60,4 +62,9 @@ ROLES = {
     "GET /o/<slug:org>/privacy/child-reports/": PRIVACY_STAFF,
     "GET /o/<slug:org>/privacy/child-reports/<int:report_id>/": PRIVACY_STAFF,
     "POST /o/<slug:org>/privacy/child-reports/<int:report_id>/": PRIVACY_STAFF,
+    # The privacy office (PV1): owners, administrators and privacy officers.
+    "GET /o/<slug:org>/privacy/audit/": OFFICE,
+    "POST /o/<slug:org>/privacy/audit/": OFFICE,
+    "GET /o/<slug:org>/privacy/audit.csv": OFFICE,
+    "POST /o/<slug:org>/privacy/audit.csv": OFFICE,
 }

@@ -11,3 +11,9 @@ class AttendanceConfig(AppConfig):
         from officium.attendance import rules
 
         rules.register()
+
+        from officium.privacy.backing import backs
+
+        # PV7: check-in and its location; impossible speeds flagged as suspected mock GPS.
+        backs("attendance", purposes=["dpv:HumanResourceManagement",
+                                      "dpv:FraudPreventionAndDetection"])
