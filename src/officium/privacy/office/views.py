@@ -9,18 +9,22 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from officium.accounts.scoping import OrganizationMixin
+from officium.accounts.scoping import OrganizationMixin, scoped_get
+from officium.forms import apply_form_errors
 from officium.privacy import staff
 from officium.privacy.audit.events import declared
 from officium.privacy.audit.models import AuditEntry
 from officium.privacy.audit_events import SENSITIVE_READ
-from officium.privacy.office import auditlog
+from officium.privacy.office import auditlog, breaches, datamap
+from officium.privacy.office.models import Breach
 
 OFFICE_ROLES = staff.OFFICE_ROLES
 
@@ -118,3 +122,124 @@ def my_reads(request: HttpRequest) -> HttpResponse:
     base = AuditEntry.objects.filter(subject_id=request.user.pk)
     found = auditlog.page(base, auditlog.Filters(event=SENSITIVE_READ.name), _cursor(request))
     return render(request, "privacy/my_reads.html", {"page": found})
+
+
+class BreachForm(forms.Form):
+    summary = forms.CharField(label="What happened, in one line", max_length=200)
+    description = forms.CharField(label="What happened and how it was found", widget=forms.Textarea)
+    occurred_at = forms.DateTimeField(label="When it happened (if known)", required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    discovered_at = forms.DateTimeField(label="When it was discovered",
+                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    categories = forms.MultipleChoiceField(label="Kinds of data involved",
+                                           widget=forms.CheckboxSelectMultiple)
+    subjects = forms.TypedMultipleChoiceField(label="People affected (members)", coerce=int,
+                                              required=False, widget=forms.CheckboxSelectMultiple)
+    people_count = forms.IntegerField(label="How many people in all (if more than named)",
+                                      required=False, min_value=0)
+    consequences = forms.CharField(label="Likely consequences", widget=forms.Textarea)
+    measures = forms.CharField(label="Measures taken or proposed", widget=forms.Textarea)
+    high_risk = forms.BooleanField(label="High risk to people: they must be told", required=False)
+
+    def __init__(self, people: list[tuple[int, str]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = breaches.category_choices()  # type: ignore[attr-defined]  # ChoiceField
+        self.fields["subjects"].choices = people  # type: ignore[attr-defined]  # ChoiceField
+
+
+class BreachesView(OrganizationMixin, TemplateView):
+    """PV5: the register, the 72-hour clocks, and the form to record a breach."""
+
+    template_name = "privacy/office/breaches.html"
+    allowed_roles = staff.PRIVACY_STAFF
+
+    def people(self) -> list[tuple[int, str]]:
+        return sorted(((m.user_id, m.user.get_full_name() or m.user.email)
+                       for m in staff.members(self.organization)), key=lambda p: p[1].lower())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", BreachForm(self.people()))
+        context["breaches"] = breaches.breaches_for(self.organization.pk)
+        context["zone"] = staff.zone_of(self.organization)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = BreachForm(self.people(), request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                found = breaches.record_breach(
+                    self.membership, summary=data["summary"], description=data["description"],
+                    discovered_at=data["discovered_at"], occurred_at=data["occurred_at"],
+                    categories=data["categories"], subject_ids=data["subjects"],
+                    people_count=data["people_count"], consequences=data["consequences"],
+                    measures=data["measures"], high_risk=data["high_risk"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, "Breach recorded. The authority's 72-hour clock runs.")
+                return redirect("privacy:breach", org=self.organization.slug, breach_id=found.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class BreachView(OrganizationMixin, TemplateView):
+    """PV5: one breach, its clock and history; notify the authority, tell the people, add notes."""
+
+    template_name = "privacy/office/breach.html"
+    allowed_roles = staff.PRIVACY_STAFF
+
+    def breach(self) -> Any:
+        return scoped_get(self.scoped(Breach.objects.all()), self.organization,
+                          pk=self.kwargs["breach_id"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        breach = kwargs.get("breach") or self.breach()
+        context.update(breach=breach, described=breaches.describe(breach),
+                       zone=staff.zone_of(self.organization),
+                       events=breach.events.select_related("actor"),
+                       affected=breach.subjects.select_related("subject"))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        breach = self.breach()
+        action = request.POST.get("action", "")
+        try:
+            if action == "authority":
+                breaches.notify_authority(self.membership, breach,
+                                          reference=request.POST.get("reference", ""),
+                                          late_reason=request.POST.get("late_reason", ""))
+            elif action == "people":
+                count = breaches.notify_people(self.membership, breach,
+                                               message=request.POST.get("message", ""))
+                messages.success(request, f"{count} {'person' if count == 1 else 'people'} will be emailed.")
+            elif action == "note":
+                breaches.add_note(self.membership, breach, note=request.POST.get("note", ""))
+            else:
+                raise ValidationError({"action": "Choose what to do."})
+        except ValidationError as error:
+            return self.render_to_response(self.get_context_data(
+                breach=breach, error=" ".join(error.messages)), status=400)
+        return redirect("privacy:breach", org=self.organization.slug, breach_id=breach.pk)
+
+
+class DataMapView(OrganizationMixin, TemplateView):
+    """PV2: the data map and the Art. 30 record (ROPA) as pages, with the controller's contacts."""
+
+    template_name = "privacy/office/data_map.html"
+    allowed_roles = OFFICE_ROLES
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from officium.privacy.policy import dpv
+        from officium.privacy.policy.loader import active_policy
+        from officium.privacy.policy.ropa import _activity
+
+        context = super().get_context_data(**kwargs)
+        policy = active_policy()
+        context.update(policy=policy, controller=policy.controller,
+                       record_types=datamap.record_types(policy),
+                       activities=[_activity(policy, p) for p in policy.purposes],
+                       category_words={c.term: c.description for c in policy.categories},
+                       dpv_label=dpv.label)
+        return context
