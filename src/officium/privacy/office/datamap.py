@@ -44,7 +44,7 @@ def record_types(policy: Policy) -> list[RecordType]:
                  if ids & set(r.categories) or (reg.data_type and reg.data_type in r.data_types)]
         found.append(RecordType(
             title=str(reg.model._meta.verbose_name_plural).capitalize(),
-            fields=[(_words(str(reg.model._meta.get_field(f).verbose_name)), dpv.label(t))
+            fields=[(_words(str(getattr(reg.model._meta.get_field(f), "verbose_name", f))), dpv.label(t))
                     for f, t in sorted(fields.items())],
             categories=[c.description for c in cats],
             purposes=[p.description for p in purposes],

@@ -97,3 +97,6 @@ class BreachEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on breach {self.breach_id}"
