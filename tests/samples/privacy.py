@@ -81,4 +81,9 @@ ROLES = {
     "POST /o/<slug:org>/privacy/breaches/": PRIVACY_STAFF,
     "GET /o/<slug:org>/privacy/breaches/<int:breach_id>/": PRIVACY_STAFF,
     "POST /o/<slug:org>/privacy/breaches/<int:breach_id>/": PRIVACY_STAFF,
+    # PV6: statistics under differential privacy; the releases themselves are public.
+    "GET /o/<slug:org>/privacy/releases/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/releases/": PRIVACY_STAFF,
+    "GET /privacy/statistics/": EVERYONE,
+    "POST /privacy/statistics/": EVERYONE,
 }

@@ -20,3 +20,5 @@ BREACH_AUTHORITY_NOTIFIED = declare("privacy.breach_authority_notified",
 BREACH_PEOPLE_NOTIFIED = declare("privacy.breach_people_notified",
                                  "Told the people affected by a breach")
 BREACH_NOTE = declare("privacy.breach_note", "Added evidence to a breach record")
+RELEASE_PUBLISHED = declare("privacy.release_published",
+                            "Published statistics under differential privacy")

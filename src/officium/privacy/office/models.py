@@ -100,3 +100,32 @@ class BreachEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on breach {self.breach_id}"
+
+
+@exempt("A published aggregate: a dataset's name, its parameters and noisy group counts; the "
+        "officer who published it is an id. Made from personal data under differential privacy.")
+class Release(models.Model):
+    """PV6: statistics made public through differential privacy, with the parameters used."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE,
+                                     related_name="+")
+    dataset = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    since = models.DateField()
+    until = models.DateField(help_text="The first day not included.")
+    epsilon = models.FloatField(help_text="The privacy loss this release spends.")
+    contribution_cap = models.PositiveIntegerField(help_text="Records counted per person and period.")
+    sensitivity = models.FloatField()
+    scale = models.FloatField(help_text="The Laplace noise scale.")
+    threshold = models.PositiveIntegerField(help_text="Groups below this noisy count are withheld.")
+    mechanism = models.CharField(max_length=100)
+    results = models.JSONField(default=list)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"release #{self.pk}: {self.title}"

@@ -11,4 +11,6 @@ urlpatterns = [
     path("o/<slug:org>/privacy/breaches/<int:breach_id>/", views.BreachView.as_view(),
          name="breach"),
     path("o/<slug:org>/privacy/data-map/", views.DataMapView.as_view(), name="data_map"),
+    path("o/<slug:org>/privacy/releases/", views.ReleasesView.as_view(), name="releases"),
+    path("privacy/statistics/", views.public_releases, name="public_releases"),
 ]

@@ -23,8 +23,8 @@ from officium.privacy import staff
 from officium.privacy.audit.events import declared
 from officium.privacy.audit.models import AuditEntry
 from officium.privacy.audit_events import SENSITIVE_READ
-from officium.privacy.office import auditlog, breaches, datamap
-from officium.privacy.office.models import Breach
+from officium.privacy.office import auditlog, breaches, datamap, releases
+from officium.privacy.office.models import Breach, Release
 
 OFFICE_ROLES = staff.OFFICE_ROLES
 
@@ -243,3 +243,56 @@ class DataMapView(OrganizationMixin, TemplateView):
                        category_words={c.term: c.description for c in policy.categories},
                        dpv_label=dpv.label)
         return context
+
+
+class ReleaseForm(forms.Form):
+    dataset = forms.ChoiceField(label="What to publish")
+    since = forms.DateField(label="From (day)", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="Until (day, not included)",
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    epsilon = forms.FloatField(label="Privacy budget to spend (epsilon)",
+                               help_text=f"At most {releases.RELEASE_LIMIT} per release; "
+                                         "smaller is more private and noisier.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].choices = [(d.key, d.title) for d in releases.datasets()]  # type: ignore[attr-defined]  # ChoiceField
+
+
+class ReleasesView(OrganizationMixin, TemplateView):
+    """PV6: the officer publishes statistics under differential privacy within the budgets."""
+
+    template_name = "privacy/office/releases.html"
+    allowed_roles = staff.PRIVACY_STAFF
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ReleaseForm())
+        org = self.organization.pk
+        context.update(
+            releases=releases.releases_for(org),
+            budgets=[(d.title, releases.spent(org, d.key), releases.DATASET_BUDGET)
+                     for d in releases.datasets()],
+            limit=releases.RELEASE_LIMIT, threshold=releases.THRESHOLD)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ReleaseForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                releases.publish(self.membership, dataset=data["dataset"], since=data["since"],
+                                 until=data["until"], epsilon=data["epsilon"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, "Published.")
+                return redirect("privacy:releases", org=self.organization.slug)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def public_releases(request: HttpRequest) -> HttpResponse:
+    """PV6: every published release, its figures and how they were protected (public)."""
+    found = Release.objects.select_related("organization")[:50]
+    return render(request, "privacy/office/public_releases.html", {
+        "releases": found, "threshold": releases.THRESHOLD})
