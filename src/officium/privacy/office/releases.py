@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from officium.privacy import audit, staff
 from officium.privacy.actors import Member
@@ -99,7 +100,7 @@ def publish(actor: Member, *, dataset: str, since: date | None, until: date | No
         errors["dataset"] = "Choose what to publish."
     if since is None or until is None or since >= until:
         errors["until"] = "The period must end after it starts."
-    elif until > date.today() + timedelta(days=1):
+    elif until > timezone.localdate() + timedelta(days=1):
         errors["until"] = "The period cannot end in the future."
     elif weeks_between(since, until) > MAX_WEEKS:
         errors["until"] = f"A release covers at most {MAX_WEEKS} weeks."
@@ -110,9 +111,8 @@ def publish(actor: Member, *, dataset: str, since: date | None, until: date | No
     elif found is not None and spent(actor.organization_id, dataset) + epsilon > DATASET_BUDGET + 1e-9:
         left = max(0.0, DATASET_BUDGET - spent(actor.organization_id, dataset))
         errors["epsilon"] = f"Over this dataset's budget: {left:.2f} of {DATASET_BUDGET} is left."
-    if errors:
+    if errors or found is None or since is None or until is None or epsilon is None:
         raise ValidationError(errors)
-    assert found is not None and since is not None and until is not None and epsilon is not None
     groups = found.groups(actor.organization_id, since, until)
     if not groups:
         raise ValidationError({"dataset": "There is nothing to count in this period (no groups)."})
