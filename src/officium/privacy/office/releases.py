@@ -80,7 +80,7 @@ def _noise(values: list[float], sensitivity: float, epsilon: float) -> tuple[lis
     scale = sensitivity / epsilon
     space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l1_distance(T=float))
     measurement = dp.m.make_laplace(*space, scale=scale)
-    used = measurement.map(d_in=sensitivity)
+    used = measurement.map(d_in=sensitivity)  # type: ignore[no-untyped-call]  # opendp has no annotation here
     if used > epsilon * (1 + 1e-9):
         raise ValueError(f"the mechanism would spend {used}, more than {epsilon}")
     return list(measurement(values)), scale
