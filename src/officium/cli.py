@@ -196,6 +196,7 @@ def _wait_until_listening(bind: str, server: subprocess.Popen[bytes], timeout: f
 def policy(args: list[str]) -> int:
     from officium.privacy.policy.cli import main as policy_main
 
+    _django()  # PV7: the check also asks whether installed code backs each statement
     return policy_main(args)
 
 

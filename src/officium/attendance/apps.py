@@ -11,3 +11,16 @@ class AttendanceConfig(AppConfig):
         from officium.attendance import rules
 
         rules.register()
+
+        from officium.privacy.backing import backs
+
+        # PV7: check-in and its location; impossible speeds flagged as suspected mock GPS.
+        backs("attendance", purposes=["dpv:HumanResourceManagement",
+                                      "dpv:FraudPreventionAndDetection"])
+
+        from officium.attendance import releases
+        from officium.privacy.office.releases import register_dataset
+
+        # PV6: check-ins per site per week, publishable under differential privacy.
+        register_dataset(releases.DATASET, "Check-ins per site per week", releases.groups,
+                         releases.counts)

@@ -11,3 +11,10 @@ class PortalConfig(AppConfig):
         rules.register()
         signals.connect()
         backup_objects.register()  # SC4: files, shares and uploads in backup archives
+
+        from officium.privacy.backing import backs
+
+        # PV7: documents (and their imports) stored with the deployment's host (database and
+        # file storage): the hosting processor receives them for service provision.
+        backs("portal", purposes=["dpv:ServiceProvision"],
+              recipients=[("processor", "dpv:ServiceProvision")])

@@ -13,3 +13,7 @@ class WorkforceConfig(AppConfig):
         rules.register()
         workday.register(shifts.judge_moments)  # every check-in gets its work day and shift status
         workday.listen(timesheets.on_records_changed)  # and its day's timesheet is rebuilt (WT4)
+
+        from officium.privacy.backing import backs
+
+        backs("workforce", purposes=["dpv:HumanResourceManagement"])  # PV7: shifts, timesheets, leave
