@@ -39,8 +39,14 @@
       var last = await dec.open(index, pending, true);
       parts.push(last); done += last.length;
       if (done !== size) throw new Error("The decrypted file has the wrong size.");
-      save.href = URL.createObjectURL(new Blob(parts, {type: "application/octet-stream"}));
+      var types = {image: root.dataset.mime || "application/octet-stream", pdf: "application/pdf",
+                   text: "text/plain"};
+      var kind = root.dataset.preview;
+      var blob = new Blob(parts, {type: kind ? types[kind] : "application/octet-stream"});
+      var url = URL.createObjectURL(blob);
+      save.href = url;
       save.download = root.dataset.name; save.hidden = false; root.dataset.done = "true";
+      showPreview(kind, blob, url);
       bar.value = 100;
       say("Decrypted in your browser and checked: every record is authenticated.");
     } catch (error) {
@@ -48,6 +54,23 @@
     } finally {
       button.disabled = false;
     }
+  }
+
+  function showPreview(kind, blob, url) {
+    // Decrypted in this page only: the preview is made from the same blob as the download.
+    var box = document.getElementById("share-preview");
+    if (!box || !kind) return;
+    box.textContent = "";
+    if (kind === "image") {
+      var img = document.createElement("img"); img.src = url; img.alt = root.dataset.name; box.appendChild(img);
+    } else if (kind === "pdf") {
+      var frame = document.createElement("iframe"); frame.src = url; frame.title = root.dataset.name; box.appendChild(frame);
+    } else {
+      blob.slice(0, 256 * 1024).text().then(function (text) {
+        var pre = document.createElement("pre"); pre.textContent = text; box.appendChild(pre);
+      });
+    }
+    box.hidden = false;
   }
 
   button.addEventListener("click", receive);
