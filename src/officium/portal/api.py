@@ -244,18 +244,20 @@ def list_trash(request: HttpRequest, org: str, space_id: int) -> list[TrashOut]:
             for e in files.trash_of(actor, services.space_for(actor, space_id))]
 
 
-@router.post("/orgs/{slug:org}/spaces/{int:space_id}/trash/files/{int:file_id}/restore",
+@router.post("/orgs/{slug:org}/spaces/{int:space_id}/trash/files/{int:trashed_file_id}/restore",
              response=FileOut)
-def restore_file(request: HttpRequest, org: str, space_id: int, file_id: int) -> FileOut:
+def restore_file(request: HttpRequest, org: str, space_id: int, trashed_file_id: int) -> FileOut:
     actor = membership_for(request, org)
-    return _file_out(files.restore_file(actor, services.space_for(actor, space_id), file_id))
+    return _file_out(files.restore_file(actor, services.space_for(actor, space_id),
+                                        trashed_file_id))
 
 
-@router.post("/orgs/{slug:org}/spaces/{int:space_id}/trash/folders/{int:folder_id}/restore",
+@router.post("/orgs/{slug:org}/spaces/{int:space_id}/trash/folders/{int:trashed_folder_id}/restore",
              response=FolderOut)
-def restore_folder(request: HttpRequest, org: str, space_id: int, folder_id: int) -> FolderOut:
+def restore_folder(request: HttpRequest, org: str, space_id: int,
+                   trashed_folder_id: int) -> FolderOut:
     actor = membership_for(request, org)
-    folder = files.restore_folder(actor, services.space_for(actor, space_id), folder_id)
+    folder = files.restore_folder(actor, services.space_for(actor, space_id), trashed_folder_id)
     return FolderOut(id=folder.pk, name=folder.name, parent_id=folder.parent_id)
 
 

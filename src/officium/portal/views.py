@@ -210,7 +210,9 @@ class TrashView(SpaceMixin, TemplateView):
 
 
 class RestoreView(SpaceMixin, View):
-    def post(self, request: HttpRequest, org: str, space_id: int, kind: str, item_id: int) -> HttpResponse:
+    def post(self, request: HttpRequest, org: str, space_id: int, kind: str,
+             trashed_file_id: int = 0, trashed_folder_id: int = 0) -> HttpResponse:
+        item_id = trashed_file_id or trashed_folder_id
         try:
             if kind == "file":
                 restored: Any = files.restore_file(self.membership, self.space, item_id)
