@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from officium.accounts.models import Membership
+from officium.notifications.services import notify
 from officium.portal.models import SpaceMember, SpaceRequest, SpaceRequestStatus
 from officium.portal.names import clean_name
 from officium.portal.services import PURPOSE, SPACE_MANAGERS, create_space
@@ -31,31 +32,19 @@ def request_space(actor: Membership, name: object, note: object = "") -> SpaceRe
                                    status=SpaceRequestStatus.OPEN).count() >= MAX_OPEN_REQUESTS:
         raise ValidationError({"name": "You have several requests waiting already; staff will "
                                        "answer them first."})
-    from officium.accounts.emails import send_service_email
-
     with transaction.atomic():
         request = SpaceRequest.objects.create(organization_id=actor.organization_id,
                                               requested_by=actor.user, name=name, note=note.strip())
         audit.record("portal.space_requested", actor=actor.user,
                      organization=actor.organization_id, subject=actor.user, target=request)
         path = reverse("portal:spaces", kwargs={"org": actor.organization.slug})
+        # staff are told in the app, and by email as each of them chose
         for staff in Membership.objects.filter(organization_id=actor.organization_id,
-                                               role__in=SPACE_MANAGERS).select_related("user"):
-            send_service_email(staff.user.email, "portal_space_requested",
-                               {"requester": str(actor.user), "name": name, "note": request.note,
-                                "organization": actor.organization.name, "path": path},
-                               organization_id=actor.organization_id)
-            _notify(staff, f"{actor.user} asks for a new space: {name}", path)
+                                               role__in=SPACE_MANAGERS).exclude(
+                                                   user=actor.user).select_related("user"):
+            notify(staff.user, actor.organization, "portal.space_requested",
+                   f"{actor.user} asks for a new space: {name}", url=path, body=request.note)
     return request
-
-
-def _notify(member: Membership, title: str, url: str) -> None:
-    try:
-        from officium.notifications import notify  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    transaction.on_commit(lambda: notify(member.user, member.organization, "portal.space_requested",
-                                         title, url=url))
 
 
 def requests_for(actor: Membership) -> list[SpaceRequest]:
@@ -89,6 +78,11 @@ def answer_request(actor: Membership, request_id: int, decision: object) -> Spac
                              target=space, details={"role": requester.role})
             request.space = space
             request.status = SpaceRequestStatus.DONE
+            if request.requested_by is not None:
+                notify(request.requested_by, actor.organization, "portal.space_opened",
+                       f"Your space is open: {space.name}",
+                       url=reverse("portal:space", kwargs={"org": actor.organization.slug,
+                                                           "space_id": space.pk}))
         else:
             request.status = SpaceRequestStatus.DECLINED
         request.handled_by, request.handled_at = actor.user, timezone.now()

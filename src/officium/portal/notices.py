@@ -1,97 +1,77 @@
-"""PF5: members are told when a file lands in their space, by email as a digest.
+"""PF5: members are told when files land in their space, once per batch.
 
 ``file_arrived`` runs in the transaction that creates the file: one ``Arrival`` row per other
 member of the space. The periodic ``send_digests`` gathers each person's arrivals once the
-newest is ``QUIET`` old (so a batch of uploads makes one email, not one per file), queues one
-email through the outbox, and deletes the rows. In-app notifications go out at once through
-``officium.notifications`` when that app is installed.
+newest is ``QUIET`` old (a batch of uploads or an import makes one notice, not one per file)
+and tells them through ``officium.notifications``: in the app, and by email as each person
+chose there (at once, in the daily digest, or not at all). The rows are deleted as they are
+told; files trashed meanwhile, or spaces the person left, are not mentioned.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
+from officium.notifications.services import notify
 from officium.portal.models import Arrival, File, SpaceMember
 
 QUIET = timedelta(minutes=2)
-"""How long after a person's last arrival their digest waits for more of the batch."""
-
-
-def _notify() -> Any:
-    try:
-        from officium.notifications import notify  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return notify
-
-
-def file_url(file: File) -> str:
-    from django.urls import reverse
-
-    from officium.accounts.models import Organization
-
-    slug = Organization.objects.filter(pk=file.organization_id).values_list("slug", flat=True).first()
-    return reverse("portal:file", kwargs={"org": slug, "space_id": file.space_id, "file_id": file.pk})
+"""How long after a person's last arrival the notice waits for more of the batch."""
+KIND = "portal.files_arrived"
 
 
 def file_arrived(file: File) -> None:
-    members = (SpaceMember.objects.filter(space_id=file.space_id)
-               .exclude(membership__user_id=file.uploaded_by_id)
-               .select_related("membership__user", "membership__organization"))
-    notify = _notify()
-    for member in members:
-        user = member.membership.user
-        Arrival.objects.create(organization_id=file.organization_id, recipient=user, file=file)
-        if notify is not None:
-            url = file_url(file)
-            organization = member.membership.organization
-            transaction.on_commit(lambda u=user, o=organization, link=url, name=file.name: notify(
-                u, o, "portal.file_arrived", f"New file: {name}", url=link))
+    recipients = (SpaceMember.objects.filter(space_id=file.space_id)
+                  .exclude(membership__user_id=file.uploaded_by_id)
+                  .values_list("membership__user_id", flat=True))
+    Arrival.objects.bulk_create([Arrival(organization_id=file.organization_id, recipient_id=user_id,
+                                         file=file) for user_id in recipients])
 
 
 def send_digests(now: datetime | None = None) -> int:
-    """Queue one email per person whose arrivals are quiet; returns the emails queued."""
-    from officium.accounts.emails import send_service_email
+    """Tell each person whose arrivals are quiet; returns how many were told."""
     from officium.accounts.models import Organization, User
 
     now = now or timezone.now()
     due = (Arrival.objects.values("recipient_id", "organization_id")
            .annotate(last=Max("created_at")).filter(last__lte=now - QUIET))
-    sent = 0
+    told = 0
     for group in due:
         with transaction.atomic():
             rows = list(Arrival.objects.select_for_update().filter(
-                recipient_id=group["recipient_id"], organization_id=group["organization_id"])
-                .select_related("file__space", "file__uploaded_by").order_by("created_at"))
+                recipient_id=group["recipient_id"], organization_id=group["organization_id"],
+                created_at__lte=now).select_related("file__space").order_by("created_at"))
             if not rows:
                 continue
-            user = User.objects.filter(pk=group["recipient_id"], is_active=True).first()
-            organization = Organization.objects.get(pk=group["organization_id"])
-            # only files still live in a space the person is still in
-            still_member = set(SpaceMember.objects.filter(
-                membership__user_id=group["recipient_id"],
-                space_id__in=[r.file.space_id for r in rows]).values_list("space_id", flat=True))
-            arrivals = [r for r in rows if r.file.space_id in still_member
-                        and r.file.trashed_at is None]
             Arrival.objects.filter(pk__in=[r.pk for r in rows]).delete()
-            if user is None or not arrivals:
+            user = User.objects.filter(pk=group["recipient_id"], is_active=True).first()
+            member_of = set(SpaceMember.objects.filter(
+                membership__user_id=group["recipient_id"],
+                space_id__in={r.file.space_id for r in rows}).values_list("space_id", flat=True))
+            files = [r.file for r in rows if r.file.space_id in member_of
+                     and r.file.trashed_at is None]
+            if user is None or not files:
                 continue
-            items: dict[str, Any] = defaultdict(list)
-            for r in arrivals:
-                items["arrivals"].append({
-                    "name": r.file.name, "size": r.file.size, "space": r.file.space.name,
-                    "by": str(r.file.uploaded_by) if r.file.uploaded_by else "a former member",
-                    "url": file_url(r.file)})
-            spaces = sorted({r.file.space.name for r in arrivals})
-            send_service_email(user.email, "portal_digest",
-                               {"arrivals": items["arrivals"], "count": len(arrivals),
-                                "spaces": spaces, "organization": organization.name},
-                               organization_id=organization.pk)
-            sent += 1
-    return sent
+            organization = Organization.objects.get(pk=group["organization_id"])
+            spaces = sorted({f.space.name for f in files})
+            where = spaces[0] if len(spaces) == 1 else f"{len(spaces)} spaces"
+            if len(files) == 1:
+                title = f"New file in {where}: {files[0].name}"
+                url = reverse("portal:file", kwargs={"org": organization.slug,
+                                                     "space_id": files[0].space_id,
+                                                     "file_id": files[0].pk})
+            else:
+                title = f"{len(files)} new files in {where}"
+                url = reverse("portal:space", kwargs={"org": organization.slug,
+                                                      "space_id": files[-1].space_id})
+            body = "\n".join(f"{f.name} ({f.space.name})" for f in files[:20])
+            if len(files) > 20:
+                body += f"\n… and {len(files) - 20} more"
+            notify(user, organization, KIND, title, url=url, body=body)
+            told += 1
+    return told
