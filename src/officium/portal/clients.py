@@ -69,7 +69,7 @@ def answer_request(actor: Membership, request_id: int, decision: object) -> Spac
         if decision == "open":
             space = create_space(actor, request.name)
             requester = Membership.objects.filter(organization_id=actor.organization_id,
-                                                  user_id=request.requested_by_id).first()
+                                                  user=request.requested_by).first()
             if requester is not None and requester.pk != actor.pk:
                 SpaceMember.objects.create(organization_id=actor.organization_id, space=space,
                                            membership=requester, added_by=actor.user)

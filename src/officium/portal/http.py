@@ -168,7 +168,7 @@ def file_response(request: HttpRequest, actor: Membership, file: File,
     response["Content-Length"] = str(opened.end - opened.start)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = content_disposition_header(not preview, file.name)
+    response["Content-Disposition"] = content_disposition_header(not preview, file.name) or ""
     if preview:
         response["Content-Type"] = PREVIEW_TYPES[file.extension]
         response["X-Frame-Options"] = "SAMEORIGIN"

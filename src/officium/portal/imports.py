@@ -104,7 +104,7 @@ def _check_host(host: str, port: int) -> None:
     except OSError:
         raise ValidationError({"base_url": "This server's name does not resolve."}) from None
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if not ip.is_global:
             raise ValidationError({"base_url": "This server is on a private network; imports "
                                                "reach public servers only."})
@@ -379,8 +379,9 @@ def run_job(job_id: int) -> str:
     if job is None or job.status in (ImportStatus.DONE, ImportStatus.FAILED):
         return job.status if job else "missing"
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
-    actor = Membership.objects.select_related("organization", "user").filter(
-        organization_id=job.organization_id, user_id=job.started_by_id).first()
+    actor = (Membership.objects.select_related("organization", "user").filter(
+        organization_id=job.organization_id, user=job.started_by).first()
+        if job.started_by_id is not None else None)
     try:
         source = job.source
         if source is None or actor is None or source.owner_id != job.started_by_id:
@@ -420,8 +421,8 @@ def _import_one(job: ImportJob, actor: Membership, client: WebDAV, remote: Remot
     if item.status == "done":
         return
     # the authorization is checked again before every file: a revocation stops the import
-    source = ImportSource.objects.get(pk=job.source_id)
-    if source.revoked_at is not None:
+    source = ImportSource.objects.filter(pk=job.source_id or 0).first()
+    if source is None or source.revoked_at is not None:
         raise SourceError("The authorization for this source was revoked.")
     try:
         file = _fetch(job, actor, client, remote, item)

@@ -349,8 +349,10 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
     while True:
         records_before, _tail = encryptor.state()
         stored = HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE)
-        receiver = _Receiver(running, encryptor,
-                             lambda records, at=stored: store.append(upload.storage_name, at, records))
+        def write(records: Iterator[bytes], at: int = stored) -> int:
+            return store.append(upload.storage_name, at, records)
+
+        receiver = _Receiver(running, encryptor, write)
         step = min(remaining, CHECKPOINT)
         received, cut = receiver.run(body, step)
         new_offset = position + received
