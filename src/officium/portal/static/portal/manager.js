@@ -10,7 +10,7 @@
   var csrf = S.csrfToken(root);
   var queueList = document.getElementById("queue"), overall = document.getElementById("overall");
   var bar = document.getElementById("overall-progress"), status = document.getElementById("overall-status");
-  var pending = [], running = false, totalBytes = 0, doneBytes = 0, finished = 0, failed = 0;
+  var pending = [], running = false, totalBytes = 0, doneBytes = 0, finished = 0, failed = 0, count = 0;
 
   function chunkSize(size) { return Math.max(256 * 1024, Math.min(8 * 1024 * 1024, Math.ceil(size / 8))); }
   function memoryKey(item) {
@@ -24,7 +24,7 @@
   function refresh() {
     overall.hidden = false;
     bar.value = totalBytes ? Math.floor(doneBytes * 100 / totalBytes) : 100;
-    status.textContent = finished + " of " + (finished + failed + pending.length + (running ? 1 : 0)) +
+    status.textContent = finished + " of " + count +
       " files uploaded" + (failed ? ", " + failed + " failed" : "") + " (" + doneBytes + " of " + totalBytes + " bytes).";
   }
 
@@ -32,13 +32,14 @@
     if (file.size > parseInt(root.dataset.limit, 10)) {
       var row = document.createElement("li");
       row.textContent = file.name + ": larger than this plan allows.";
-      queueList.appendChild(row); failed += 1; refresh(); return;
+      queueList.appendChild(row); failed += 1; count += 1; refresh(); return;
     }
     var li = document.createElement("li");
     var name = document.createElement("span"); name.textContent = path.concat([file.name]).join("/");
     var state = document.createElement("span"); state.className = "state"; state.textContent = "waiting";
     li.appendChild(name); li.appendChild(state); queueList.appendChild(li);
     pending.push({file: file, path: path, state: state, row: li});
+    count += 1;
     totalBytes += file.size;
   }
 

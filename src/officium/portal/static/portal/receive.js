@@ -16,7 +16,8 @@
       var fragment = location.hash.replace(/^#/, "");
       if (!fragment) throw new Error("This link has no key: copy the whole link, including the part after #.");
       var key = S.fromB64url(fragment), size = parseInt(root.dataset.size, 10);
-      var response = await fetch(root.dataset.dataUrl, {credentials: "omit", cache: "no-store"});
+      // same-origin: a password link is unlocked in this browser's session
+      var response = await fetch(root.dataset.dataUrl, {credentials: "same-origin", cache: "no-store"});
       if (!response.ok) throw new Error("This link has expired, was revoked or was used up.");
       var reader = response.body.getReader(), pending = new Uint8Array(0), dec = null, index = 0;
       var parts = [], done = 0, full = 0;
