@@ -174,3 +174,22 @@ def test_PF2_share_page_previews_in_the_browser_only(space, alice, bob_client, c
     page = client.get(created["link_path"])
     assert 'data-preview="image"' in page.content.decode()
     assert "blob:" in page["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_DO1_support_view_still_metadata_only(space, alice, carol, portal, client):
+    """Versions, trash and previews add no way for support to read contents."""
+    owner = alice.memberships.get()
+    portal.store_file(owner, space, b"v1 secret body", name="notes.txt")
+    live = portal.store_file(owner, space, b"v2 secret body", name="notes.txt")
+    from officium.portal import files
+
+    files.trash_file(owner, live)
+    support = portal.make_user("support@officium.example", "Sam", is_staff=True)
+    client.force_login(support)
+    page = client.get("/support/portal/files/").content.decode()
+    assert page.count("notes.txt") == 2 and "secret body" not in page
+    assert "/preview/" not in page and "/download/" not in page
+    for url in (f"/o/{ORG}/portal/spaces/{space.pk}/files/{live.pk}/preview/",
+                f"{API}/files/{live.pk}/preview", f"{API}/files/{live.pk}/versions"):
+        assert client.get(url).status_code == 404  # support is no member of any space
