@@ -48,7 +48,7 @@ def serve(app) -> Iterator[str]:
 def dav_root(tmp_path) -> Path:
     root = tmp_path / "dav"
     (root / "Documents" / "2026").mkdir(parents=True)
-    (root / "Documents" / "2026" / "invoice.pdf").write_bytes(b"%PDF-1.4 invoice " * 4000)
+    (root / "Documents" / "2026" / "invoice.pdf").write_bytes(b"%PDF-1.4 invoice " * 60000)
     (root / "Documents" / "notes.txt").write_bytes("notes ✓\n".encode() * 100)
     (root / "Documents" / "empty.txt").write_bytes(b"")
     (root / "Private").mkdir()
@@ -113,10 +113,13 @@ def test_DO3_import_only_after_authorization_and_files_arrive_encrypted(
     assert {"portal.import_authorized", "portal.import_started", "portal.import_finished"} <= set(events)
     # the app password: never in the database in plaintext, nor in any log record
     _assert_nowhere(APP_PASSWORD, caplog)
-    # idempotent: running the job again imports nothing twice
+    # idempotent: running the job again, or starting the same import again, imports nothing twice
     ImportJob.objects.filter(pk=job.pk).update(status="running")
     imports.run_job(job.pk)
+    assert _start(carol_client, source.pk, space).status_code == 201
+    assert ImportJob.objects.order_by("-pk").first().status == "done"
     assert File.objects.filter(name="invoice.pdf").count() == 1
+    assert File.objects.count() == 3
 
 
 def _assert_nowhere(secret: str, caplog) -> None:
@@ -265,3 +268,53 @@ def test_PF4_endless_or_huge_file_is_refused_and_nothing_partial_left(
     assert words in job.items.get().error
     assert not File.objects.exists() and not Upload.objects.exists()
     assert portal.stored_bytes(portal_files) == []
+
+
+@pytest.fixture
+def flaky_webdav(dav_root) -> Iterator[str]:
+    """wsgidav behind a cut: the first GET of the invoice stops after 700,000 bytes."""
+    from wsgidav.wsgidav_app import WsgiDAVApp
+
+    dav = WsgiDAVApp({
+        "host": "127.0.0.1", "port": 0, "provider_mapping": {"/dav": str(dav_root)},
+        "simple_dc": {"user_mapping": {"/dav": {"carol": {"password": APP_PASSWORD}}}},
+        "http_authenticator": {"domain_controller": None, "accept_basic": True,
+                               "accept_digest": False, "default_to_digest": False},
+        "verbose": 1, "logging": {"enable_loggers": []}, "dir_browser": {"enable": False},
+        "lock_storage": True, "property_manager": True})
+    cuts = {"left": 1}
+
+    def app(environ, start_response):
+        body = dav(environ, start_response)
+        if not (environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"].endswith("invoice.pdf")
+                and cuts["left"]):
+            return body
+        cuts["left"] -= 1
+
+        def cut():
+            sent = 0
+            for piece in body:
+                yield piece[:700_000 - sent]
+                sent += len(piece)
+                if sent >= 700_000:
+                    raise ConnectionResetError("cut")  # the server drops the connection
+        return cut()
+
+    yield from serve(app)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_PF4_import_cut_mid_file_resumes_with_a_range(flaky_webdav, dav_root, space, carol_client):
+    source_id = _authorize(carol_client, flaky_webdav + "/dav/").json()["id"]
+    _start(carol_client, source_id, space)
+    first = ImportJob.objects.get()
+    assert first.status == "failed" and "start the import again" in first.error
+    kept = Upload.objects.get()
+    assert 0 < kept.offset < kept.size  # what arrived before the cut is kept, encrypted
+    _start(carol_client, source_id, space)
+    second = ImportJob.objects.order_by("-pk").first()
+    assert second.status == "done", second.error
+    invoice = File.objects.get(name="invoice.pdf")
+    data = (dav_root / "Documents" / "2026" / "invoice.pdf").read_bytes()
+    assert invoice.sha256 == hashlib.sha256(data).hexdigest()
+    assert not Upload.objects.exists() and File.objects.count() == 3

@@ -61,7 +61,8 @@ MAX_LISTING = 5 * 1024 * 1024
 """The largest PROPFIND answer read (a server answering more is refused)."""
 MAX_ENTRIES = 10_000
 MAX_DEPTH = 16
-GET_PIECE = 1024 * 1024
+GET_PIECE = 256 * 1024
+"""Bytes asked of the connection at a time: a cut loses at most this much of what arrived."""
 DAV = "{DAV:}"
 PROPFIND_BODY = (b'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop>'
                  b"<d:resourcetype/><d:getcontentlength/><d:getetag/></d:prop></d:propfind>")
@@ -69,6 +70,10 @@ PROPFIND_BODY = (b'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DA
 
 class SourceError(Exception):
     """The source misbehaved or could not be reached; the message is shown to the person."""
+
+
+class Interrupted(SourceError):
+    """The connection broke inside a file: what arrived is kept, the next run continues it."""
 
 
 # --- authorizations -----------------------------------------------------------------------
@@ -333,7 +338,7 @@ class WebDAV:
                                       allow_redirects=False)
         except requests.RequestException as error:
             raise SourceError(f"The source could not be reached ({type(error).__name__}).") from None
-        if answer.status_code not in (200, 206) or (offset and answer.status_code != 206):
+        if answer.status_code not in (200, 206):
             answer.close()
             raise SourceError(f"The source answered {answer.status_code} for a file.")
         return answer
@@ -348,6 +353,7 @@ class _Stream:
         self.left = limit
         self.buffer = b""
         self.overflow = False
+        self.broken = False
 
     def read(self, size: int) -> bytes:
         while not self.buffer:
@@ -355,8 +361,9 @@ class _Stream:
                 self.buffer = next(self.pieces)
             except StopIteration:
                 return b""
-            except requests.RequestException:
-                raise SourceError("The connection to the source broke during a file.") from None
+            except requests.RequestException:  # a cut connection: keep what arrived
+                self.broken = True
+                return b""
         piece, self.buffer = self.buffer[:size], self.buffer[size:]
         if len(piece) > self.left:
             self.overflow = True
@@ -398,6 +405,10 @@ def run_job(job_id: int) -> str:
             client.close()
     except SourceError as error:
         return _finish(job, ImportStatus.FAILED, str(error))
+    except Exception:  # never leave a job "running": fail it, and log what went wrong
+        logger.exception("portal: import %s stopped on an unexpected error", job.pk)
+        return _finish(job, ImportStatus.FAILED, "The import stopped on an unexpected error; "
+                                                 "start it again to continue where it stopped.")
     return _finish(job, ImportStatus.DONE, "")
 
 
@@ -420,6 +431,18 @@ def _import_one(job: ImportJob, actor: Membership, client: WebDAV, remote: Remot
         defaults={"organization_id": job.organization_id, "size": remote.size, "etag": remote.etag})
     if item.status == "done":
         return
+    if _created:  # idempotent across runs: the same remote file, unchanged, is not imported twice
+        earlier = (ImportItem.objects.filter(
+            job__source_id=job.source_id, job__space_id=job.space_id, remote_path=item.remote_path,
+            size=remote.size, etag=remote.etag).exclude(job=job)
+            .select_related("file").order_by("-pk").first())
+        if earlier is not None and earlier.status == "done" and earlier.file is not None \
+                and earlier.file.trashed_at is None:
+            ImportItem.objects.filter(pk=item.pk).update(status="done", file=earlier.file)
+            return
+        if earlier is not None and earlier.upload_id and remote.etag:  # resume its upload
+            ImportItem.objects.filter(pk=item.pk).update(upload_id=earlier.upload_id)
+            item.upload_id = earlier.upload_id
     # the authorization is checked again before every file: a revocation stops the import
     source = ImportSource.objects.filter(pk=job.source_id or 0).first()
     if source is None or source.revoked_at is not None:
@@ -428,11 +451,13 @@ def _import_one(job: ImportJob, actor: Membership, client: WebDAV, remote: Remot
         file = _fetch(job, actor, client, remote, item)
     except (SourceError, ValidationError, uploads.TooLarge) as error:
         message = (error.messages[0] if isinstance(error, ValidationError) else str(error))
-        ImportItem.objects.filter(pk=item.pk).update(status="failed", error=message[:300],
-                                                     upload_id=None)
+        interrupted = isinstance(error, Interrupted)
+        ImportItem.objects.filter(pk=item.pk).update(
+            status="failed", error=message[:300],
+            upload_id=ImportItem.objects.get(pk=item.pk).upload_id if interrupted else None)
         ImportJob.objects.filter(pk=job.pk).update(files_failed=job.files_failed + 1)
         job.files_failed += 1
-        if isinstance(error, SourceError) and "reached" in str(error):
+        if interrupted or (isinstance(error, SourceError) and "reached" in str(error)):
             raise
         return
     ImportItem.objects.filter(pk=item.pk).update(status="done", file=file, upload_id=None, error="")
@@ -452,23 +477,33 @@ def _fetch(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote,
         raise SourceError(f"A file of {remote.size} bytes is over this plan's {limit} bytes.")
     upload = (Upload.objects.filter(pk=item.upload_id, size=remote.size).select_related("space").first()
               if item.upload_id else None)
-    if upload is None:
+    if upload is not None:  # a previous run stopped inside this file: continue it
+        Upload.objects.filter(pk=upload.pk).update(busy_until=None)
+    else:
         folder: Folder | None = ensure_folder_path(actor, job.space, job.folder, names[:-1])
         upload = uploads.start_upload(actor, job.space, name=names[-1], size=remote.size,
                                       sha256=None, folder=folder)
         ImportItem.objects.filter(pk=item.pk).update(upload_id=upload.pk)
     offset = upload.offset
     answer = client.open(remote, offset)
+    if offset and answer.status_code != 206:  # the source cannot resume: start the file again
+        answer.close()
+        uploads.discard(Upload.objects.get(pk=upload.pk), reason="import_restarted")
+        ImportItem.objects.filter(pk=item.pk).update(upload_id=None)
+        item.upload_id = None
+        return _fetch(job, actor, client, remote, item)
     try:
         stream = _Stream(answer, remote.size - offset)
         try:
             result = uploads.receive_chunk(actor, upload, offset, stream, remote.size - offset)
+        except Interrupted:
+            raise
         except SourceError:
             uploads.discard(Upload.objects.get(pk=upload.pk), reason="import_failed")
             raise
         if result.file is None or result.cut:
-            uploads.discard(Upload.objects.get(pk=upload.pk), reason="import_failed")
-            raise SourceError("The source sent fewer bytes than the file's size.")
+            raise Interrupted("The connection to the source broke during a file; start the "
+                              "import again to continue where it stopped.")
         if stream.more():  # an endless or longer file: the server lied about the size
             with transaction.atomic():
                 unsupersede(result.file)
