@@ -320,6 +320,12 @@ OFFICIUM_PREPARED_STATEMENTS = envbool("OFFICIUM_PREPARED_STATEMENTS", True)
 OFFICIUM_AUDIT_HELD_TAIL = envbool("OFFICIUM_AUDIT_HELD_TAIL", True)
 OFFICIUM_PORTAL_SOCKET_READS = envbool("OFFICIUM_PORTAL_SOCKET_READS", True)
 
+# PF4: imports fetch from servers people name. Loopback and private addresses are refused
+# (no reaching into the operator's network) unless allowed here: for tests and a demo on one
+# machine, or a deployment whose Nextcloud sits beside it.
+OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS = envbool("OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS",
+                                               default=TESTING or DEBUG)
+
 # Engine tunables (issue 13: the environment is read here and in env.py only; the engine and
 # the outbox read these through django.conf.settings).
 OFFICIUM_POLICY_DIR = envstr("OFFICIUM_POLICY_DIR", "")  # empty: the checkout's policies/
