@@ -102,7 +102,8 @@ def clean_answers(definition: dict[str, Any], answers: Any, *, keep_location: bo
     out: dict[str, Any] = {}
     for fid, field in fields.items():
         value = answers.get(fid)
-        if value is None or value == "" or value == []:
+        if value is None or value == "" or value == [] or (value is False and field["required"]):
+            # a required checkbox must be ticked (a confirmation)
             if field["required"] and not (field["type"] == "location" and not keep_location):
                 raise ValidationError({f"answers.{fid}": f"{field['label']}: this field is required."})
             continue
