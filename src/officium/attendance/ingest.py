@@ -134,10 +134,11 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
     directions: dict[str, str] = {}
     payloads: dict[str, Any] = {}
     latest = now + CLOCK_SKEW
+    replayed = _replayed(device, events)
     for index, event in enumerate(events):
         try:
             row = parse_event(event, latest)
-            if "data" in event and row[0] not in parsed:
+            if "data" in event and row[0] not in parsed and row[0] not in replayed:
                 payloads[row[0]] = _check_action(device, row[1], event["data"])
         except BrokenEvent as broken:
             result.rejected.append({"index": index, "field": broken.field, "message": broken.message})
@@ -159,6 +160,16 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
         except PrivacyModeChanged:
             continue
     raise ValidationError({"events": "Privacy mode keeps changing; send the batch again."})
+
+
+def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
+    """Client ids of payload-carrying events this device already delivered: a replay is a
+    duplicate, never judged again (its task may have moved on since)."""
+    ids = [e.get("id") for e in events if type(e) is dict and "data" in e and type(e.get("id")) is str]
+    if not ids:
+        return frozenset()
+    return frozenset(LocationEvent.objects.filter(device=device, client_event_id__in=ids)
+                     .values_list("client_event_id", flat=True))
 
 
 def _check_action(device: Device, kind: str, data: Any) -> Any:
