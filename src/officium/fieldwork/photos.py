@@ -94,7 +94,8 @@ def write_photo(member: Membership, task: Task, image: Image.Image, data: bytes,
     aad = _aad(photo)
     sealer = stream.StreamEncryptor(data_key, aad)
     sealed = sealer.header() + sealer.update(body) + sealer.finalize()
-    Photo.objects.filter(pk=photo.pk).update(wrapped_key=subject.encrypt(data_key, aad), content=sealed)
+    photo.wrapped_key, photo.content = subject.encrypt(data_key, aad), sealed
+    Photo.objects.filter(pk=photo.pk).update(wrapped_key=photo.wrapped_key, content=sealed)
     audit.record(ev.PHOTO_ADDED, actor=member.user_id, organization=member.organization_id,
                  subject=member.user_id, target=photo,
                  details={"task": task.pk, "size": len(body), "location_kept": keep})
