@@ -168,8 +168,8 @@ def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
     ids = [e.get("id") for e in events if type(e) is dict and "data" in e and type(e.get("id")) is str]
     if not ids:
         return frozenset()
-    return frozenset(LocationEvent.objects.filter(device=device, client_event_id__in=ids)
-                     .values_list("client_event_id", flat=True))
+    return frozenset(cid for cid in LocationEvent.objects.filter(device=device, client_event_id__in=ids)
+                     .values_list("client_event_id", flat=True) if cid is not None)
 
 
 def _check_action(device: Device, kind: str, data: Any) -> Any:
