@@ -24,7 +24,7 @@
   function tx(store, mode, work) {
     return new Promise(function (resolve, reject) {
       var t = db.transaction(store, mode), s = t.objectStore(store), out = work(s);
-      t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+      t.oncomplete = function () { resolve(out instanceof IDBRequest ? out.result : out); };
       t.onerror = function () { reject(t.error); };
     });
   }
