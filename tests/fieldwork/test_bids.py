@@ -9,7 +9,7 @@ from tests.fieldwork.conftest import send
 
 from officium.fieldwork import bids
 from officium.fieldwork.models import BidOffer
-from officium.mail.models import OutboxEmail
+from officium.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,10 @@ def test_FW5_offer_answer_award_and_others_told(bid, bob_m, alice_m, task):
     bid.refresh_from_db()
     assert bid.status == "awarded" and bid.awarded_to_id == dora.pk
     assert list(task.assignments.values_list("member_id", flat=True)) == [dora.pk]
-    mails = {m.to_address: m.subject for m in OutboxEmail.objects.filter(category="fieldwork_bid_awarded")}
-    assert mails[dora.user.email].startswith("The job is yours")
-    assert mails["bob@alpha.example"].startswith("The job went to someone else")
+    told = {n.recipient_id: n.title for n in Notification.objects.filter(kind="fieldwork.bid_awarded")}
+    assert told[dora.user_id].startswith("The job is yours")
+    assert told[bob_m.user_id].startswith("The job went to someone else")
+    assert Notification.objects.filter(kind="fieldwork.bid_offered").count() == 2
 
 
 def test_FW5_a_bid_answered_twice_over_the_api_is_400_naming_answer(bid, bob_m, bob_client):

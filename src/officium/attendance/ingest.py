@@ -45,11 +45,12 @@ class Action(Protocol):
     """Another app's handling of events that carry a payload (``"data"``): a task entry, a
     form submission, a bid answer queued on a phone. ``check`` parses one payload (raising
     ``BrokenEvent`` or ``ValidationError`` naming the field; nothing is then stored for that
-    event); ``store`` writes the rows in the batch's transaction, given each event's client
+    event), with ``memo`` kept for the whole batch (what it looked up once); ``store`` writes
+    the rows in the batch's transaction, given each event's client
     id, time, checked payload and stored location event id, and skips those it already has
     (exactly once by client id)."""
 
-    def check(self, device: Device, data: Any) -> Any: ...
+    def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any: ...
 
     def store(self, device: Device, items: list[tuple[str, datetime, Any, int | None]]) -> int: ...
 
@@ -135,11 +136,12 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
     payloads: dict[str, Any] = {}
     latest = now + CLOCK_SKEW
     replayed = _replayed(device, events)
+    memo: dict[Any, Any] = {}
     for index, event in enumerate(events):
         try:
             row = parse_event(event, latest)
             if "data" in event and row[0] not in parsed and row[0] not in replayed:
-                payloads[row[0]] = _check_action(device, row[1], event["data"])
+                payloads[row[0]] = _check_action(device, row[1], event["data"], memo)
         except BrokenEvent as broken:
             result.rejected.append({"index": index, "field": broken.field, "message": broken.message})
             continue
@@ -172,12 +174,12 @@ def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
                      .values_list("client_event_id", flat=True) if cid is not None)
 
 
-def _check_action(device: Device, kind: str, data: Any) -> Any:
+def _check_action(device: Device, kind: str, data: Any, memo: dict[Any, Any]) -> Any:
     action = _ACTIONS.get(kind)
     if action is None:
         raise BrokenEvent("data", f"Events of kind {kind} carry no data.")
     try:
-        return action.check(device, data)
+        return action.check(device, data, memo)
     except ValidationError as error:
         (name, messages), *_ = error.message_dict.items()
         raise BrokenEvent(f"data.{name}", messages[0]) from None

@@ -8,6 +8,11 @@ Payloads:
 - task_entry: ``{"task_id", "status", "note"}``
 - form: ``{"form_id", "version", "answers", "task_id"?}``
 - bid: ``{"offer_id", "answer", "eta_minutes"?}``
+
+A batch may hold thousands of actions: what a check looks up (a task, whether the member may
+report on it, a form's current version) is looked up once per batch (``memo``); notes and
+submissions are inserted in bulk with one audit entry per batch; status steps, which move a
+task and may tell its customer (FW7), are applied one by one in time order.
 """
 
 from __future__ import annotations
@@ -16,13 +21,17 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from officium.attendance.ingest import BrokenEvent, register_action
 from officium.attendance.models import Device, EventKind, LocationEvent, LocationStatus
-from officium.fieldwork import bids, definitions, services
-from officium.fieldwork.models import BidOffer, Status, Submission, Task, TaskEntry
+from officium.fieldwork import audit_events as ev
+from officium.fieldwork import bids, definitions, eta, services
+from officium.fieldwork.models import BidOffer, FormVersion, Status, Submission, Task, TaskEntry
+from officium.privacy import audit
 
 DROPPED = (LocationStatus.PAUSED, LocationStatus.NOT_COLLECTED)
+Items = list[tuple[str, dt.datetime, Any, int | None]]
 
 
 def _object(data: Any) -> dict[str, Any]:
@@ -31,77 +40,117 @@ def _object(data: Any) -> dict[str, Any]:
     return data
 
 
-def _task(device: Device, task_id: Any, field: str = "task_id") -> Task:
+def _task(device: Device, task_id: Any, memo: dict[Any, Any]) -> Task:
+    """A task the device's member may report on, looked up once per batch."""
     if type(task_id) is not int:
-        raise BrokenEvent(f"data.{field}", "Name the task by its id.")
-    task = services.visible_tasks(device.member).filter(pk=task_id).first()
-    if task is None:
-        raise BrokenEvent(f"data.{field}", "No such task.")
-    return task
+        raise BrokenEvent("data.task_id", "Name the task by its id.")
+    key = ("task", task_id)
+    if key not in memo:
+        task = services.visible_tasks(device.member).filter(pk=task_id).first()
+        if task is not None:
+            try:
+                services._entry_access(device.member, task)
+            except PermissionDenied:
+                task = None
+        memo[key] = task
+    if memo[key] is None:
+        raise BrokenEvent("data.task_id", "No such task for you.")
+    return memo[key]  # type: ignore[no-any-return]
 
 
-def _done(model: Any, device: Device, items: list[tuple[str, dt.datetime, Any, int | None]]) -> set[str]:
+def _version(device: Device, data: dict[str, Any], memo: dict[Any, Any]) -> FormVersion:
+    key = ("form", data.get("form_id"), data.get("version"))
+    if key not in memo:
+        try:
+            memo[key] = services.current_version(device.member, data.get("form_id"), data.get("version"))
+        except ValidationError as error:
+            memo[key] = error
+    if isinstance(memo[key], ValidationError):
+        raise memo[key]
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _done(model: Any, device: Device, items: Items) -> set[str]:
     return set(model.objects.filter(member=device.member, client_id__in=[i[0] for i in items])
                .values_list("client_id", flat=True))
 
 
-def _guard(check: Any) -> Any:
-    try:
-        return check()
-    except PermissionDenied as denied:
-        raise BrokenEvent("data", str(denied) or "Not allowed.") from None
+def _synced(device: Device, kind: str, count: int) -> None:
+    if count:
+        member = device.member
+        audit.record(ev.ACTIONS_SYNCED, actor=member.user_id, organization=member.organization_id,
+                     subject=member.user_id, target=device, details={"kind": kind, "stored": count})
 
 
 class EntryAction:
-    def check(self, device: Device, data: Any) -> Any:
+    def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any:
         data = _object(data)
-        task = _task(device, data.get("task_id"))
+        task = _task(device, data.get("task_id"), memo)
         status, note = data.get("status") or "", data.get("note") or ""
         if type(status) is not str or type(note) is not str:
             raise BrokenEvent("data.note", "Status and note are text.")
-        _guard(lambda: services.check_entry(device.member, task, status, note.strip()))
-        return task.pk, status, note.strip()
+        note = note.strip()
+        if len(note) > services.MAX_NOTE:
+            raise BrokenEvent("data.note", f"At most {services.MAX_NOTE} characters.")
+        if status:
+            services.check_step(task, status)
+        elif not note:
+            raise BrokenEvent("data.note", "Write a note or choose a status.")
+        return task, status, note
 
-    def store(self, device: Device, items: list[tuple[str, dt.datetime, Any, int | None]]) -> int:
-        done, count = _done(TaskEntry, device, items), 0
-        for cid, at, (task_id, status, note), location_id in items:
-            if cid in done:
-                continue
-            task = Task.objects.select_for_update().get(pk=task_id)
-            if status and (task.status in services.FINAL
-                           or services.RANK[Status(task.status)] >= services.RANK[Status(status)]):
+    def store(self, device: Device, items: Items) -> int:
+        done = _done(TaskEntry, device, items)
+        fresh = [i for i in items if i[0] not in done]
+        member, now = device.member, timezone.now()
+        steps = [i for i in fresh if i[2][1]]
+        notes = [TaskEntry(organization_id=member.organization_id, member=member, task=task, status="", note=note,
+                           location_id=location_id, occurred_at=at, received_at=now, device=device, client_id=cid)
+                 for cid, at, (task, status, note), location_id in fresh if not status]
+        TaskEntry.objects.bulk_create(notes)
+        _synced(device, EventKind.TASK_ENTRY, len(notes))
+        count = len(notes)
+        for cid, at, (task, status, note), location_id in sorted(steps, key=lambda i: i[1]):
+            task = Task.objects.select_for_update().get(pk=task.pk)
+            if task.status in services.FINAL or services.RANK[Status(task.status)] >= services.RANK[Status(status)]:
                 status = ""  # overtaken by a later step: kept as a note
                 if not note:
                     continue
-            services.write_entry(device.member, task, status, note, location_id, at, device, cid)
+            services.write_entry(member, task, status, note, location_id, at, device, cid)
             count += 1
+        for task in {e.task_id: e.task for e in notes if e.task.status == Status.EN_ROUTE}.values():
+            task.refresh_from_db()
+            eta.after_entry(task, member, "")  # a new fix may move the customer's estimate
         return count
 
 
 class FormAction:
-    def check(self, device: Device, data: Any) -> Any:
+    def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any:
         data = _object(data)
-        task = _task(device, data["task_id"]) if data.get("task_id") is not None else None
-        version = services.current_version(device.member, data.get("form_id"), data.get("version"))
-        answers = _guard(lambda: services.check_submission(device.member, version, data.get("answers"), task, True))
+        task = _task(device, data["task_id"], memo) if data.get("task_id") is not None else None
+        version = _version(device, data, memo)
+        answers = definitions.clean_answers(version.definition, data.get("answers"), keep_location=True)
         return version, answers, task
 
-    def store(self, device: Device, items: list[tuple[str, dt.datetime, Any, int | None]]) -> int:
-        done, count = _done(Submission, device, items), 0
+    def store(self, device: Device, items: Items) -> int:
+        done = _done(Submission, device, items)
+        fresh = [i for i in items if i[0] not in done]
         statuses: dict[int | None, str] = dict(LocationEvent.objects.filter(
-            pk__in=[i[3] for i in items if i[3]]).values_list("pk", "location_status"))
-        for cid, at, (version, answers, task), location_id in items:
-            if cid in done:
-                continue
+            pk__in=[i[3] for i in fresh if i[3]]).values_list("pk", "location_status"))
+        member, now = device.member, timezone.now()
+        rows = []
+        for cid, at, (version, answers, task), location_id in fresh:
             if statuses.get(location_id) in DROPPED:  # privacy mode or profile: no location answers
                 answers = definitions.clean_answers(version.definition, answers, keep_location=False)
-            services.write_submission(device.member, version, answers, task, location_id, at, device, cid)
-            count += 1
-        return count
+            rows.append(Submission(organization_id=member.organization_id, member=member, version=version,
+                                   task=task, answers=answers, location_id=location_id, occurred_at=at,
+                                   received_at=now, device=device, client_id=cid))
+        Submission.objects.bulk_create(rows)
+        _synced(device, EventKind.FORM, len(rows))
+        return len(rows)
 
 
 class BidAction:
-    def check(self, device: Device, data: Any) -> Any:
+    def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any:
         data = _object(data)
         offer_id = data.get("offer_id")
         offer = BidOffer.objects.select_related("bid", "member").filter(
@@ -111,7 +160,7 @@ class BidAction:
         bids.check_answer(offer, data.get("answer"), data.get("eta_minutes"))
         return offer, data["answer"], data.get("eta_minutes")
 
-    def store(self, device: Device, items: list[tuple[str, dt.datetime, Any, int | None]]) -> int:
+    def store(self, device: Device, items: Items) -> int:
         done, count = _done(BidOffer, device, items), 0
         for cid, at, (offer, answer, eta_minutes), location_id in items:
             if cid in done:

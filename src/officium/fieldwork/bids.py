@@ -9,9 +9,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from officium.accounts.emails import send_service_email
 from officium.accounts.models import Membership
 from officium.attendance.coordinates import Fix
 from officium.attendance.models import Device, EventKind
@@ -19,6 +19,7 @@ from officium.fieldwork import audit_events as ev
 from officium.fieldwork import capture
 from officium.fieldwork.models import Answer, Bid, BidOffer, BidStatus, Status, Task, TaskAssignment
 from officium.fieldwork.services import FINAL, _assignees, require_dispatcher
+from officium.notifications.services import notify
 from officium.privacy import audit
 
 MAX_ETA = 24 * 60
@@ -39,6 +40,9 @@ def offer(actor: Membership, task: Task, member_ids: list[int]) -> Bid:
                                       for m in members])
         audit.record(ev.BID_OFFERED, actor=actor.user_id, organization=actor.organization_id, target=bid,
                      details={"task": task.pk, "members": sorted(m.pk for m in members)})
+        url = reverse("fieldwork:bids", kwargs={"org": actor.organization.slug})
+        for m in members:
+            notify(m.user, actor.organization, "fieldwork.bid_offered", f"Job offered to you: {task.title}", url=url)
     return bid
 
 
@@ -97,9 +101,11 @@ def award(actor: Membership, bid: Bid, member_id: Any) -> Bid:
             Task.objects.filter(pk=task.pk).update(status=Status.ASSIGNED, assigned_at=now)
         audit.record(ev.BID_AWARDED, actor=actor.user_id, organization=actor.organization_id, target=bid,
                      details={"task": task.pk, "member": winner.member_id})
-        for row in bid.offers.select_related("member__user", "member__organization"):
-            send_service_email(row.member.user.email, "fieldwork_bid_awarded", {
-                "task": task.title, "organization": row.member.organization.name,
-                "won": row.member_id == winner.member_id}, organization_id=task.organization_id)
+        url = reverse("fieldwork:bids", kwargs={"org": actor.organization.slug})
+        for row in bid.offers.select_related("member__user"):
+            won = row.member_id == winner.member_id
+            notify(row.member.user, actor.organization, "fieldwork.bid_awarded",
+                   f"The job is yours: {task.title}" if won else f"The job went to someone else: {task.title}",
+                   url=url)
     bid.refresh_from_db()
     return bid

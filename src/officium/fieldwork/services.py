@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from officium.accounts.models import Membership
@@ -37,6 +38,7 @@ from officium.fieldwork.models import (
     TaskEntry,
 )
 from officium.fieldwork.rules import is_dispatcher
+from officium.notifications.services import notify
 from officium.privacy import audit
 from officium.text import validate_name
 
@@ -165,6 +167,7 @@ def create_task(actor: Membership, data: TaskData) -> Task:
             TaskAssignment(organization_id=actor.organization_id, task=task, member=m) for m in clean["members"]])
         audit.record(ev.TASK_CREATED, actor=actor.user_id, organization=actor.organization_id, target=task,
                      details={"assignees": sorted(m.pk for m in clean["members"])})
+        _tell_assigned(actor, task, clean["members"])
     return task
 
 
@@ -181,12 +184,20 @@ def assign(actor: Membership, task: Task, member_ids: list[int]) -> Task:
         have = set(TaskAssignment.objects.filter(task=task).values_list("member_id", flat=True))
         TaskAssignment.objects.bulk_create([TaskAssignment(organization_id=task.organization_id, task=task, member=m)
                                             for m in members if m.pk not in have])
+        _tell_assigned(actor, task, [m for m in members if m.pk not in have])
         if task.status == Status.NEW:
             Task.objects.filter(pk=task.pk).update(status=Status.ASSIGNED, assigned_at=timezone.now())
         audit.record(ev.TASK_ASSIGNED, actor=actor.user_id, organization=actor.organization_id, target=task,
                      details={"assignees": sorted(m.pk for m in members)})
     task.refresh_from_db()
     return task
+
+
+def _tell_assigned(actor: Membership, task: Task, members: list[Membership]) -> None:
+    url = reverse("fieldwork:task", kwargs={"org": actor.organization.slug, "task_id": task.pk})
+    for m in members:
+        if m.pk != actor.pk:
+            notify(m.user, actor.organization, "fieldwork.task_assigned", f"New task for you: {task.title}", url=url)
 
 
 def check_step(task: Task, status: str) -> None:
