@@ -118,6 +118,9 @@ def demo(args: list[str]) -> int:
     from officium.workforce.demo import seed_working_time
 
     seed_working_time()
+    from officium.fieldwork.demo import seed_field_work
+
+    seed_field_work()
     if "--no-serve" in args:
         print_logins(logins)
         return 0
