@@ -26,7 +26,7 @@ def test_FW6_board_groups_by_member_and_flags_late_tasks(alice_m, bob_m, alice_c
     assert [t["title"] for t in rows["Bob Berg"]["tasks"]] == ["Overdue"] and rows["Bob Berg"]["tasks"][0]["late"]
     assert [t["title"] for t in rows["Unassigned"]["tasks"]] == ["Nobody yet"]
     page = alice_client.get("/o/alpha/dispatch/")
-    assert page.status_code == 200 and b"Late" in page.content and b"dispatch-map" in page.content
+    assert page.status_code == 200 and b"Late" in page.content and b"Last known positions" in page.content
     assert late.pk
 
 
