@@ -121,6 +121,9 @@ def demo(args: list[str]) -> int:
     from officium.portal.demo import seed_portal
 
     seed_portal()
+    from officium.fieldwork.demo import seed_field_work
+
+    seed_field_work()
     if "--no-serve" in args:
         print_logins(logins)
         return 0
