@@ -222,6 +222,8 @@ USAGE = """usage: officium COMMAND [ARGS]
   backup [PATH]     back up the database (never the master key or the ledgers)
   restore PATH      restore a backup; re-applies the shred and erasure ledgers
   keys rotate|rewrap  new subject key versions | rewrap keys under a new master key
+  staff create EMAIL  a platform staff account (prints a link to set its password;
+                    two-step sign-in must be enrolled before anything else)
   manage ...        any Django management command
 """
 
@@ -235,6 +237,7 @@ COMMANDS = {
     "backup": _engine_command("officium.privacy.vault.backup"),
     "restore": _engine_command("officium.privacy.vault.restore"),
     "keys": _engine_command("officium.privacy.vault.cli"),
+    "staff": _engine_command("officium.operator.staff"),
 }
 
 if __name__ == "__main__":
