@@ -122,8 +122,8 @@ def attach_card(actor: Membership, values: dict[str, Any]) -> tuple[PaymentMetho
     a provider call may be slow; nothing of ours is written until it answers)."""
     organization = actor.organization
     subscription = subscription_for(organization)
-    gateway = provider()
     try:
+        gateway = provider()
         if not subscription.provider_customer:
             subscription.provider_customer = gateway.create_customer(organization.pk)
             subscription.save(update_fields=["provider_customer"])
