@@ -30,6 +30,7 @@ def standin(standin_server, settings):
     settings.OFFICIUM_PAYMENT_API_BASE = standin_server.url
     settings.OFFICIUM_PAYMENT_WEBHOOK_SECRET = ""
     standin_server.webhook_url = ""
+    standin_server.idempotent.clear()  # ids repeat across rolled-back tests
     return standin_server
 
 
