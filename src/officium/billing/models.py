@@ -192,6 +192,9 @@ class InvoiceLine(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return self.description
+
     @property
     def amount(self) -> str:
         return f"{self.amount_cents / 100:.2f}"
@@ -202,6 +205,9 @@ class WebhookEvent(models.Model):
     event_id = models.CharField(max_length=100, unique=True)
     type = models.CharField(max_length=100)
     received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.event_id
 
 
 @exempt("Counts per organization and day (AC6): API calls, active users, records, storage; no person.")
@@ -217,3 +223,6 @@ class UsageDay(TenantModel):
     class Meta:
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["organization", "day"], name="billing_usage_day")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.day}"

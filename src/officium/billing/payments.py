@@ -10,6 +10,7 @@ ledger); otherwise it is detached at the provider once the payment is made and c
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,7 +97,7 @@ def clean_card_form(data: dict[str, Any]) -> dict[str, Any]:
     if not TOKEN.match(token):
         raise ValidationError({"payment_method": "The card was not tokenized by the payment provider: "
                                                  "enter the card again."})
-    values = {"payment_method": token}
+    values: dict[str, Any] = {"payment_method": token}
     for name, limit, label in (("cardholder_name", 120, "the cardholder's name"),
                                ("address_line", 200, "the billing address"),
                                ("postal_code", 20, "the postal code"), ("city", 100, "the city")):
@@ -148,7 +149,7 @@ def store_card(actor: Membership, method: PaymentMethod) -> PaymentMethod:
                                                 removed_at=None):
             _forget(old)
             if old.provider_token and old.provider_token != method.provider_token:
-                transaction.on_commit(lambda token=old.provider_token: release_token(token))
+                transaction.on_commit(partial(release_token, old.provider_token))
         ledger.decide(ledger.Subject.of(actor.user), SAVED_CARD, State.GIVEN, Method.PREFERENCE_PAGE)
     method.save()
     audit.record(CARD_ADDED, actor=actor.user_id, organization=actor.organization_id,

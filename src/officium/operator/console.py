@@ -48,7 +48,7 @@ def organizations() -> list[OrganizationRow]:
                   .values("organization_id").annotate(n=Count("pk")).values_list("organization_id", "n"))
     billing = dict(Subscription.objects.values_list("organization_id", "status"))
     return [OrganizationRow(id=o.pk, name=o.name, plan=o.plan, billing_status=billing.get(o.pk, "active"),
-                            status=o.status, created_at=o.created_at, members=o.members,  # type: ignore[attr-defined]
+                            status=o.status, created_at=o.created_at, members=o.members,
                             storage_bytes=storage.get(o.pk, 0), api_calls_30d=int(calls.get(o.pk) or 0),
                             open_requests=requests.get(o.pk, 0), live_grants=grants.get(o.pk, 0))
             for o in orgs]

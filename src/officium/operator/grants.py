@@ -16,7 +16,12 @@ from django.utils import timezone
 from officium.accounts.emails import send_service_email
 from officium.accounts.models import Membership, Organization, User
 from officium.accounts.roles import ADMINISTRATORS
-from officium.operator.audit_events import GRANT_CREATED, GRANT_REVOKED, SUPPORT_ACCESS, SUPPORT_CHANGE
+from officium.operator.audit_events import (
+    GRANT_CREATED,
+    GRANT_REVOKED,
+    SUPPORT_ACCESS,
+    SUPPORT_CHANGE,
+)
 from officium.operator.models import Access, Area, SupportAccess, SupportGrant
 from officium.privacy import audit
 

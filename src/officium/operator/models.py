@@ -23,6 +23,9 @@ class StaffAccount(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_account")
     created_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"staff account {self.user_id}"
+
 
 class Access(models.TextChoices):
     READ = "read", "Read only"
@@ -132,6 +135,9 @@ class ForumPost(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["author"])]
 
+    def __str__(self) -> str:
+        return f"post {self.pk}"
+
 
 class RemovalStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a moderator"
@@ -171,3 +177,6 @@ class RemovalRequest(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["requester"])]
+
+    def __str__(self) -> str:
+        return f"removal request {self.pk}"

@@ -92,7 +92,8 @@ class StandIn:
 
     @property
     def url(self) -> str:
-        assert self.server is not None
+        if self.server is None:
+            raise RuntimeError("the stand-in is not started")
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
@@ -142,9 +143,10 @@ class StandIn:
         return 200, method
 
     def create_customer(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        customer = {"id": "cus_" + secrets.token_hex(8), "object": "customer",
-                    "metadata": data.get("metadata") or {}, "livemode": False}
-        self.customers[customer["id"]] = customer
+        customer_id = "cus_" + secrets.token_hex(8)
+        customer = {"id": customer_id, "object": "customer", "metadata": data.get("metadata") or {},
+                    "livemode": False}
+        self.customers[customer_id] = customer
         return 200, customer
 
     def method(self, pm_id: str) -> dict[str, Any] | None:
