@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "officium.privacy.rights",
     "officium.privacy.retention",
     "officium.accounts",
+    "officium.notifications",
     "officium.worker",
     "officium.comms",
     "officium.attendance",
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "officium.accounts.context.navigation",
+                "officium.notifications.views.unread_badge",
             ],
         },
     }
