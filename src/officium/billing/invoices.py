@@ -37,6 +37,7 @@ from officium.billing.models import (
 )
 from officium.billing.providers import provider
 from officium.billing.providers.base import ProviderError
+from officium.notifications.services import notify
 from officium.privacy import audit
 
 
@@ -121,11 +122,23 @@ def mark_failed(invoice: Invoice, code: str) -> None:
     email_owners(invoice.organization, "billing_payment_failed", {"invoice": invoice, "grace_until": grace})
 
 
+NOTICES = {
+    "billing_invoice": ("billing.invoice_paid", "An invoice was paid: {number}"),
+    "billing_payment_failed": ("billing.payment_failed", "A payment failed: invoice {number}"),
+    "billing_fell_back": ("billing.fell_back", "The organization moved to the free plan"),
+}
+
+
 def email_owners(organization: Organization, template: str, context: dict[str, object]) -> None:
+    """The owners get the email (the invoice, the reminder) and an in-app notification."""
     owners = Membership.objects.filter(organization=organization, role=Role.OWNER).select_related("user")
+    invoice = context.get("invoice")
+    kind, title = NOTICES[template]
     for owner in owners:
         send_service_email(owner.user.email, template, {"organization": organization, **context},
                            organization_id=organization.pk)
+        notify(owner.user, organization, kind, title.format(number=getattr(invoice, "number", "")),
+               url=f"/o/{organization.slug}/billing/")
 
 
 def attempt(invoice: Invoice) -> bool:

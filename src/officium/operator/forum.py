@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from officium.accounts.emails import send_service_email
+from officium.notifications.services import notify
 from officium.operator.audit_events import (
     FORUM_POSTED,
     REMOVAL_HONOURED,
@@ -103,4 +104,6 @@ def decide(staff: Any, removal: RemovalRequest, outcome: str, reason: Any = "") 
             audit.record(REMOVAL_REFUSED, actor=staff.pk, subject=removal.requester_id, target=removal,
                          details={"post": removal.post_id})
         send_service_email(removal.requester.email, "forum_removal_decided", {"removal": removal})
+        notify(removal.requester, None, "forum.removal_decided",
+               f"Your forum removal request was {removal.get_status_display().lower()}", url="/forum/removals/")
     return removal

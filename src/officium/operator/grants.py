@@ -16,6 +16,7 @@ from django.utils import timezone
 from officium.accounts.emails import send_service_email
 from officium.accounts.models import Membership, Organization, User
 from officium.accounts.roles import ADMINISTRATORS
+from officium.notifications.services import notify
 from officium.operator.audit_events import (
     GRANT_CREATED,
     GRANT_REVOKED,
@@ -68,6 +69,8 @@ def grant(actor: Membership, data: dict[str, Any]) -> SupportGrant:
                      target=created, details={"areas": created.areas, "access": access})
         send_service_email(staff.email, "support_grant", {"grant": created, "organization": actor.organization},
                            organization_id=actor.organization_id)
+        notify(staff, actor.organization, "support.granted",
+               f"{actor.organization.name} granted you support access", url="/operator/")
     return created
 
 
