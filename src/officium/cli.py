@@ -118,6 +118,12 @@ def demo(args: list[str]) -> int:
     from officium.workforce.demo import seed_working_time
 
     seed_working_time()
+    from officium.accounts.demo import DEMO_PASSWORD
+    from officium.billing.demo import seed_billing
+    from officium.operator.demo import seed_operator
+
+    seed_billing()
+    logins += seed_operator(DEMO_PASSWORD)
     if "--no-serve" in args:
         print_logins(logins)
         return 0
@@ -126,7 +132,8 @@ def demo(args: list[str]) -> int:
         print(f"officium demo: {note}", file=sys.stderr)
         return 2
     url = f"http://{bind}/"
-    env = {**os.environ, "OFFICIUM_BIND": bind, "SITE_URL": os.environ.get("SITE_URL", url[:-1]),
+    payments, payment_env = _payment_standin(url)
+    env = {**os.environ, **payment_env, "OFFICIUM_BIND": bind, "SITE_URL": os.environ.get("SITE_URL", url[:-1]),
            # Quiet at startup so the logins stay the last lines; LOG_LEVEL=INFO shows more.
            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
     worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"], env=env)  # noqa: S603
@@ -147,6 +154,24 @@ def demo(args: list[str]) -> int:
             server.wait(timeout=15)
         worker_process.terminate()
         worker_process.wait(timeout=15)
+        if payments is not None:
+            payments.terminate()
+            payments.wait(timeout=15)
+
+
+def _payment_standin(url: str) -> tuple[subprocess.Popen[bytes] | None, dict[str, str]]:
+    """BI2: the demo takes card payments through a local stand-in of the provider (its API and
+    its Stripe.js substitute on its own loopback port), unless Stripe's keys are set."""
+    if os.environ.get("STRIPE_SECRET_KEY") or os.environ.get("OFFICIUM_PAYMENT_PROVIDER") == "stripe":
+        return None, {}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    process = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+        [sys.executable, "-m", "officium.billing.providers.standin", "--port", str(port),
+         "--webhook-url", f"{url}billing/webhooks/provider/"], stdout=subprocess.DEVNULL)
+    return process, {"OFFICIUM_PAYMENT_PROVIDER": "standin",
+                     "OFFICIUM_PAYMENT_API_BASE": f"http://127.0.0.1:{port}"}
 
 
 def demo_bind() -> tuple[str | None, str]:
