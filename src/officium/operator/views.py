@@ -155,6 +155,7 @@ class SupportAccessView(OrganizationMixin, View):
 
     def show(self, form: GrantForm, status: int = 200) -> HttpResponse:
         zone = localtime.zone_for(self.organization)
+        form.fields["expires_at"].help_text = f"In {self.organization.time_zone} time; at most {grants.MAX_DAYS} days."
         return render(self.request, "operator/support_access.html", {
             "organization": self.organization, "membership": self.membership, "form": form, "zone": zone,
             "grants": self.scoped(SupportGrant.objects.select_related("staff", "granted_by")),

@@ -7,9 +7,15 @@
   var origin = new URL(document.currentScript.src).origin;
 
   function field(label, attrs) {
-    var wrap = document.createElement("label");
-    wrap.textContent = label;
+    var wrap = document.createElement("div");
+    wrap.className = "field";
+    var caption = document.createElement("label");
+    caption.textContent = label;
+    wrap.appendChild(caption);
     var input = document.createElement("input");
+    input.type = "text";
+    input.id = "standin-" + attrs["data-standin"];
+    caption.htmlFor = input.id;
     Object.keys(attrs).forEach(function (k) { input.setAttribute(k, attrs[k]); });
     wrap.appendChild(input);
     return { wrap: wrap, input: input };
