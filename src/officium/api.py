@@ -290,7 +290,7 @@ def _mount() -> None:
 
     api.add_router("/", accounts_router)
     for module in ("privacy.api", "attendance.api", "workforce.api", "portal.api", "comms.api", "fieldwork.api",
-                   "notifications.api"):
+                   "notifications.api", "billing.api"):
         _mount_optional(module)
 
 

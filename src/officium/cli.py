@@ -124,6 +124,12 @@ def demo(args: list[str]) -> int:
     from officium.fieldwork.demo import seed_field_work
 
     seed_field_work()
+    from officium.accounts.demo import DEMO_PASSWORD
+    from officium.billing.demo import seed_billing
+    from officium.operator.demo import seed_operator
+
+    seed_billing()
+    logins += seed_operator(DEMO_PASSWORD)
     if "--no-serve" in args:
         print_logins(logins)
         return 0
@@ -132,7 +138,8 @@ def demo(args: list[str]) -> int:
         print(f"officium demo: {note}", file=sys.stderr)
         return 2
     url = f"http://{bind}/"
-    env = {**os.environ, "OFFICIUM_BIND": bind, "SITE_URL": os.environ.get("SITE_URL", url[:-1]),
+    payments, payment_env = _payment_standin(url)
+    env = {**os.environ, **payment_env, "OFFICIUM_BIND": bind, "SITE_URL": os.environ.get("SITE_URL", url[:-1]),
            # Quiet at startup so the logins stay the last lines; LOG_LEVEL=INFO shows more.
            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
     worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"], env=env)  # noqa: S603
@@ -153,6 +160,24 @@ def demo(args: list[str]) -> int:
             server.wait(timeout=15)
         worker_process.terminate()
         worker_process.wait(timeout=15)
+        if payments is not None:
+            payments.terminate()
+            payments.wait(timeout=15)
+
+
+def _payment_standin(url: str) -> tuple[subprocess.Popen[bytes] | None, dict[str, str]]:
+    """BI2: the demo takes card payments through a local stand-in of the provider (its API and
+    its Stripe.js substitute on its own loopback port), unless Stripe's keys are set."""
+    if os.environ.get("STRIPE_SECRET_KEY") or os.environ.get("OFFICIUM_PAYMENT_PROVIDER") == "stripe":
+        return None, {}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    process = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+        [sys.executable, "-m", "officium.billing.providers.standin", "--port", str(port),
+         "--webhook-url", f"{url}billing/webhooks/provider/"], stdout=subprocess.DEVNULL)
+    return process, {"OFFICIUM_PAYMENT_PROVIDER": "standin",
+                     "OFFICIUM_PAYMENT_API_BASE": f"http://127.0.0.1:{port}"}
 
 
 def demo_bind() -> tuple[str | None, str]:
@@ -229,6 +254,8 @@ USAGE = """usage: officium COMMAND [ARGS]
   backup [PATH]     back up the database (never the master key or the ledgers)
   restore PATH      restore a backup; re-applies the shred and erasure ledgers
   keys rotate|rewrap  new subject key versions | rewrap keys under a new master key
+  staff create EMAIL  a platform staff account (prints a link to set its password;
+                    two-step sign-in must be enrolled before anything else)
   manage ...        any Django management command
 """
 
@@ -242,6 +269,7 @@ COMMANDS = {
     "backup": _engine_command("officium.privacy.vault.backup"),
     "restore": _engine_command("officium.privacy.vault.restore"),
     "keys": _engine_command("officium.privacy.vault.cli"),
+    "staff": _engine_command("officium.operator.staff"),
 }
 
 if __name__ == "__main__":

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "officium.workforce",
     "officium.fieldwork",
     "officium.portal",
+    "officium.billing",
+    "officium.operator",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +100,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "officium.privacy.logs.RequestLogMiddleware",
+    "officium.billing.usage.UsageMiddleware",  # AC6: API calls counted in memory, flushed in batches
+    "officium.operator.staff.StaffTwoStepMiddleware",  # OP3: staff enrol two-step sign-in first
 ]
 
 ROOT_URLCONF = "officium.urls"
@@ -346,3 +350,26 @@ OFFICIUM_RETENTION_CHUNK_PAUSE = float(envstr("OFFICIUM_RETENTION_CHUNK_PAUSE", 
 OFFICIUM_RIGHTS_CRASH_AT = envstr("OFFICIUM_RIGHTS_CRASH_AT", "")
 OFFICIUM_RIGHTS_CRASH_MARKER = envstr("OFFICIUM_RIGHTS_CRASH_MARKER", "")
 OFFICIUM_RIGHTS_CRASH_SLEEP = float(envstr("OFFICIUM_RIGHTS_CRASH_SLEEP", "60") or 60)
+
+# BI2/SE2: card payments through a provider seam (billing/providers/). ``stripe`` (Stripe's API,
+# the production default when STRIPE_SECRET_KEY is set) or ``standin`` (a local stand-in of
+# Stripe's API and of Stripe.js at OFFICIUM_PAYMENT_API_BASE, for tests and `officium demo`
+# only). The provider's origins enter the CSP on the card page only.
+OFFICIUM_PAYMENT_PROVIDER = envstr("OFFICIUM_PAYMENT_PROVIDER", "stripe")
+if OFFICIUM_PAYMENT_PROVIDER not in {"stripe", "standin"}:
+    raise ValueError(f"OFFICIUM_PAYMENT_PROVIDER must be stripe or standin, got {OFFICIUM_PAYMENT_PROVIDER!r}")
+if PRODUCTION and OFFICIUM_PAYMENT_PROVIDER == "standin":
+    raise ValueError("OFFICIUM_PAYMENT_PROVIDER=standin is a test stand-in: not in production.")
+OFFICIUM_PAYMENT_API_BASE = envstr("OFFICIUM_PAYMENT_API_BASE", "")
+STRIPE_SECRET_KEY = optional_secret("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = envstr("STRIPE_PUBLISHABLE_KEY", "")
+OFFICIUM_PAYMENT_WEBHOOK_SECRET = optional_secret("STRIPE_WEBHOOK_SECRET")
+# BI3: tax rate on invoices (percent), failed payments retried after these days (a reminder
+# each time), then after the grace period the organization falls back to the free plan.
+OFFICIUM_BILLING_TAX_RATE = envstr("OFFICIUM_BILLING_TAX_RATE", "19.00")
+OFFICIUM_BILLING_RETRY_DAYS = [int(d) for d in envlist("OFFICIUM_BILLING_RETRY_DAYS", ["1", "3", "7"])]
+OFFICIUM_BILLING_GRACE_DAYS = envint("OFFICIUM_BILLING_GRACE_DAYS", 14)
+OFFICIUM_BILLING_ISSUER = envstr("OFFICIUM_BILLING_ISSUER", "Officium operator")
+# AC6: API calls are counted in each process's memory and written in one statement per
+# organization and day at most this often (and by the worker's usage job).
+OFFICIUM_USAGE_FLUSH_SECONDS = envint("OFFICIUM_USAGE_FLUSH_SECONDS", 10)

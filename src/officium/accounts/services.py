@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from officium.accounts import localtime
+from officium.accounts import limits, localtime
 from officium.accounts.confirmation import confirmation_path
 from officium.accounts.emails import send_service_email
 from officium.accounts.models import ApiToken, Invitation, Membership, Organization, User
@@ -144,6 +144,7 @@ def invite_member(actor: Membership, email: str, role: str, reports_to: Membersh
                                  accepted_at=None, revoked_at=None,
                                  expires_at__gt=timezone.now()).exists():
         raise ValidationError({"email": "An invitation to this address is already open."})
+    limits.check(organization.pk, "members", 1, field="email")  # BI1: the plan's member limit
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(

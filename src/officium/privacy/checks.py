@@ -87,7 +87,7 @@ def check_policy_covers_registry(app_configs: Any = None, **kwargs: Any) -> list
     except PolicyError as error:
         return [checks.Error(f"The active policy is invalid: {error}", id="privacy.E010")]
     declared = frozenset(c.term for c in policy.categories)
-    collected = frozenset(f.key for f in policy.signup_fields)
+    collected = policy.collected_keys
     errors: list[checks.CheckMessage] = []
     for reg in registry.registrations():
         for field, term in reg.personal_fields(collected).items():
