@@ -11,3 +11,7 @@ class AccountsConfig(AppConfig):
         from officium.privacy.audit.alerts import integrity_alert
 
         integrity_alert.connect(email_integrity_alert, dispatch_uid="accounts.audit_alert")
+
+        from officium.accounts import panels
+
+        panels.register()  # UX3: data requests due, on the organization dashboard

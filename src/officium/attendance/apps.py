@@ -8,6 +8,7 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Retention (RE1) is the engine's sweep (officium.privacy.retention): no job here.
-        from officium.attendance import rules
+        from officium.attendance import dashboard, rules
 
         rules.register()
+        dashboard.register()  # UX3: panels on the organization dashboard

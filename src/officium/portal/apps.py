@@ -6,7 +6,8 @@ class PortalConfig(AppConfig):
     label = "portal"
 
     def ready(self) -> None:
-        from officium.portal import rules, signals
+        from officium.portal import dashboard, rules, signals
 
         rules.register()
+        dashboard.register()  # UX3: spaces and new files on the organization dashboard
         signals.connect()
