@@ -32,7 +32,8 @@ class FriendlyMethodNotAllowed:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if (response.status_code != 405 or request.path.startswith(API_PREFIX)
-                or getattr(response, "content", b"") or request.method == "HEAD"):
+                or request.method == "HEAD" or getattr(response, "streaming", False)
+                or len(response.content) > 0):  # type: ignore[attr-defined]  # not streaming: has content
             return response
         page = render(request, "405.html", {"allowed": response.get("Allow", "")}, status=405)
         if "Allow" in response:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "officium.workforce",
     "officium.fieldwork",
     "officium.portal",
+    "officium.onboarding",
 ]
 
 MIDDLEWARE = [

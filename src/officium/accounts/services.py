@@ -164,6 +164,29 @@ def change_organization(actor: Membership, time_zone: str | None = None, *, name
     return organization
 
 
+ONBOARDING_STATES = ("done", "skipped", "dismissed")
+
+
+def mark_onboarding(actor: Membership, step: str, state: str) -> Organization:
+    """Record an onboarding step as done or skipped (UX2), or the checklist as dismissed."""
+    if actor.role not in ADMINISTRATORS:
+        raise PermissionDenied("Only owners and administrators set the organization up.")
+    if state not in ONBOARDING_STATES or not step.isidentifier():
+        raise ValidationError({"step": "Unknown onboarding step or state."})
+    organization = actor.organization
+    with transaction.atomic():
+        current = (Organization.objects.select_for_update().values_list("onboarding", flat=True)
+                   .get(pk=organization.pk)) or {}
+        if current.get(step) == "done" and state == "skipped":
+            return organization  # a step done stays done
+        current = {**current, step: state}
+        Organization.objects.filter(pk=organization.pk).update(onboarding=current)
+        organization.onboarding = current
+        audit.record("accounts.onboarding_step", actor=actor.user_id, organization=organization,
+                     target=organization, details={"step": step, "state": state})
+    return organization
+
+
 # --- members ---------------------------------------------------------------------------
 
 def invite_member(actor: Membership, email: str, role: str, reports_to: Membership | None) -> Invitation:

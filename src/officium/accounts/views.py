@@ -43,7 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     memberships = list(request.user.memberships.select_related("organization"))
     if len(memberships) == 1:
-        return redirect("accounts:dashboard", org=memberships[0].organization.slug)
+        only = memberships[0]
+        if only.role in ADMINISTRATORS and not only.organization.onboarding:
+            return redirect("onboarding:start", org=only.organization.slug)  # UX2: a new owner is led
+        return redirect("accounts:dashboard", org=only.organization.slug)
     return render(request, "accounts/home.html", {"memberships": memberships})
 
 
