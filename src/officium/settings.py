@@ -232,6 +232,10 @@ elif TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 elif PRODUCTION:
     raise RuntimeError("EMAIL_HOST is not set: production needs an SMTP server to send mail.")
+elif envstr("EMAIL_FILE_PATH", ""):
+    # UX1: `officium demo` writes its emails to files, so the logins stay the last lines printed.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", "")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
