@@ -161,11 +161,13 @@ def seed_story() -> None:
     """UX1: every app's part of the demo's story, each idempotent (a second run adds nothing)."""
     from officium.accounts.demo import seed_privacy_story
     from officium.notifications.demo import seed_notifications
+    from officium.portal.demo import seed_spaces
     from officium.workforce.demo import seed_today, seed_working_time
 
     seed_working_time()
     seed_today()
     seed_privacy_story()
+    seed_spaces()
     seed_notifications()
 
 

@@ -75,6 +75,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Who read my data", "privacy:my_reads", ACCOUNT, ME),
     Entry("Who saw my location", "attendance:location_reads", WORKING_ROLES, ME),
     Entry("Help and support", "comms:support", ACCOUNT, ME),
+    Entry("Close my account", "accounts:cancel_account", ACCOUNT, ME),
     # Platform staff.
     Entry("Outbox", "mail:outbox", PLATFORM, PLATFORM_SECTION),
     Entry("Public requests", "rights:platform_queue", PLATFORM, PLATFORM_SECTION),
