@@ -90,4 +90,5 @@ ROLES = {
     "GET /o/<slug:org>/timesheets/": STAFF,
     "POST /o/<slug:org>/timesheets/approve/": EDITORS,
     "POST /o/<slug:org>/timesheets/corrections/<int:correction_id>/decision/": ADMINS,
+    "POST /o/<slug:org>/timesheets/leave/<int:leave_id>/decision/": ADMINS,
 }

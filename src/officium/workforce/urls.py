@@ -17,4 +17,6 @@ urlpatterns = [
     path("o/<slug:org>/timesheets/approve/", views.TimesheetApproveView.as_view(), name="timesheet_approve"),
     path("o/<slug:org>/timesheets/corrections/<int:correction_id>/decision/", views.CorrectionDecisionView.as_view(),
          name="correction_decision"),
+    path("o/<slug:org>/timesheets/leave/<int:leave_id>/decision/", views.LeaveDecisionView.as_view(),
+         name="leave_decision"),
 ]

@@ -22,7 +22,7 @@ from officium.attendance.models import Site
 from officium.forms import apply_form_errors
 from officium.workforce import corrections, leave, reading, services, timesheets
 from officium.workforce.forms import AssignmentForm, ShiftTypeForm
-from officium.workforce.models import Correction, ShiftType
+from officium.workforce.models import Correction, LeaveRequest, ShiftType
 
 
 class ShiftPage(OrganizationMixin, View):
@@ -186,4 +186,21 @@ class CorrectionDecisionView(OrganizationMixin, View):
             messages.error(request, "; ".join(error.messages))
         else:
             messages.success(request, f"The correction was {found.state}.")
+        return redirect(f"{reverse('workforce:timesheets', kwargs={'org': org})}?day={request.POST.get('day', '')}")
+
+
+class LeaveDecisionView(OrganizationMixin, View):
+    """The reporting manager (or an administrator) approves or rejects leave from the page."""
+
+    allowed_roles = tuple(WORKING_ROLES)
+
+    def post(self, request: HttpRequest, org: str, leave_id: int) -> HttpResponse:
+        found = scoped_get(LeaveRequest.objects.select_related("member__user", "member__organization", "leave_type"),
+                           self.organization, pk=leave_id)
+        try:
+            leave.decide(self.membership, found, request.POST.get("decision", ""))
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            messages.success(request, f"The leave request was {found.state}.")
         return redirect(f"{reverse('workforce:timesheets', kwargs={'org': org})}?day={request.POST.get('day', '')}")
