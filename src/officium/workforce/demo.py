@@ -162,7 +162,8 @@ def seed_today() -> None:
         tz = localtime.zone_for(member.organization, site)
         today = localtime.local_day(now, tz)
         days = [today - dt.timedelta(days=n) for n in range(7, 0, -1)] if slug == "globex" else []
-        moments = [(d, localtime.at_local(d, start, tz), localtime.at_local(d, dt.time(17, 30), tz)) for d in days]
+        moments: list[tuple[dt.date, dt.datetime, dt.datetime | None]] = [
+            (d, localtime.at_local(d, start, tz), localtime.at_local(d, dt.time(17, 30), tz)) for d in days]
         came_today = localtime.at_local(today, start, tz)
         if came_today > now:
             came_today = now - dt.timedelta(minutes=20)
