@@ -114,22 +114,15 @@ def demo(args: list[str]) -> int:
     from officium.privacy.notices.versions import ensure_current_version
 
     ensure_current_version()
+    started = time.monotonic()
     logins = seed_demo()
-    from officium.workforce.demo import seed_working_time
-
-    seed_working_time()
-    from officium.portal.demo import seed_portal
-
-    seed_portal()
-    from officium.fieldwork.demo import seed_field_work
-
-    seed_field_work()
+    seed_story()
     from officium.accounts.demo import DEMO_PASSWORD
-    from officium.billing.demo import seed_billing
     from officium.operator.demo import seed_operator
 
-    seed_billing()
     logins += seed_operator(DEMO_PASSWORD)
+    seeded = time.monotonic() - started
+    print(f"officium demo: the demo organizations are seeded ({seeded:.1f} s).", flush=True)
     if "--no-serve" in args:
         print_logins(logins)
         return 0
@@ -139,9 +132,14 @@ def demo(args: list[str]) -> int:
         return 2
     url = f"http://{bind}/"
     payments, payment_env = _payment_standin(url)
+    from django.conf import settings
+
+    mail_dir = settings.VAR_DIR / "mail"
     env = {**os.environ, **payment_env, "OFFICIUM_BIND": bind, "SITE_URL": os.environ.get("SITE_URL", url[:-1]),
            # Quiet at startup so the logins stay the last lines; LOG_LEVEL=INFO shows more.
-           "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
+           "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+           # UX1: the emails the demo sends go to files, not over the logins.
+           "EMAIL_FILE_PATH": os.environ.get("EMAIL_FILE_PATH", str(mail_dir))}
     worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"], env=env)  # noqa: S603
     server = _gunicorn(bind, ["--log-level", "warning"], env=env)
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
@@ -152,6 +150,8 @@ def demo(args: list[str]) -> int:
             return 2
         if note:
             print(note)
+        if "EMAIL_HOST" not in os.environ:
+            print(f"Emails the demo sends are written to {env['EMAIL_FILE_PATH']}/ (EMAIL_HOST unset).")
         print_logins(logins, url)
         return server.wait()
     finally:
@@ -178,6 +178,24 @@ def _payment_standin(url: str) -> tuple[subprocess.Popen[bytes] | None, dict[str
          "--webhook-url", f"{url}billing/webhooks/provider/"], stdout=subprocess.DEVNULL)
     return process, {"OFFICIUM_PAYMENT_PROVIDER": "standin",
                      "OFFICIUM_PAYMENT_API_BASE": f"http://127.0.0.1:{port}"}
+
+
+def seed_story() -> None:
+    """UX1: every app's part of the demo's story, each idempotent (a second run adds nothing)."""
+    from officium.accounts.demo import seed_privacy_story
+    from officium.billing.demo import seed_billing
+    from officium.fieldwork.demo import seed_field_work
+    from officium.notifications.demo import seed_notifications
+    from officium.portal.demo import seed_portal
+    from officium.workforce.demo import seed_today, seed_working_time
+
+    seed_working_time()
+    seed_today()
+    seed_privacy_story()
+    seed_portal()
+    seed_field_work()
+    seed_billing()
+    seed_notifications()
 
 
 def demo_bind() -> tuple[str | None, str]:

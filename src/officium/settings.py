@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "officium.portal",
     "officium.billing",
     "officium.operator",
+    "officium.onboarding",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "officium.error_pages.FriendlyMethodNotAllowed",  # innermost: its page gets the CSP header too
     "axes.middleware.AxesMiddleware",
     "officium.privacy.logs.RequestLogMiddleware",
     "officium.billing.usage.UsageMiddleware",  # AC6: API calls counted in memory, flushed in batches
@@ -172,6 +174,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 12)
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "officium.error_pages.csrf_failure"  # UX3: a page that says what to do
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -242,6 +245,10 @@ elif TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 elif PRODUCTION:
     raise RuntimeError("EMAIL_HOST is not set: production needs an SMTP server to send mail.")
+elif envstr("EMAIL_FILE_PATH", ""):
+    # UX1: `officium demo` writes its emails to files, so the logins stay the last lines printed.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", "")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

@@ -134,3 +134,23 @@ def test_UX4_erasure_and_export_know_notifications():
 
     reg = next(r for r in registrations() if r.model is Notification)
     assert reg.data_type == "notification"
+
+
+def test_UX4_count_changes_when_the_manager_approves_leave(alice, bob, alice_org, alice_client, bob_client):
+    import datetime as dt
+
+    from officium.workforce import leave
+    from officium.workforce.models import LeaveType
+
+    annual = LeaveType.objects.create(organization=alice_org, name="Annual", yearly_days=25)
+    monday = dt.date.today() + dt.timedelta(days=14)  # noqa: DTZ011
+    monday += dt.timedelta(days=(7 - monday.weekday()) % 7)
+    made = leave.request_leave(bob.memberships.get(), {
+        "leave_type_id": annual.pk, "starts_on": monday.isoformat(), "ends_on": monday.isoformat()})
+    told = services.inbox(alice).get()
+    assert told.kind == "leave.requested" and told.url == "/o/alpha/timesheets/"
+    assert 'id="unread-count"' not in bob_client.get("/o/alpha/").content.decode()
+    leave.decide(alice.memberships.get(), made, "approve")
+    page = bob_client.get("/o/alpha/").content.decode()
+    assert 'id="unread-count"' in page and "Your annual from" in page
+    assert services.inbox(bob).get().kind == "leave.approved"

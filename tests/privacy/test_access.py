@@ -100,7 +100,7 @@ def test_SE1_subject_sees_who_read_their_sensitive_data(alice, bob, bob_client, 
     assert page.status_code == 200
     html = page.content.decode()
     assert "Alice Anders" in html and "attendance" in html and "GPS" in html
-    assert 'id="my-reads-link"' in html
+    assert 'data-nav="privacy:my_reads"' in html  # UX3: the menu links it
     assert "Nobody has read your sensitive data" in alice_client.get("/privacy/my-reads/").content.decode()
 
 

@@ -19,3 +19,6 @@ class AccountsConfig(AppConfig):
                                     "dpv:EnforceSecurity", "dpv:AgeVerification",
                                     "dpv:CommunicationManagement"],
               categories=["pd:Password", "pd:AgeRange"])  # password hashes, the age gate
+        from officium.accounts import panels
+
+        panels.register()  # UX3: data requests due, on the organization dashboard

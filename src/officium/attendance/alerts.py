@@ -22,6 +22,7 @@ from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import Fence, Verdict
 from officium.attendance.models import AlertKind, Notification, Site, SitePresence
 from officium.db import Prepared
+from officium.notifications import services as inbox
 
 # Read on every check-in with a location: compiled once per connection (officium.db.Prepared).
 _PRESENCE = Prepared(lambda member: SitePresence.objects.filter(member_id=member).values_list(
@@ -116,9 +117,13 @@ def notify(member: Membership, alerts: Sequence[tuple[str, Site, int | None]]) -
     name = member.user.get_full_name() or member.user.email
     for kind, site, eta in alerts:
         for recipient in recipients:
+            path = f"/o/{member.organization.slug}/attendance/notifications/"
             send_service_email(recipient.user.email, "attendance_alert", {
                 "member_name": name, "site": site.name, "kind": kind, "eta_minutes": eta,
-                "organization": member.organization, "path": f"/o/{member.organization.slug}/attendance/notifications/"})
+                "organization": member.organization, "path": path})
+            inbox.notify(recipient.user, member.organization, f"attendance.{kind}",
+                         f"{name}: {AlertKind(kind).label.lower()} {site.name}"
+                         + (f" in about {eta} min" if eta is not None else ""), url=path)  # UX4
     return rows
 
 

@@ -8,7 +8,7 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Retention (RE1) is the engine's sweep (officium.privacy.retention): no job here.
-        from officium.attendance import rules
+        from officium.attendance import dashboard, rules
 
         rules.register()
 
@@ -24,3 +24,4 @@ class AttendanceConfig(AppConfig):
         # PV6: check-ins per site per week, publishable under differential privacy.
         register_dataset(releases.DATASET, "Check-ins per site per week", releases.groups,
                          releases.counts)
+        dashboard.register()  # UX3: panels on the organization dashboard

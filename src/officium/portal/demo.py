@@ -7,6 +7,7 @@ import hashlib
 import io
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from officium.accounts.models import Membership
@@ -32,8 +33,10 @@ def seed_portal(slug: str = "acme") -> None:
     if owner is None or Space.objects.filter(organization=owner.organization, name=SPACE).exists():
         return
     space = services.create_space(owner, SPACE)
-    for member in Membership.objects.filter(organization=owner.organization,
-                                            role__in=[Role.MANAGER, Role.CLIENT]):
+    # The manager, the client contact and one member work in the space (UX1: each role reaches it).
+    for member in Membership.objects.filter(
+            Q(role__in=[Role.MANAGER, Role.CLIENT]) | Q(user__email="member1@acme.example"),
+            organization=owner.organization):
         services.add_member(owner, space, member.pk)
     contracts = services.create_folder(owner, space, "Contracts", None)
     reports = services.create_folder(owner, space, "Reports", None)
