@@ -452,6 +452,7 @@ def main() -> int:
             download_seconds = time.perf_counter() - started
             download_cpu = cpu_seconds(pids) - cpu
             peaks = {pid: peak_rss_mb(pid) for pid in pids}
+            stored = stored_bytes(work) - stored_before  # the measured file only
             pdf_size = 10 * MB if args.quick else 100 * MB
             pdf = work / "report.pdf"
             pdf_sha = make_source(pdf, pdf_size)
@@ -465,7 +466,6 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
         assert received == size and received_sha == sha256, "downloaded bytes differ"
-        stored = stored_bytes(work) - stored_before  # the measured file only, not the warm-up
         # The copy again, after ours: the machine is shared, so the reference is the mean of
         # one copy before and one after.
         copy_seconds = (copy_seconds + plain_copy(source, work / "copy.bin")) / 2

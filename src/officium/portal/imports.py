@@ -345,31 +345,46 @@ class WebDAV:
 
 
 class _Stream:
-    """A GET's body as ``read(n)``, never giving more than ``limit`` bytes; more than that on
-    the wire is the server lying about the size (``overflow`` is then set)."""
+    """A GET's body as ``readinto``/``read``, never giving more than ``limit`` bytes; more than
+    that on the wire is the server lying about the size (``overflow`` is then set). A cut
+    connection ends the body early (``broken``): what arrived is kept."""
 
     def __init__(self, answer: requests.Response, limit: int) -> None:
         self.pieces = answer.iter_content(GET_PIECE)
         self.left = limit
-        self.buffer = b""
+        self.buffer = memoryview(b"")
         self.overflow = False
         self.broken = False
 
-    def read(self, size: int) -> bytes:
+    def _fill(self) -> bool:
         while not self.buffer:
             try:
-                self.buffer = next(self.pieces)
+                self.buffer = memoryview(next(self.pieces))
             except StopIteration:
-                return b""
+                return False
             except requests.RequestException:  # a cut connection: keep what arrived
                 self.broken = True
-                return b""
-        piece, self.buffer = self.buffer[:size], self.buffer[size:]
-        if len(piece) > self.left:
+                return False
+        return True
+
+    def readinto(self, view: memoryview) -> int:
+        """Copy straight from the connection's piece into the upload's buffer (one copy)."""
+        if not self._fill():
+            return 0
+        count = min(len(view), len(self.buffer))
+        if count > self.left:
             self.overflow = True
             raise SourceError("The source sent more bytes than the file's size; refused.")
-        self.left -= len(piece)
-        return piece
+        view[:count] = self.buffer[:count]
+        self.buffer = self.buffer[count:]
+        self.left -= count
+        return count
+
+    def read(self, size: int) -> bytes:
+        target = bytearray(size)
+        with memoryview(target) as view:
+            count = self.readinto(view)
+        return bytes(target[:count])
 
     def more(self) -> bool:
         if self.buffer:
