@@ -21,6 +21,7 @@ from officium.billing import invoices, limits
 from officium.billing.models import Invoice, Subscription, WebhookEvent
 from officium.billing.providers import standin as standin_module
 from officium.mail.models import OutboxEmail
+from officium.notifications.models import Notification
 from officium.privacy.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,7 @@ def test_BI3_failed_payments_are_retried_with_reminders_then_the_free_plan_keeps
     renewal = Invoice.objects.get(kind="renewal")
     assert renewal.status == "failed" and renewal.attempts == 1 and renewal.next_attempt_at is not None
     assert OutboxEmail.objects.filter(category="billing_payment_failed").count() == 1
+    assert Notification.objects.filter(recipient=alice, kind="billing.payment_failed").count() == 1
     assert Subscription.objects.get().status == "past_due"
     later = timezone.now() + dt.timedelta(days=1, minutes=1)
     assert invoices.retry_due(later) == 1

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.operator.conftest import enrol
 
 from officium.accounts.models import User
+from officium.notifications.models import Notification
 from officium.operator.models import StaffAccount, SupportAccess, SupportGrant
 from officium.operator.staff import main as staff_command
 from officium.privacy.audit.models import AuditEntry
@@ -65,6 +66,7 @@ def test_OP2_PU6_staff_see_the_organization_only_during_a_live_grant(alice_clien
     assert _grant(alice_client, staff).status_code == 302
     grant = SupportGrant.objects.get()
     assert grant.areas == ["members", "settings"] and grant.access == "read"
+    assert Notification.objects.filter(recipient=staff, kind="support.granted").exists()
     page = staff_client.get(members)
     assert page.status_code == 200 and bob.last_name in page.content.decode()
     assert staff_client.get(f"/operator/support/{alice_org.pk}/billing/").status_code == 404  # not granted

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -152,7 +152,6 @@ def snapshot(day: dt.date | None = None) -> int:
             "records": record_counts(organization),
             "storage_bytes": storage_bytes(organization)})
         written += 1
-    connection.close_if_unusable_or_obsolete()
     return written
 
 
