@@ -15,7 +15,7 @@ router = Router(tags=["notifications"])
 MAX_LIMIT = 200
 
 
-class NotificationOut(Schema):
+class InboxNotificationOut(Schema):
     id: int
     kind: str
     title: str
@@ -28,7 +28,7 @@ class NotificationOut(Schema):
 
 class NotificationPage(Schema):
     unread: int
-    items: list[NotificationOut]
+    items: list[InboxNotificationOut]
     next_before: int | None  # pass as ?before= for the next (older) page; null at the end
 
 
@@ -60,7 +60,7 @@ def list_notifications(request: SignedInRequest, before: int | None = None, limi
     page = page[:limit]
     return NotificationPage(
         unread=services.unread_count(request.user),
-        items=[NotificationOut(id=n.pk, kind=n.kind, title=n.title, body=n.body, url=n.url,
+        items=[InboxNotificationOut(id=n.pk, kind=n.kind, title=n.title, body=n.body, url=n.url,
                                organization=n.organization.slug if n.organization else None,
                                created_at=n.created_at, read_at=n.read_at) for n in page],
         next_before=page[-1].pk if more else None)
