@@ -21,7 +21,7 @@ def events(n, start=0, **extra):
 
 def test_LO2_events_are_stored_with_date_time_and_coordinates(bob_device, api):
     response = api(bob_device.client, "post", "/device/events", {"events": events(7)})
-    assert response.status_code == 200 and response.json() == {"stored": 7, "duplicates": 0, "rejected": []}
+    assert response.status_code == 200 and response.json() == {"stored": 7, "duplicates": 0, "rejected": [], "actions": 0}
     kinds = set(LocationEvent.objects.values_list("kind", flat=True))
     assert kinds == {"app_open", "sync", "task_entry", "form", "bid", "location_request", "attendance"}
     assert not LocationEvent.objects.filter(latitude=None).exists()
@@ -49,7 +49,7 @@ def test_LO2_replayed_batch_creates_no_duplicates(bob_device, api):
     batch = {"events": events(50)}
     api(bob_device.client, "post", "/device/events", batch)
     again = api(bob_device.client, "post", "/device/events", batch).json()
-    assert again == {"stored": 0, "duplicates": 50, "rejected": []}
+    assert again == {"stored": 0, "duplicates": 50, "rejected": [], "actions": 0}
     partly = api(bob_device.client, "post", "/device/events", {"events": events(60)}).json()
     assert partly["stored"] == 10 and partly["duplicates"] == 50
     assert LocationEvent.objects.count() == 60
