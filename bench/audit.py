@@ -18,8 +18,13 @@ PLAIN_TABLE = """CREATE TABLE bench_plain_audit (
 # The audit table's own indexes, so the baseline differs from it only by the chain.
 PLAIN_INDEXES = (
     "CREATE INDEX bench_plain_created ON bench_plain_audit (created_at)",
-    "CREATE INDEX bench_plain_subject ON bench_plain_audit (subject_id)",
     "CREATE INDEX bench_plain_org_event ON bench_plain_audit (organization_id, event, created_at)",
+    # the audit pages' keyset indexes (PV1)
+    "CREATE INDEX bench_plain_org_seq ON bench_plain_audit (organization_id, seq)",
+    "CREATE INDEX bench_plain_org_event_seq ON bench_plain_audit (organization_id, event, seq)",
+    "CREATE INDEX bench_plain_org_actor_seq ON bench_plain_audit (organization_id, actor_id, seq)",
+    "CREATE INDEX bench_plain_org_subject_seq ON bench_plain_audit (organization_id, subject_id, seq)",
+    "CREATE INDEX bench_plain_subject_event_seq ON bench_plain_audit (subject_id, event, seq)",
 )
 
 

@@ -75,7 +75,6 @@ ROLES = {
     "GET /o/<slug:org>/privacy/audit.csv": OFFICE,
     "POST /o/<slug:org>/privacy/audit.csv": OFFICE,
     "GET /o/<slug:org>/privacy/data-map/": OFFICE,
-    "POST /o/<slug:org>/privacy/data-map/": NOBODY,
     # PV5: the breach register, kept by the owner and privacy officers.
     "GET /o/<slug:org>/privacy/breaches/": PRIVACY_STAFF,
     "POST /o/<slug:org>/privacy/breaches/": PRIVACY_STAFF,

@@ -20,7 +20,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'crash.sqlite3'}",
                OFFICIUM_VAR_DIR=str(tmp_path / "var"), OFFICIUM_ENV="test",
                DJANGO_SETTINGS_MODULE="officium.settings", OFFICIUM_RIGHTS_LEASE_SECONDS="1", OFFICIUM_TASKS_IMMEDIATE="false",
-               PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{ROOT}", **extra)
+               PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+               # the notices as published, as the test settings use (erasure not reviewed: PV3)
+               OFFICIUM_POLICY_DIR=str(ROOT / "tests" / "policies"), **extra)
     return env
 
 

@@ -49,6 +49,19 @@ class RecordType:
         return self.registration.label
 
     @property
+    def title(self) -> str:
+        """PV4: the record type as people read it ("Location events"), not a model label."""
+        return str(self.model._meta.verbose_name_plural).capitalize()
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        """PV4: each column's readable name ("Occurred at"), the key named "Record"."""
+        pk = self.model._meta.pk.name if self.model._meta.pk is not None else ""
+        return tuple("Record" if c == pk else
+                     str(getattr(self.model._meta.get_field(c), "verbose_name", c)).capitalize()
+                     for c in self.columns)
+
+    @property
     def model(self) -> type[models.Model]:
         return self.registration.model
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import UTC
 from typing import Any
 
 from django.contrib import messages
@@ -101,6 +104,33 @@ def _detail_context(rights_request: RightsRequest, form: Any = None) -> dict[str
             "data": _data_page(rights_request)}
 
 
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
+_LABEL = re.compile(r"^[a-z_]+\.[A-Z]\w+$")
+
+
+def _key(key: str) -> str:
+    """A dict key in words; a model label ("attendance.LocationEvent") as its record type."""
+    if _LABEL.match(key):
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(key)._meta.verbose_name_plural).capitalize()
+        except LookupError:
+            return key
+    return key.replace("_", " ")
+
+
+def _zone(rights_request: RightsRequest) -> Any:
+    from zoneinfo import ZoneInfo
+
+    from officium.privacy import staff
+
+    if rights_request.organization_id is None:
+        return ZoneInfo("UTC")
+    zones = staff.organization_zones({rights_request.organization_id})
+    return zones.get(rights_request.organization_id, ZoneInfo("UTC"))
+
+
 def _data_page(rights_request: RightsRequest) -> list[dict[str, Any]]:
     """RI1's page: the first rows of each record type (the file holds them all)."""
     from officium.privacy.rights.answers import subject_of
@@ -109,13 +139,53 @@ def _data_page(rights_request: RightsRequest) -> list[dict[str, Any]]:
             rights_request.status != "completed" or rights_request.subject_ref is None:
         return []
     subject = subject_of(rights_request)
+    zone = _zone(rights_request)
     found = []
     for record_type in record_types():
         got = rows(record_type, subject)
         if got:
-            found.append({"label": record_type.label, "columns": record_type.columns,
-                          "rows": got[:PAGE_ROWS], "total": len(got)})
+            found.append({"label": record_type.title, "columns": record_type.headings,
+                          "rows": [[plain(v, zone) for v in row] for row in got[:PAGE_ROWS]],
+                          "total": len(got)})
     return found
+
+
+def plain(value: Any, zone: Any) -> str:
+    """PV4: a stored value as a person reads it: no None, no True/False, no dict or list
+    syntax, times in local time with their zone."""
+    from datetime import date, datetime
+
+    from officium.privacy.policy import dpv
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        local = value.astimezone(zone)
+        return f"{local:%d %b %Y %H:%M} {local.tzname()}"
+    if isinstance(value, date):
+        return f"{value:%d %b %Y}"
+    if isinstance(value, str) and value[:1] in "{[" and value[-1:] in "}]":
+        try:
+            return plain(json.loads(value), zone)  # a JSON column read as its text
+        except ValueError:
+            return value
+    if isinstance(value, str) and _STAMP.match(value):
+        try:
+            parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+        except ValueError:
+            return value
+        return plain(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), zone)
+    if isinstance(value, dict):
+        return "; ".join(f"{_key(str(k))}: {plain(v, zone)}" for k, v in value.items()) or "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(plain(v, zone) for v in value) or "—"
+    if isinstance(value, str) and _LABEL.match(value):
+        return _key(value)
+    if isinstance(value, str) and value.startswith("pd:") and dpv.is_term(value):
+        return dpv.label(value)
+    return str(value)
 
 
 @login_required

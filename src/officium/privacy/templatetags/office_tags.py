@@ -14,3 +14,15 @@ register = template.Library()
 @register.simple_tag
 def open_breaches(organization: Any) -> list[Any]:
     return open_clocks(organization.pk)
+
+
+@register.filter
+def record_title(label: str) -> str:
+    """PV4: "attendance.LocationEvent" as people read it: "Location events"."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(str(label))
+    except (LookupError, ValueError):
+        return str(label).replace("_", " ")
+    return str(model._meta.verbose_name_plural).capitalize()
