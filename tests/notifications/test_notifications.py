@@ -148,7 +148,7 @@ def test_UX4_count_changes_when_the_manager_approves_leave(alice, bob, alice_org
     made = leave.request_leave(bob.memberships.get(), {
         "leave_type_id": annual.pk, "starts_on": monday.isoformat(), "ends_on": monday.isoformat()})
     told = services.inbox(alice).get()
-    assert told.kind == "leave.requested" and told.url == "/o/alpha/timesheets/"
+    assert told.kind == "leave.requested" and told.url == "/o/alpha/requests/"
     assert 'id="unread-count"' not in bob_client.get("/o/alpha/").content.decode()
     leave.decide(alice.memberships.get(), made, "approve")
     page = bob_client.get("/o/alpha/").content.decode()
