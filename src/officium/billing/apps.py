@@ -17,3 +17,10 @@ class BillingConfig(AppConfig):
         every(timedelta(hours=1), "billing.renew_and_retry", tasks.renew_and_retry)
         every(timedelta(minutes=1), "billing.usage_flush", tasks.flush_usage)
         every(timedelta(hours=6), "billing.usage_snapshot", tasks.snapshot_usage)
+
+        from officium.privacy.backing import backs
+
+        # PV7: card payments through the provider seam (the card itself is a registered field:
+        # pd:PaymentCard); the provider is the processor that receives the cardholder's details.
+        backs("billing", purposes=["dpv:PaymentManagement"],
+              recipients=[("processor", "dpv:PaymentManagement")])

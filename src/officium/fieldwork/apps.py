@@ -12,3 +12,9 @@ class FieldworkConfig(AppConfig):
 
         rules.register()
         actions.register()  # task entries, forms and bid answers ride the device batch (FW8)
+
+        from officium.privacy.backing import backs
+
+        # PV7: field work (tasks, entries, forms, bids with their location) and photos taken
+        # with the phone app (pd:Picture is a registered field of the photo model).
+        backs("fieldwork", purposes=["dpv:HumanResourceManagement", "dpv:ServiceProvision"])

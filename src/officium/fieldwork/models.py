@@ -225,6 +225,9 @@ class Submission(Located):
                        "entry": NOT_PERSONAL, "client_id": NOT_PERSONAL, "content_type": NOT_PERSONAL,
                        "size": NOT_PERSONAL, "wrapped_key": NOT_PERSONAL, "content": "pd:Picture",
                        "location_kept": NOT_PERSONAL, "created_at": NOT_PERSONAL},
+               # Photos exist only where the policy states them (its pd:Picture category): the
+               # upload needs the photo permission, which such a policy alone can give (CO5).
+               collected_if={"content": "category:pd:Picture"},
                retention_anchor="created_at", data_type="field_photo")
 class Photo(TenantModel):
     """A picture taken for a task (FW4): sealed with the vault's streaming AEAD under a data
