@@ -1,6 +1,7 @@
 """The vault against raw baselines measured in the same run.
 
     python bench/vault.py [--quick] [--backend sqlite|postgresql|both] [--table-rows N ...]
+                          [--only fields|keys|erasure]
 
 1. Field encryption: values/s of ``EncryptedTextField.seal``/``open`` (key from the cache,
    AAD built per subject) vs raw ``AESGCM.encrypt``/``decrypt`` on the same 14-byte values
@@ -229,7 +230,7 @@ def bench_erasure(quick: bool, table_rows: list[int]) -> None:
         FIGURES["erasure_growth"] = results[largest] / results[smallest]
 
 
-def child(backend: str, quick: bool, table_rows: list[int]) -> None:
+def child(backend: str, quick: bool, table_rows: list[int], only: str | None = None) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp(prefix='ofc-bench-')}/bench.sqlite3"
     else:
@@ -237,9 +238,12 @@ def child(backend: str, quick: bool, table_rows: list[int]) -> None:
         url = PG_URL
     setup_django(url)
     print(f"[{backend}]")
-    bench_fields(quick)
-    bench_key_destruction(quick)
-    bench_erasure(quick, table_rows)
+    if only in (None, "fields"):
+        bench_fields(quick)
+    if only in (None, "keys"):
+        bench_key_destruction(quick)
+    if only in (None, "erasure"):
+        bench_erasure(quick, table_rows)
     print(FIGURES_LINE + json.dumps(FIGURES), flush=True)
 
 
@@ -262,17 +266,19 @@ def main() -> int:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--table-rows", type=int, nargs="+", default=None,
                         help="location-table sizes to erase in (default 10000 1000000; quick: 10000 100000)")
+    parser.add_argument("--only", choices=["fields", "keys", "erasure"], help="run one part only")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     table_rows = args.table_rows or ([10_000, 100_000] if args.quick else [10_000, 1_000_000])
     if args.child:
-        child(args.backend, args.quick, table_rows)
+        child(args.backend, args.quick, table_rows, args.only)
         return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     status, figures = 0, {}
     for backend in backends:
         command = [sys.executable, __file__, "--child", "--backend", backend,
-                   *(["--quick"] if args.quick else []), "--table-rows", *map(str, table_rows)]
+                   *(["--quick"] if args.quick else []), *(["--only", args.only] if args.only else []),
+                   "--table-rows", *map(str, table_rows)]
         with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child_process:  # noqa: S603
             assert child_process.stdout is not None
             for line in child_process.stdout:  # echoed as it comes; the figures line kept
