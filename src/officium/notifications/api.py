@@ -15,7 +15,7 @@ router = Router(tags=["notifications"])
 MAX_LIMIT = 200
 
 
-class InboxNotificationOut(Schema):
+class InboxItemOut(Schema):
     id: int
     kind: str
     title: str
@@ -26,28 +26,28 @@ class InboxNotificationOut(Schema):
     read_at: datetime | None
 
 
-class NotificationPage(Schema):
+class InboxPage(Schema):
     unread: int
-    items: list[InboxNotificationOut]
+    items: list[InboxItemOut]
     next_before: int | None  # pass as ?before= for the next (older) page; null at the end
 
 
-class MarkReadIn(Schema):
+class InboxMarkReadIn(Schema):
     ids: list[int] | None = None  # null or absent: every unread notification
 
 
-class MarkReadOut(Schema):
+class InboxMarkReadOut(Schema):
     changed: int
     unread: int
 
 
-class EmailSettingSchema(Schema):
+class NotificationEmailSetting(Schema):
     email: str  # instant | digest | off
 
 
-@router.get("/", response=NotificationPage)
+@router.get("/", response=InboxPage)
 def list_notifications(request: SignedInRequest, before: int | None = None, limit: int = 50,
-                       unread_only: bool = False) -> NotificationPage:
+                       unread_only: bool = False) -> InboxPage:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError({"limit": f"Between 1 and {MAX_LIMIT}."})
     rows = services.inbox(request.user).order_by("-pk")
@@ -58,25 +58,25 @@ def list_notifications(request: SignedInRequest, before: int | None = None, limi
     page = list(rows[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
-    return NotificationPage(
+    return InboxPage(
         unread=services.unread_count(request.user),
-        items=[InboxNotificationOut(id=n.pk, kind=n.kind, title=n.title, body=n.body, url=n.url,
+        items=[InboxItemOut(id=n.pk, kind=n.kind, title=n.title, body=n.body, url=n.url,
                                organization=n.organization.slug if n.organization else None,
                                created_at=n.created_at, read_at=n.read_at) for n in page],
         next_before=page[-1].pk if more else None)
 
 
-@router.post("/read", response=MarkReadOut)
-def mark_read(request: SignedInRequest, payload: MarkReadIn) -> MarkReadOut:
+@router.post("/read", response=InboxMarkReadOut)
+def mark_read(request: SignedInRequest, payload: InboxMarkReadIn) -> InboxMarkReadOut:
     changed = services.mark_read(request.user, payload.ids)
-    return MarkReadOut(changed=changed, unread=services.unread_count(request.user))
+    return InboxMarkReadOut(changed=changed, unread=services.unread_count(request.user))
 
 
-@router.get("/settings", response=EmailSettingSchema)
-def get_settings(request: SignedInRequest) -> EmailSettingSchema:
-    return EmailSettingSchema(email=services.email_mode(request.user))
+@router.get("/settings", response=NotificationEmailSetting)
+def get_settings(request: SignedInRequest) -> NotificationEmailSetting:
+    return NotificationEmailSetting(email=services.email_mode(request.user))
 
 
-@router.put("/settings", response=EmailSettingSchema)
-def put_settings(request: SignedInRequest, payload: EmailSettingSchema) -> EmailSettingSchema:
-    return EmailSettingSchema(email=services.set_email_mode(request.user, payload.email).email)
+@router.put("/settings", response=NotificationEmailSetting)
+def put_settings(request: SignedInRequest, payload: NotificationEmailSetting) -> NotificationEmailSetting:
+    return NotificationEmailSetting(email=services.set_email_mode(request.user, payload.email).email)
