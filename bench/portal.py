@@ -11,6 +11,12 @@ same size on the same disk. Peak memory is each gunicorn worker's VmHWM.
 
 Goals: upload and download at least 0.5x the copy and at least 150 MB/s; peak worker RSS
 under 150 MB.
+
+File manager (issue 18), in the same run: a 100 MB PDF (10 MB with --quick) previewed through
+the API (first byte, and the whole stream decrypted) against reading the plaintext file from
+disk; an import from a WebDAV server on loopback (wsgidav, started here) against a plain HTTP
+download of the same files from it (goal: at least 0.5x); and one page of a folder of 10,000
+files against one of 1,000 (goal: within 1.2x).
 """
 
 from __future__ import annotations
@@ -47,6 +53,24 @@ member = Membership.objects.create(organization=org, user=user, role="owner")
 space = services.create_space(member, "Bench space")
 _, raw = accounts.create_api_token(user, "bench")
 print("BENCH", raw, space.pk)
+"""
+
+LISTING_SETUP = """
+from django.utils import timezone
+from officium.accounts.models import Membership
+from officium.portal import services
+from officium.portal.models import File
+member = Membership.objects.get(organization__slug="bench")
+out = []
+for count in (1000, 10000):
+    space = services.create_space(member, f"Listing {count}")
+    now = timezone.now()
+    File.objects.bulk_create([File(organization_id=space.organization_id, space=space,
+                                   uploaded_by=member.user, name=f"scan-{n:06d}.pdf", extension="pdf",
+                                   size=n, sha256="0" * 64, record_size=65536, wrapped_key=b"",
+                                   created_at=now) for n in range(count)], batch_size=2000)
+    out.append(str(space.pk))
+print("LISTING", *out)
 """
 
 
@@ -225,6 +249,147 @@ def download(session: requests.Session, base: str, file_id: int) -> tuple[int, s
     return total, digest.hexdigest()
 
 
+def median_seconds(call: object, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()  # type: ignore[operator]
+        times.append(time.perf_counter() - started)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def preview_figures(session: requests.Session, base: str, file_id: int, source: Path,
+                    size: int) -> dict[str, float]:
+    """First byte and full stream of the preview against reading the plaintext from disk."""
+    url = f"{base}/api/portal/orgs/bench/files/{file_id}/preview"
+
+    def first_byte() -> None:
+        with session.get(url, stream=True) as answer:
+            answer.raise_for_status()
+            next(answer.iter_content(65536))
+
+    def whole() -> None:
+        total = 0
+        with session.get(url, stream=True) as answer:
+            for piece in answer.iter_content(1024 * 1024):
+                total += len(piece)
+        assert total == size
+
+    def plain_first() -> None:
+        drop_cache(source)
+        with open(source, "rb") as handle:
+            handle.read(65536)
+
+    def plain_whole() -> None:
+        drop_cache(source)
+        with open(source, "rb") as handle:
+            while handle.read(1024 * 1024):
+                pass
+
+    preview_first = median_seconds(first_byte, 5)
+    plain_first_s = median_seconds(plain_first, 5)
+    preview_whole = median_seconds(whole, 3)
+    plain_whole_s = median_seconds(plain_whole, 3)
+    return {"preview_first_byte_ms": round(preview_first * 1000, 1),
+            "plain_first_byte_ms": round(plain_first_s * 1000, 2),
+            "preview_stream_mb_s": round(size / MB / preview_whole, 1),
+            "plain_read_mb_s": round(size / MB / plain_whole_s, 1),
+            "preview_stream_ratio": round(plain_whole_s / preview_whole, 3)}
+
+
+def webdav_server(root: Path, password: str) -> tuple[str, object]:
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    from wsgidav.wsgidav_app import WsgiDAVApp
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Threaded(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    app = WsgiDAVApp({"host": "127.0.0.1", "port": 0, "provider_mapping": {"/dav": str(root)},
+                      "simple_dc": {"user_mapping": {"/dav": {"bench": {"password": password}}}},
+                      "http_authenticator": {"domain_controller": None, "accept_basic": True,
+                                             "accept_digest": False, "default_to_digest": False},
+                      "verbose": 0, "logging": {"enable_loggers": []},
+                      "dir_browser": {"enable": False}, "lock_storage": True,
+                      "property_manager": True})
+    server = make_server("127.0.0.1", 0, app, server_class=Threaded, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/dav/", server
+
+
+def import_figures(session: requests.Session, base: str, space_id: int, work: Path,
+                   files: int, each: int) -> dict[str, float]:
+    """An import from wsgidav on loopback against a plain download of the same files."""
+    root = work / "dav" / "Batch"
+    root.mkdir(parents=True)
+    for n in range(files):
+        make_source(root / f"part-{n}.bin", each)
+    password = "bench-app-password"  # noqa: S105
+    dav, server = webdav_server(work / "dav", password)
+    try:
+        plain = requests.Session()
+        plain.auth = ("bench", password)
+
+        def download_all() -> None:
+            for n in range(files):
+                with plain.get(f"{dav}Batch/part-{n}.bin", stream=True) as answer, \
+                        open(work / "plain.bin", "wb") as out:
+                    answer.raise_for_status()
+                    for piece in answer.iter_content(1024 * 1024):
+                        out.write(piece)
+                    out.flush()
+                    os.fsync(out.fileno())
+
+        plain_seconds = median_seconds(download_all, 3)
+        made = session.post(f"{base}/api/portal/orgs/bench/import-sources",
+                            json={"label": "Bench", "base_url": dav, "username": "bench",
+                                  "password": password})
+        made.raise_for_status()
+        started = time.perf_counter()
+        job = session.post(f"{base}/api/portal/orgs/bench/imports",
+                           json={"source_id": made.json()["id"], "space_id": space_id,
+                                 "paths": ["Batch"]})
+        job.raise_for_status()
+        while job.json()["status"] not in ("done", "failed"):
+            time.sleep(0.05)
+            job = session.get(f"{base}/api/portal/orgs/bench/imports/{job.json()['id']}")
+        import_seconds = time.perf_counter() - started
+        assert job.json()["status"] == "done" and job.json()["files_done"] == files, job.json()
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
+    total = files * each / MB
+    return {"import_mb_s": round(total / import_seconds, 1),
+            "plain_http_mb_s": round(total / plain_seconds, 1),
+            "import_ratio": round(plain_seconds / import_seconds, 3)}
+
+
+def listing_figures(session: requests.Session, base: str, small: int, large: int) -> dict[str, float]:
+    """One page (100 files, by name, the first and a deep one) of 1,000 against 10,000 files."""
+    def page_times(space_id: int) -> float:
+        url = f"{base}/api/portal/orgs/bench/spaces/{space_id}?limit=100"
+        cursor = ""
+        for _ in range(5):  # walk in, so the measured page is deep in the folder
+            cursor = session.get(url + f"&after={cursor}").json()["next"]
+
+        def first() -> None:
+            session.get(url).raise_for_status()
+
+        def deep() -> None:
+            session.get(url + f"&after={cursor}").raise_for_status()
+
+        return (median_seconds(first, 15) + median_seconds(deep, 15)) / 2
+
+    page_small, page_large = page_times(small), page_times(large)
+    return {"page_1k_ms": round(page_small * 1000, 2), "page_10k_ms": round(page_large * 1000, 2),
+            "listing_ratio": round(page_large / page_small, 3)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1024 * 1024 * 1024, help="file size in bytes")
@@ -244,12 +409,17 @@ def main() -> int:
         env = {**os.environ, "OFFICIUM_VAR_DIR": str(work / "var"),
                "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
                "OFFICIUM_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(args.workers),
-               "DJANGO_SETTINGS_MODULE": "officium.settings", "LOG_LEVEL": "WARNING"}
+               "DJANGO_SETTINGS_MODULE": "officium.settings", "LOG_LEVEL": "WARNING",
+               # imports run in the request (no worker here) and may reach loopback
+               "OFFICIUM_TASKS_IMMEDIATE": "true", "OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS": "true"}
         env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
         officium(env, "manage", "migrate", "--skip-checks", "-v", "0")
         setup = officium(env, "manage", "shell", "--no-imports", "-c", SETUP)
         line = next(x for x in setup.stdout.splitlines() if x.startswith("BENCH "))
         _, token, space_id = line.split()
+        listing = officium(env, "manage", "shell", "--no-imports", "-c", LISTING_SETUP)
+        line = next(x for x in listing.stdout.splitlines() if x.startswith("LISTING "))
+        listing_small, listing_large = (int(x) for x in line.split()[1:])
 
         source = work / "source.bin"
         sha256 = make_source(source, size)
@@ -282,6 +452,15 @@ def main() -> int:
             download_seconds = time.perf_counter() - started
             download_cpu = cpu_seconds(pids) - cpu
             peaks = {pid: peak_rss_mb(pid) for pid in pids}
+            pdf_size = 10 * MB if args.quick else 100 * MB
+            pdf = work / "report.pdf"
+            pdf_sha = make_source(pdf, pdf_size)
+            pdf_id = upload(session, base, int(space_id), pdf, pdf_size, pdf_sha, chunk)
+            manager = preview_figures(session, base, pdf_id, pdf, pdf_size)
+            pdf.unlink()
+            manager.update(import_figures(session, base, int(space_id), work,
+                                          5, 2 * MB if args.quick else 20 * MB))
+            manager.update(listing_figures(session, base, listing_small, listing_large))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -307,18 +486,23 @@ def main() -> int:
         "stored_overhead_bytes": stored - size,
         "peak_rss_mb_per_process": {str(k): round(v, 1) for k, v in peaks.items()},
         "peak_worker_rss_mb": round(worker_peak, 1),
+        "file_manager": manager,
     }
     print(json.dumps(report, indent=2))
     goals = {
         "upload >= 0.5x copy": up_rate >= 0.5 * copy_rate, "upload >= 150 MB/s": up_rate >= 150,
         "download >= 0.5x copy": down_rate >= 0.5 * copy_rate,
         "download >= 150 MB/s": down_rate >= 150, "peak RSS < 150 MB": worker_peak < 150,
+        "import >= 0.5x plain HTTP": manager["import_ratio"] >= 0.5,
+        "10k-file page within 1.2x of 1k": manager["listing_ratio"] <= 1.2,
     }
     for goal, met in goals.items():
         print(f"{'met ' if met else 'MISS'}  {goal}")
     result("portal", upload_ratio=up_rate / copy_rate, download_ratio=down_rate / copy_rate,
            upload_mb_s=up_rate, download_mb_s=down_rate, copy_mb_s=copy_rate,
-           peak_worker_rss_mb=worker_peak)
+           peak_worker_rss_mb=worker_peak, preview_first_byte_ms=manager["preview_first_byte_ms"],
+           preview_stream_ratio=manager["preview_stream_ratio"],
+           import_ratio=manager["import_ratio"], listing_ratio=manager["listing_ratio"])
     return 0
 
 

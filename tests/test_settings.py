@@ -56,7 +56,7 @@ def test_database_url_parsing(tmp_path):
     assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
     pg = database_config("postgresql://off:s%40cret@db.example:6543/officium?sslmode=require", var_dir=tmp_path)
     assert (pg["ENGINE"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
-        "django.db.backends.postgresql", "off", "s@cret", "db.example", "6543", "officium")
+        "officium.shard.postgresql", "off", "s@cret", "db.example", "6543", "officium")
     assert pg["OPTIONS"] == {"sslmode": "require"}
     with pytest.raises(ValueError, match="unsupported scheme"):
         database_config("mysql://x/y", var_dir=tmp_path)

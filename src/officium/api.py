@@ -289,7 +289,8 @@ def _mount() -> None:
     from officium.accounts.api import router as accounts_router
 
     api.add_router("/", accounts_router)
-    for module in ("privacy.api", "attendance.api", "workforce.api", "portal.api", "comms.api", "fieldwork.api"):
+    for module in ("privacy.api", "attendance.api", "workforce.api", "portal.api", "comms.api", "fieldwork.api",
+                   "notifications.api", "billing.api"):
         _mount_optional(module)
 
 

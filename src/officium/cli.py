@@ -114,10 +114,15 @@ def demo(args: list[str]) -> int:
     from officium.privacy.notices.versions import ensure_current_version
 
     ensure_current_version()
+    started = time.monotonic()
     logins = seed_demo()
-    from officium.workforce.demo import seed_working_time
+    seed_story()
+    from officium.accounts.demo import DEMO_PASSWORD
+    from officium.operator.demo import seed_operator
 
-    seed_working_time()
+    logins += seed_operator(DEMO_PASSWORD)
+    seeded = time.monotonic() - started
+    print(f"officium demo: the demo organizations are seeded ({seeded:.1f} s).", flush=True)
     if "--no-serve" in args:
         print_logins(logins)
         return 0
@@ -126,9 +131,15 @@ def demo(args: list[str]) -> int:
         print(f"officium demo: {note}", file=sys.stderr)
         return 2
     url = f"http://{bind}/"
-    env = {**os.environ, "OFFICIUM_BIND": bind, "SITE_URL": os.environ.get("SITE_URL", url[:-1]),
+    payments, payment_env = _payment_standin(url)
+    from django.conf import settings
+
+    mail_dir = settings.VAR_DIR / "mail"
+    env = {**os.environ, **payment_env, "OFFICIUM_BIND": bind, "SITE_URL": os.environ.get("SITE_URL", url[:-1]),
            # Quiet at startup so the logins stay the last lines; LOG_LEVEL=INFO shows more.
-           "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
+           "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+           # UX1: the emails the demo sends go to files, not over the logins.
+           "EMAIL_FILE_PATH": os.environ.get("EMAIL_FILE_PATH", str(mail_dir))}
     worker_process = subprocess.Popen([sys.executable, "-m", "officium.cli", "worker"], env=env)  # noqa: S603
     server = _gunicorn(bind, ["--log-level", "warning"], env=env)
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
@@ -139,6 +150,8 @@ def demo(args: list[str]) -> int:
             return 2
         if note:
             print(note)
+        if "EMAIL_HOST" not in os.environ:
+            print(f"Emails the demo sends are written to {env['EMAIL_FILE_PATH']}/ (EMAIL_HOST unset).")
         print_logins(logins, url)
         return server.wait()
     finally:
@@ -147,6 +160,42 @@ def demo(args: list[str]) -> int:
             server.wait(timeout=15)
         worker_process.terminate()
         worker_process.wait(timeout=15)
+        if payments is not None:
+            payments.terminate()
+            payments.wait(timeout=15)
+
+
+def _payment_standin(url: str) -> tuple[subprocess.Popen[bytes] | None, dict[str, str]]:
+    """BI2: the demo takes card payments through a local stand-in of the provider (its API and
+    its Stripe.js substitute on its own loopback port), unless Stripe's keys are set."""
+    if os.environ.get("STRIPE_SECRET_KEY") or os.environ.get("OFFICIUM_PAYMENT_PROVIDER") == "stripe":
+        return None, {}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    process = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+        [sys.executable, "-m", "officium.billing.providers.standin", "--port", str(port),
+         "--webhook-url", f"{url}billing/webhooks/provider/"], stdout=subprocess.DEVNULL)
+    return process, {"OFFICIUM_PAYMENT_PROVIDER": "standin",
+                     "OFFICIUM_PAYMENT_API_BASE": f"http://127.0.0.1:{port}"}
+
+
+def seed_story() -> None:
+    """UX1: every app's part of the demo's story, each idempotent (a second run adds nothing)."""
+    from officium.accounts.demo import seed_privacy_story
+    from officium.billing.demo import seed_billing
+    from officium.fieldwork.demo import seed_field_work
+    from officium.notifications.demo import seed_notifications
+    from officium.portal.demo import seed_portal
+    from officium.workforce.demo import seed_today, seed_working_time
+
+    seed_working_time()
+    seed_today()
+    seed_privacy_story()
+    seed_portal()
+    seed_field_work()
+    seed_billing()
+    seed_notifications()
 
 
 def demo_bind() -> tuple[str | None, str]:
@@ -196,6 +245,7 @@ def _wait_until_listening(bind: str, server: subprocess.Popen[bytes], timeout: f
 def policy(args: list[str]) -> int:
     from officium.privacy.policy.cli import main as policy_main
 
+    _django()  # PV7: the check also asks whether installed code backs each statement
     return policy_main(args)
 
 
@@ -222,6 +272,8 @@ USAGE = """usage: officium COMMAND [ARGS]
   backup [PATH]     back up the database (never the master key or the ledgers)
   restore PATH      restore a backup; re-applies the shred and erasure ledgers
   keys rotate|rewrap  new subject key versions | rewrap keys under a new master key
+  staff create EMAIL  a platform staff account (prints a link to set its password;
+                    two-step sign-in must be enrolled before anything else)
   manage ...        any Django management command
 """
 
@@ -235,6 +287,7 @@ COMMANDS = {
     "backup": _engine_command("officium.privacy.vault.backup"),
     "restore": _engine_command("officium.privacy.vault.restore"),
     "keys": _engine_command("officium.privacy.vault.cli"),
+    "staff": _engine_command("officium.operator.staff"),
 }
 
 if __name__ == "__main__":

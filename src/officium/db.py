@@ -112,10 +112,12 @@ class PreparedInsert:
     ``create`` would give.
     """
 
-    def __init__(self, model: type[Model]) -> None:
+    def __init__(self, model: type[Model], *, with_pk: bool = False) -> None:
+        """``with_pk``: the caller gives the primary key (a UUID, not a database sequence)."""
         self.model = model
         meta = model._meta
-        self._fields = [f for f in meta.local_concrete_fields if f not in meta.pk_fields and not f.generated]
+        self._fields = [f for f in meta.local_concrete_fields
+                        if (with_pk or f not in meta.pk_fields) and not f.generated]
 
     def create(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any:
         return self.insert(self.prepare(using, **values), using)
@@ -140,7 +142,7 @@ class PreparedInsert:
         sql, _compiler, returning = self._compiled(using)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
+            row = cursor.fetchone() if returning else ()
         for field, value in zip(returning, row, strict=True):
             setattr(obj, field.attname, value)
         obj._state.adding = False

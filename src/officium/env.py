@@ -178,7 +178,7 @@ def database_config(url: str, *, var_dir: Path) -> dict[str, object]:
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "officium.shard.postgresql",  # Django's, writing shard-ready tenant tables (SC3)
             "NAME": unquote(parsed.path.lstrip("/")) or "officium",
             "USER": unquote(parsed.username or ""),
             "PASSWORD": unquote(parsed.password or ""),

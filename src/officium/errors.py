@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     RANGE_NOT_SATISFIABLE = "range_not_satisfiable"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     THROTTLED = "throttled"
+    PAYMENT_REFUSED = "payment_refused"
     SERVER_ERROR = "server_error"
 
 
@@ -46,7 +47,7 @@ STATUS_CODES: dict[int, ErrorCode] = {
     404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 409: ErrorCode.CONFLICT,
     410: ErrorCode.KEYS_DESTROYED, 413: ErrorCode.TOO_LARGE,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE, 416: ErrorCode.RANGE_NOT_SATISFIABLE,
-    429: ErrorCode.THROTTLED,
+    402: ErrorCode.PAYMENT_REFUSED, 429: ErrorCode.THROTTLED,
 }
 
 STATUS_MESSAGES: dict[int, str] = {

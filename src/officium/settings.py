@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "officium.mail",
+    "officium.shard",  # SC3: shard-ready check, and the conversion migrate runs on PostgreSQL
     "ninja",  # its static Swagger UI serves /api/docs (no CDN; the CSP allows 'self' only)
     "officium.privacy.apps.PrivacyConfig",
     "officium.privacy.audit",
@@ -72,12 +73,16 @@ INSTALLED_APPS = [
     "officium.privacy.rights",
     "officium.privacy.retention",
     "officium.accounts",
+    "officium.notifications",
     "officium.worker",
     "officium.comms",
     "officium.attendance",
     "officium.workforce",
     "officium.fieldwork",
     "officium.portal",
+    "officium.billing",
+    "officium.operator",
+    "officium.onboarding",
 ]
 
 MIDDLEWARE = [
@@ -94,8 +99,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "officium.error_pages.FriendlyMethodNotAllowed",  # innermost: its page gets the CSP header too
     "axes.middleware.AxesMiddleware",
     "officium.privacy.logs.RequestLogMiddleware",
+    "officium.billing.usage.UsageMiddleware",  # AC6: API calls counted in memory, flushed in batches
+    "officium.operator.staff.StaffTwoStepMiddleware",  # OP3: staff enrol two-step sign-in first
 ]
 
 ROOT_URLCONF = "officium.urls"
@@ -114,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "officium.accounts.context.navigation",
+                "officium.notifications.views.unread_badge",
             ],
         },
     }
@@ -165,6 +174,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 12)
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "officium.error_pages.csrf_failure"  # UX3: a page that says what to do
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -211,6 +221,14 @@ STORAGES = {
                 "OPTIONS": {"location": str(VAR_DIR / "files")}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# S3-compatible object storage for the portal's (already encrypted) files: set the bucket; the
+# credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role).
+OFFICIUM_S3_BUCKET = envstr("OFFICIUM_S3_BUCKET")
+if OFFICIUM_S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": OFFICIUM_S3_BUCKET, "endpoint_url": envstr("OFFICIUM_S3_ENDPOINT_URL") or None,
+        "region_name": envstr("OFFICIUM_S3_REGION") or None, "location": envstr("OFFICIUM_S3_PREFIX"),
+        "file_overwrite": False, "default_acl": None}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
@@ -227,6 +245,10 @@ elif TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 elif PRODUCTION:
     raise RuntimeError("EMAIL_HOST is not set: production needs an SMTP server to send mail.")
+elif envstr("EMAIL_FILE_PATH", ""):
+    # UX1: `officium demo` writes its emails to files, so the logins stay the last lines printed.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", "")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
@@ -309,6 +331,12 @@ OFFICIUM_PREPARED_STATEMENTS = envbool("OFFICIUM_PREPARED_STATEMENTS", True)
 OFFICIUM_AUDIT_HELD_TAIL = envbool("OFFICIUM_AUDIT_HELD_TAIL", True)
 OFFICIUM_PORTAL_SOCKET_READS = envbool("OFFICIUM_PORTAL_SOCKET_READS", True)
 
+# PF4: imports fetch from servers people name. Loopback and private addresses are refused
+# (no reaching into the operator's network) unless allowed here: for tests and a demo on one
+# machine, or a deployment whose Nextcloud sits beside it.
+OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS = envbool("OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS",
+                                               default=TESTING or DEBUG)
+
 # Engine tunables (issue 13: the environment is read here and in env.py only; the engine and
 # the outbox read these through django.conf.settings).
 OFFICIUM_POLICY_DIR = envstr("OFFICIUM_POLICY_DIR", "")  # empty: the checkout's policies/
@@ -329,3 +357,26 @@ OFFICIUM_RETENTION_CHUNK_PAUSE = float(envstr("OFFICIUM_RETENTION_CHUNK_PAUSE", 
 OFFICIUM_RIGHTS_CRASH_AT = envstr("OFFICIUM_RIGHTS_CRASH_AT", "")
 OFFICIUM_RIGHTS_CRASH_MARKER = envstr("OFFICIUM_RIGHTS_CRASH_MARKER", "")
 OFFICIUM_RIGHTS_CRASH_SLEEP = float(envstr("OFFICIUM_RIGHTS_CRASH_SLEEP", "60") or 60)
+
+# BI2/SE2: card payments through a provider seam (billing/providers/). ``stripe`` (Stripe's API,
+# the production default when STRIPE_SECRET_KEY is set) or ``standin`` (a local stand-in of
+# Stripe's API and of Stripe.js at OFFICIUM_PAYMENT_API_BASE, for tests and `officium demo`
+# only). The provider's origins enter the CSP on the card page only.
+OFFICIUM_PAYMENT_PROVIDER = envstr("OFFICIUM_PAYMENT_PROVIDER", "stripe")
+if OFFICIUM_PAYMENT_PROVIDER not in {"stripe", "standin"}:
+    raise ValueError(f"OFFICIUM_PAYMENT_PROVIDER must be stripe or standin, got {OFFICIUM_PAYMENT_PROVIDER!r}")
+if PRODUCTION and OFFICIUM_PAYMENT_PROVIDER == "standin":
+    raise ValueError("OFFICIUM_PAYMENT_PROVIDER=standin is a test stand-in: not in production.")
+OFFICIUM_PAYMENT_API_BASE = envstr("OFFICIUM_PAYMENT_API_BASE", "")
+STRIPE_SECRET_KEY = optional_secret("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = envstr("STRIPE_PUBLISHABLE_KEY", "")
+OFFICIUM_PAYMENT_WEBHOOK_SECRET = optional_secret("STRIPE_WEBHOOK_SECRET")
+# BI3: tax rate on invoices (percent), failed payments retried after these days (a reminder
+# each time), then after the grace period the organization falls back to the free plan.
+OFFICIUM_BILLING_TAX_RATE = envstr("OFFICIUM_BILLING_TAX_RATE", "19.00")
+OFFICIUM_BILLING_RETRY_DAYS = [int(d) for d in envlist("OFFICIUM_BILLING_RETRY_DAYS", ["1", "3", "7"])]
+OFFICIUM_BILLING_GRACE_DAYS = envint("OFFICIUM_BILLING_GRACE_DAYS", 14)
+OFFICIUM_BILLING_ISSUER = envstr("OFFICIUM_BILLING_ISSUER", "Officium operator")
+# AC6: API calls are counted in each process's memory and written in one statement per
+# organization and day at most this often (and by the worker's usage job).
+OFFICIUM_USAGE_FLUSH_SECONDS = envint("OFFICIUM_USAGE_FLUSH_SECONDS", 10)

@@ -12,7 +12,8 @@ urlpatterns = [
 
 # Apps built later add pages by defining ``urlpatterns`` in their urls module.
 for _module in ("privacy.urls", "attendance.urls", "workforce.urls", "portal.urls", "comms.urls",
-                "fieldwork.urls", "mail.urls"):
+                "fieldwork.urls", "mail.urls", "notifications.urls", "billing.urls", "operator.urls",
+                "onboarding.urls"):
     try:
         urlpatterns.append(path("", include(f"officium.{_module}")))
     except ModuleNotFoundError as _error:

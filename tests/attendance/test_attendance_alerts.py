@@ -73,3 +73,21 @@ def test_LO4_eta_refused_without_the_right(alice_client, bob_m, bob_device, hq, 
 def test_LO4_notifications_are_private_to_their_recipient(adam, bob_m, bob_client, hq, points, api):
     services.check_in(bob_m, "in", Fix(*points.inside))
     assert api(bob_client, "get", "/orgs/alpha/notifications").json() == []
+
+
+@pytest.mark.django_db
+def test_UX4_an_alert_is_also_an_in_app_notification(alice, bob, alice_org):
+    from officium.attendance import alerts
+    from officium.attendance.models import AlertKind, Site
+    from officium.notifications.services import inbox
+
+    site = Site.objects.create(organization=alice_org, name="HQ", shape="circle", center_latitude=52.52,
+                               center_longitude=13.405, radius_m=150)
+    bob_m = bob.memberships.get()
+    recipients = alerts.entitled_recipients(bob_m)
+    assert recipients  # bob reports to alice
+    alerts.notify(bob_m, [(AlertKind.ENTER, site, None)])
+    for recipient in recipients:
+        told = inbox(recipient.user).get()
+        assert told.kind == "attendance.enter" and "entered HQ" in told.title
+        assert told.url == "/o/alpha/attendance/notifications/"

@@ -100,7 +100,7 @@ def test_SE1_subject_sees_who_read_their_sensitive_data(alice, bob, bob_client, 
     assert page.status_code == 200
     html = page.content.decode()
     assert "Alice Anders" in html and "attendance" in html and "GPS" in html
-    assert 'id="my-reads-link"' in html
+    assert 'data-nav="privacy:my_reads"' in html  # UX3: the menu links it
     assert "Nobody has read your sensitive data" in alice_client.get("/privacy/my-reads/").content.decode()
 
 
@@ -115,7 +115,7 @@ def test_SE1_real_sensitive_read_is_listed_for_its_subject(world, alice_client, 
     entries = AuditEntry.objects.filter(event="privacy.sensitive_read").order_by("seq")[before:]
     assert {e.subject_id for e in entries} == {f.uploaded_by_id for f in files}
     html = alice_client.get("/privacy/my-reads/").content.decode()
-    assert "service_provision" in html and "Personal Documents" in html
+    assert "Service Provision" in html and "Personal Documents" in html
     assert "Nobody has read" in bob_client.get("/privacy/my-reads/").content.decode()
 
 

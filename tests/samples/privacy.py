@@ -8,6 +8,7 @@ from officium.accounts import age_gate
 from officium.privacy import disclosures
 from officium.privacy.models import ChildReport
 from officium.privacy.notices import versions
+from officium.privacy.office import breaches
 
 
 def build(w):
@@ -18,10 +19,18 @@ def build(w):
     w.disclosure = disclosures.record_disclosure(
         w.alice_membership, recipient="Amtsgericht Alpha", legal_ground="court_order",
         disclosed_on=timezone.localdate(), categories=[category], subject_ids=[w.bob.pk])
+    w.breach = breaches.record_breach(
+        w.alice_membership, summary="Laptop lost", description="A laptop was left on a train.",
+        discovered_at=timezone.now(), occurred_at=None, categories=["name"],
+        subject_ids=[w.bob.pk], people_count=None, consequences="Names could be read.",
+        measures="Disk was encrypted; remote wipe sent.", high_risk=False)
 
+
+OFFICE = ("owner", "admin", "privacy_officer")
 
 SAMPLES = {
     "report_id": lambda w: w.child_report.pk,
+    "breach_id": lambda w: w.breach.pk,
 }
 
 # Policy versions are public (the notice of every version is readable by anyone), so they are
@@ -60,4 +69,21 @@ ROLES = {
     "GET /o/<slug:org>/privacy/child-reports/": PRIVACY_STAFF,
     "GET /o/<slug:org>/privacy/child-reports/<int:report_id>/": PRIVACY_STAFF,
     "POST /o/<slug:org>/privacy/child-reports/<int:report_id>/": PRIVACY_STAFF,
+    # The privacy office (PV1): owners, administrators and privacy officers.
+    "GET /o/<slug:org>/privacy/audit/": OFFICE,
+    "POST /o/<slug:org>/privacy/audit/": OFFICE,
+    "GET /o/<slug:org>/privacy/audit.csv": OFFICE,
+    "POST /o/<slug:org>/privacy/audit.csv": OFFICE,
+    "GET /o/<slug:org>/privacy/data-map/": OFFICE,
+    "POST /o/<slug:org>/privacy/data-map/": NOBODY,
+    # PV5: the breach register, kept by the owner and privacy officers.
+    "GET /o/<slug:org>/privacy/breaches/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/breaches/": PRIVACY_STAFF,
+    "GET /o/<slug:org>/privacy/breaches/<int:breach_id>/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/breaches/<int:breach_id>/": PRIVACY_STAFF,
+    # PV6: statistics under differential privacy; the releases themselves are public.
+    "GET /o/<slug:org>/privacy/releases/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/releases/": PRIVACY_STAFF,
+    "GET /privacy/statistics/": EVERYONE,
+    "POST /privacy/statistics/": EVERYONE,
 }

@@ -25,3 +25,4 @@ RECOVERY_CODE_USED = declare("accounts.recovery_code_used", "Signed in with a re
 PASSKEY_REMOVED = declare("accounts.passkey_removed", "Removed a passkey")
 MFA_LOCKED = declare("accounts.mfa_locked", "Two-step sign-in locked after wrong codes")
 ORGANIZATION_CHANGED = declare("accounts.organization_changed", "Changed the organization's settings")
+ONBOARDING_STEP = declare("accounts.onboarding_step", "Completed or skipped an onboarding step")

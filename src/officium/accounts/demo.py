@@ -20,6 +20,7 @@ PEOPLE = [
     ("member1@acme.example", "Mina", "Member", Role.MEMBER, "manager@acme.example", "acme"),
     ("member2@acme.example", "Marco", "Member", Role.MEMBER, "manager@acme.example", "acme"),
     ("client@acme.example", "Clara", "Client", Role.CLIENT, None, "acme"),
+    ("member@globex.example", "Gina", "Globex", Role.MEMBER, None, "globex"),
     ("outsider@globex.example", "Oscar", "Outsider", Role.OWNER, None, "globex"),
 ]
 
@@ -27,7 +28,12 @@ ORGANIZATIONS = {
     "acme": {"name": "Acme Field Services", "country": "DE", "employee_count": 40,
              "industry": "Field services", "plan": Plan.STANDARD},
     "globex": {"name": "Globex Consulting", "country": "FR", "employee_count": 12,
-               "industry": "Consulting", "plan": Plan.FREE},
+               "industry": "Consulting", "plan": Plan.FREE, "time_zone": "Europe/Paris"},
+}
+# UX1/UX2: Acme is set up; Globex's owner is halfway through setup (the checklist shows).
+ONBOARDING = {
+    "acme": {"time_zone": "done", "site": "done", "invite": "done", "plan": "done"},
+    "globex": {"time_zone": "done"},
 }
 
 
@@ -44,6 +50,9 @@ def seed_demo() -> list[tuple[str, str, str]]:
         memberships[email], _ = Membership.objects.get_or_create(
             organization=orgs[org], user=user,
             defaults={"role": role, "reports_to": memberships.get(manager or "")})
+    for slug, marks in ONBOARDING.items():
+        if not orgs[slug].onboarding:
+            Organization.objects.filter(pk=orgs[slug].pk).update(onboarding=marks)
     return [(email, role.label, orgs[org].name) for email, _, _, role, _, org in PEOPLE]
 
 
@@ -54,3 +63,63 @@ def print_logins(logins: list[tuple[str, str, str]], url: str = "http://127.0.0.
     for email, role, org in logins:
         print(f"  {email:28} {role:18} {org}")
     sys.stdout.flush()
+
+
+# --- privacy: a consent history and data requests in several states (UX1) -------------------
+
+@transaction.atomic
+def seed_privacy_story(slug: str = "acme") -> None:
+    """Members gave and withdrew consents over the weeks; the privacy office has requests: one
+    waiting for review due in three days, one due later, one paused, one answered. Rows are
+    only added when the demo people have none yet."""
+    from datetime import timedelta
+
+    from officium.privacy.consent import catalogue, ledger
+    from officium.privacy.consent.models import ConsentRecord, Method
+    from officium.privacy.policy.loader import active_policy
+    from officium.privacy.rights.catalogue import offer_for
+    from officium.privacy.rights.models import RightsRequest, Status
+
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        return
+    people = {m.user.email: m.user for m in Membership.objects.filter(organization=organization).select_related("user")}
+    purposes = [p.id for p in catalogue.consent_purposes()][:2]
+    now = timezone.now()
+    history = [("member1@acme.example", "given", Method.SIGNUP_FORM), ("member2@acme.example", "given", Method.SIGNUP_FORM),
+               ("member2@acme.example", "withdrawn", Method.EMAIL_LINK), ("client@acme.example", "given", Method.PREFERENCE_PAGE)]
+    for email, state, method in history:
+        user = people.get(email)
+        if user is None or not purposes or ConsentRecord.objects.filter(
+                subject_user_id=user.pk, method=method, state=state).exists():
+            continue
+        for purpose in purposes:
+            ledger.decide(ledger.Subject.of(user), purpose, state, method)  # append-only: recorded now
+    policy = active_policy()
+    today = timezone.localdate(now)
+    requests = [
+        # (ref, subject, type, status, received days ago, due in days)
+        ("demo-acme-review", "member1@acme.example", "rectification", Status.VERIFIED, 27, 3),
+        ("demo-acme-later", "member2@acme.example", "rectification", Status.VERIFIED, 5, 25),
+        ("demo-acme-paused", "client@acme.example", "objection", Status.PAUSED, 12, 18),
+        ("demo-acme-done", "member2@acme.example", "access", Status.COMPLETED, 20, 10),
+    ]
+    for ref, email, kind, status, received, due in requests:
+        user = people.get(email)
+        if user is None or RightsRequest.objects.filter(ref=ref).exists():
+            continue
+        try:
+            group = offer_for(policy, kind, organization.country or "DE").group.id
+        except Exception:  # noqa: BLE001, S112  (a policy without this right: no such demo row)
+            continue
+        received_at = now - timedelta(days=received)
+        RightsRequest.objects.create(
+            organization=organization, subject=user, subject_ref=user.pk, ref=ref, request_type=kind,
+            status=status, email=user.email, residence_country=organization.country or "DE",
+            rights_group=group, channel="privacy_center", verification="reauthentication", verified_at=received_at,
+            received_at=received_at, due_on=today + timedelta(days=due),
+            details="Please correct my job title." if kind == "rectification" else "",
+            paused_at=now - timedelta(days=2) if status == Status.PAUSED else None,
+            paused_from=Status.VERIFIED if status == Status.PAUSED else "",
+            pause_reason="Which processing do you object to?" if status == Status.PAUSED else "",
+            completed_at=now - timedelta(days=15) if status == Status.COMPLETED else None, progress=100 if status == Status.COMPLETED else 0)

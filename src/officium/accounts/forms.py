@@ -38,11 +38,16 @@ def time_zone_field() -> forms.ChoiceField:
 
 
 class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False, label="Name")
     time_zone = forms.CharField()  # replaced by the select in __init__ (zone names load lazily)
+    logo = forms.FileField(required=False, label="Logo",
+                           help_text="PNG, JPEG or WebP, at most 256 KB; shown in the header.")
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"] = time_zone_field()
+        self.fields["time_zone"].help_text = "Days, schedules and every time shown use it."
 
 
 class EmailLoginForm(AuthenticationForm):

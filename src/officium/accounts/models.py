@@ -49,6 +49,11 @@ class Organization(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     terminated_at = models.DateTimeField(null=True, blank=True)
+    # UX3: a small logo shown in the header (PNG, JPEG or WebP, checked by its first bytes).
+    logo = models.BinaryField(blank=True, default=b"", editable=True)
+    logo_type = models.CharField(max_length=20, blank=True)
+    # UX2: onboarding steps done or skipped ({"time_zone": "done", "site": "skipped", ...}).
+    onboarding = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.name

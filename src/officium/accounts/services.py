@@ -16,13 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from officium.accounts import localtime
+from officium.accounts import limits, localtime
 from officium.accounts.confirmation import confirmation_path
 from officium.accounts.emails import send_service_email
 from officium.accounts.models import ApiToken, Invitation, Membership, Organization, User
 from officium.accounts.roles import ADMINISTRATORS, CAN_INVITE, GRANTABLE, Role
 from officium.accounts.signup_fields import CATALOGUE
 from officium.privacy import audit
+from officium.text import validate_name
 
 INVITATION_LIFETIME = timedelta(days=7)
 RESERVED_SLUGS = {"api", "admin", "static", "privacy", "accounts", "o", "well-known"}
@@ -111,18 +112,78 @@ def confirm_email(user: User, password: str | None = None) -> User:
     return user
 
 
-def change_organization(actor: Membership, time_zone: str) -> Organization:
-    """An administrator's organization settings: its time zone (WT1)."""
+LOGO_MAX_BYTES = 256 * 1024
+LOGO_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def logo_type(data: bytes) -> str | None:
+    """The image type of ``data`` by its first bytes (PNG, JPEG, WebP); None for anything else
+    (SVG is refused: it can carry script)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in LOGO_TYPES if data.startswith(magic)), None)
+
+
+def change_organization(actor: Membership, time_zone: str | None = None, *, name: str | None = None,
+                        logo: bytes | None = None, remove_logo: bool = False) -> Organization:
+    """An administrator's organization settings: name, time zone (WT1) and logo (UX3).
+    An argument left None is unchanged."""
     if actor.role not in ADMINISTRATORS:
         raise PermissionDenied("Only owners and administrators can change the organization's settings.")
-    zone = localtime.validate_zone(time_zone)
+    changes: dict[str, Any] = {}
+    if time_zone is not None:
+        changes["time_zone"] = localtime.validate_zone(time_zone)
+    if name is not None:
+        name = " ".join(validate_name(name, "name").split())
+        if not name:
+            raise ValidationError({"name": "Enter the organization's name."})
+        if len(name) > Organization._meta.get_field("name").max_length:  # type: ignore[operator]
+            raise ValidationError({"name": "At most 200 characters."})
+        changes["name"] = name
+    if logo is not None:
+        if len(logo) > LOGO_MAX_BYTES:
+            raise ValidationError({"logo": "The logo may be at most 256 KB."})
+        kind = logo_type(logo)
+        if kind is None:
+            raise ValidationError({"logo": "Upload a PNG, JPEG or WebP image."})
+        changes.update(logo=logo, logo_type=kind)
+    elif remove_logo:
+        changes.update(logo=b"", logo_type="")
     organization = actor.organization
     with transaction.atomic():
-        before = organization.time_zone
-        Organization.objects.filter(pk=organization.pk).update(time_zone=zone)
-        organization.time_zone = zone
+        before = {field: getattr(organization, field) for field in ("time_zone", "name")}
+        Organization.objects.filter(pk=organization.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(organization, field, value)
+        details: dict[str, Any] = {f: [before[f], changes[f]] for f in ("time_zone",) if f in changes}
+        other = sorted(changes.keys() - {"time_zone", "logo_type"})
+        if other:
+            details["changed"] = other
         audit.record("accounts.organization_changed", actor=actor.user_id, organization=organization,
-                     target=organization, details={"time_zone": [before, zone]})
+                     target=organization, details=details)
+    return organization
+
+
+ONBOARDING_STATES = ("done", "skipped", "dismissed")
+
+
+def mark_onboarding(actor: Membership, step: str, state: str) -> Organization:
+    """Record an onboarding step as done or skipped (UX2), or the checklist as dismissed."""
+    if actor.role not in ADMINISTRATORS:
+        raise PermissionDenied("Only owners and administrators set the organization up.")
+    if state not in ONBOARDING_STATES or not step.isidentifier():
+        raise ValidationError({"step": "Unknown onboarding step or state."})
+    organization = actor.organization
+    with transaction.atomic():
+        current = (Organization.objects.select_for_update().values_list("onboarding", flat=True)
+                   .get(pk=organization.pk)) or {}
+        if current.get(step) == "done" and state == "skipped":
+            return organization  # a step done stays done
+        current = {**current, step: state}
+        Organization.objects.filter(pk=organization.pk).update(onboarding=current)
+        organization.onboarding = current
+        audit.record("accounts.onboarding_step", actor=actor.user_id, organization=organization,
+                     target=organization, details={"step": step, "state": state})
     return organization
 
 
@@ -144,6 +205,7 @@ def invite_member(actor: Membership, email: str, role: str, reports_to: Membersh
                                  accepted_at=None, revoked_at=None,
                                  expires_at__gt=timezone.now()).exists():
         raise ValidationError({"email": "An invitation to this address is already open."})
+    limits.check(organization.pk, "members", 1, field="email")  # BI1: the plan's member limit
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(

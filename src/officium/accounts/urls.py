@@ -39,6 +39,7 @@ urlpatterns = [
     path("o/<slug:org>/", views.DashboardView.as_view(), name="dashboard"),
     path("o/<slug:org>/members/", views.MembersView.as_view(), name="members"),
     path("o/<slug:org>/settings/", views.OrganizationSettingsView.as_view(), name="organization_settings"),
+    path("o/<slug:org>/logo/", views.LogoView.as_view(), name="logo"),
     path("o/<slug:org>/terminate/", views.TerminateOrganizationView.as_view(), name="terminate"),
     path("o/<slug:org>/members/invite/", views.InviteView.as_view(), name="invite"),
     path("o/<slug:org>/members/<int:member_id>/", views.MemberView.as_view(), name="member"),

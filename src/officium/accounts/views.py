@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms import CharField, Form, PasswordInput
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views import View
@@ -43,7 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     memberships = list(request.user.memberships.select_related("organization"))
     if len(memberships) == 1:
-        return redirect("accounts:dashboard", org=memberships[0].organization.slug)
+        only = memberships[0]
+        if only.role in ADMINISTRATORS and not only.organization.onboarding:
+            return redirect("onboarding:start", org=only.organization.slug)  # UX2: a new owner is led
+        return redirect("accounts:dashboard", org=only.organization.slug)
     return render(request, "accounts/home.html", {"memberships": memberships})
 
 
@@ -178,11 +181,16 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 class DashboardView(OrganizationMixin, TemplateView):
+    """What matters now for this person in this organization (UX3): panels from each app."""
+
     template_name = "accounts/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from officium.accounts import dashboard
+
         context = super().get_context_data(**kwargs)
         context["member_count"] = Membership.objects.for_organization(self.organization).count()
+        context["panels"] = dashboard.panels_for(self.membership)
         return context
 
 
@@ -200,18 +208,25 @@ class MembersView(OrganizationMixin, TemplateView):
 
 
 class OrganizationSettingsView(OrganizationMixin, View):
-    """The organization's settings (WT1: its time zone); administrators only."""
+    """The organization's settings (UX3): name, time zone (WT1), logo, links to its attendance
+    rules, mail sender and billing, and the danger zone; administrators only."""
 
     allowed_roles = tuple(ADMINISTRATORS)
 
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
-        return self.show(OrganizationSettingsForm(initial={"time_zone": self.organization.time_zone}))
+        o = self.organization
+        return self.show(OrganizationSettingsForm(initial={"name": o.name, "time_zone": o.time_zone}))
 
     def post(self, request: HttpRequest, org: str) -> HttpResponse:
-        form = OrganizationSettingsForm(request.POST)
+        form = OrganizationSettingsForm(request.POST, request.FILES)
         if form.is_valid():
+            data = form.cleaned_data
+            upload = data.get("logo")
             try:
-                services.change_organization(self.membership, form.cleaned_data["time_zone"])
+                services.change_organization(
+                    self.membership, data["time_zone"], name=data["name"] or None,
+                    logo=upload.read(services.LOGO_MAX_BYTES + 1) if upload else None,
+                    remove_logo=data["remove_logo"])
             except ValidationError as error:
                 apply_form_errors(form, error)
             else:
@@ -220,9 +235,25 @@ class OrganizationSettingsView(OrganizationMixin, View):
         return self.show(form, status=400)
 
     def show(self, form: OrganizationSettingsForm, status: int = 200) -> HttpResponse:
+        from officium.accounts.navigation import ORGANIZATION, sections
+
+        more = [link for s in sections(self.membership.user, self.membership) if s.title == ORGANIZATION
+                for link in s.links if link.url_name != "accounts:organization_settings"]
         return render(self.request, "accounts/organization_settings.html",
-                      {"form": form, "organization": self.organization, "membership": self.membership},
-                      status=status)
+                      {"form": form, "organization": self.organization, "membership": self.membership,
+                       "more": more}, status=status)
+
+
+class LogoView(OrganizationMixin, View):
+    """The organization's logo, for its members' header."""
+
+    def get(self, request: HttpRequest, org: str) -> HttpResponse:
+        o = self.organization
+        if not o.logo_type:
+            raise Http404
+        response = HttpResponse(bytes(o.logo), content_type=o.logo_type)
+        response["Cache-Control"] = "private, max-age=300"
+        return response
 
 
 class InviteView(OrganizationMixin, View):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,19 @@ from officium.accounts.roles import ADMINISTRATORS
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import Fence, Verdict
 from officium.attendance.models import AlertKind, Notification, Site, SitePresence
+from officium.db import Prepared
+from officium.notifications import services as inbox
+
+# Read on every check-in with a location: compiled once per connection (officium.db.Prepared).
+_PRESENCE = Prepared(lambda member: SitePresence.objects.filter(member_id=member).values_list(
+    "pk", "site_id", "inside", "changed_at"))
+
+
+class _Presence(NamedTuple):
+    pk: int
+    inside: bool
+    changed_at: datetime
+
 
 ETA_MIN_CLOSING_SPEED_MPS = 0.5
 ETA_HORIZON_MINUTES = 180
@@ -49,7 +63,8 @@ def track(member: Membership, fix: Fix, at: datetime, previous: tuple[Fix, datet
     fences = fences_of(member.organization_id) if fences is None else fences
     if not fences:
         return []
-    presence = {p.site_id: p for p in SitePresence.objects.filter(member=member)}
+    presence = {site_id: _Presence(pk, inside, changed_at)
+                for pk, site_id, inside, changed_at in _PRESENCE.rows(member.pk)}
     alerts: list[tuple[str, Site, int | None]] = []
     for fence in fences:
         verdict, _ = fence.judge(fix)
@@ -102,9 +117,13 @@ def notify(member: Membership, alerts: Sequence[tuple[str, Site, int | None]]) -
     name = member.user.get_full_name() or member.user.email
     for kind, site, eta in alerts:
         for recipient in recipients:
+            path = f"/o/{member.organization.slug}/attendance/notifications/"
             send_service_email(recipient.user.email, "attendance_alert", {
                 "member_name": name, "site": site.name, "kind": kind, "eta_minutes": eta,
-                "organization": member.organization, "path": f"/o/{member.organization.slug}/attendance/notifications/"})
+                "organization": member.organization, "path": path})
+            inbox.notify(recipient.user, member.organization, f"attendance.{kind}",
+                         f"{name}: {AlertKind(kind).label.lower()} {site.name}"
+                         + (f" in about {eta} min" if eta is not None else ""), url=path)  # UX4
     return rows
 
 

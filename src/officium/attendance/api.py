@@ -185,6 +185,7 @@ class BatchOut(Schema):
     stored: int
     duplicates: int
     rejected: list[RejectedOut]
+    actions: int = Field(0, description="Rows stored from events carrying data (task entries, forms, bid answers)")
 
 
 class LocationRequestOut(Schema):
@@ -583,7 +584,8 @@ def device_privacy_mode(request: HttpRequest, payload: PrivacyModeIn) -> Privacy
 @router.post("/device/events", auth=device_auth, response=BatchOut)
 def sync_events(request: HttpRequest, payload: BatchIn) -> BatchOut:
     result = services.ingest_batch(_device(request), payload.events)
-    return BatchOut(stored=result.stored, duplicates=result.duplicates, rejected=result.rejected)  # type: ignore[arg-type]
+    return BatchOut(stored=result.stored, duplicates=result.duplicates, rejected=result.rejected,  # type: ignore[arg-type]
+                    actions=result.actions)
 
 
 @router.post("/device/check-ins", auth=device_auth, response={201: RecordOut})

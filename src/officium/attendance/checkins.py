@@ -252,7 +252,9 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
                               "shift": shift_status})
         if fix is not None:
             alerts.track(actor, fix, now, previous, fences)
-    workday.changed(actor.organization_id, [(actor.pk, work_day)])
+        # In the check-in's transaction: the timesheet task's row (database queue) commits with
+        # the record, one write transaction per check-in instead of two.
+        workday.changed(actor.organization_id, [(actor.pk, work_day)])
     return record
 
 

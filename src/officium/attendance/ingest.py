@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -41,6 +41,30 @@ DIRECTIONS = frozenset(Direction.values)
 _NUMBER = (int, float)
 
 
+class Action(Protocol):
+    """Another app's handling of events that carry a payload (``"data"``): a task entry, a
+    form submission, a bid answer queued on a phone. ``check`` parses one payload (raising
+    ``BrokenEvent`` or ``ValidationError`` naming the field; nothing is then stored for that
+    event), with ``memo`` kept for the whole batch (what it looked up once); ``store`` writes
+    the rows in the batch's transaction, given each event's client
+    id, time, checked payload and stored location event id, and skips those it already has
+    (exactly once by client id)."""
+
+    def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any: ...
+
+    def store(self, device: Device, items: list[tuple[str, datetime, Any, int | None]]) -> int: ...
+
+
+_ACTIONS: dict[str, Action] = {}
+
+
+def register_action(kind: str, action: Action) -> None:
+    """Called from an app's ``ready()``; ``kind`` is one of ``EventKind``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown event kind {kind!r}")
+    _ACTIONS[kind] = action
+
+
 class BrokenEvent(Exception):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -52,6 +76,7 @@ class BatchResult:
     stored: int = 0
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    actions: int = 0
 
 
 def _coordinate(value: Any, name: str, low: float, high: float) -> float:
@@ -108,10 +133,15 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
     now = timezone.now()
     parsed: dict[str, tuple[str, str, datetime, float | None, float | None, float | None]] = {}
     directions: dict[str, str] = {}
+    payloads: dict[str, Any] = {}
     latest = now + CLOCK_SKEW
+    replayed = _replayed(device, events)
+    memo: dict[Any, Any] = {}
     for index, event in enumerate(events):
         try:
             row = parse_event(event, latest)
+            if "data" in event and row[0] not in parsed and row[0] not in replayed:
+                payloads[row[0]] = _check_action(device, row[1], event["data"], memo)
         except BrokenEvent as broken:
             result.rejected.append({"index": index, "field": broken.field, "message": broken.message})
             continue
@@ -126,7 +156,7 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
         return result
     for _attempt in range(3):
         try:
-            result.stored = _store(device, fresh, now, result, directions)
+            result.stored = _store(device, fresh, now, result, directions, payloads)
             result.duplicates += len(fresh) - result.stored
             return result
         except PrivacyModeChanged:
@@ -134,8 +164,41 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
     raise ValidationError({"events": "Privacy mode keeps changing; send the batch again."})
 
 
+def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
+    """Client ids of payload-carrying events this device already delivered: a replay is a
+    duplicate, never judged again (its task may have moved on since)."""
+    ids = [e.get("id") for e in events if type(e) is dict and "data" in e and type(e.get("id")) is str]
+    if not ids:
+        return frozenset()
+    return frozenset(cid for cid in LocationEvent.objects.filter(device=device, client_event_id__in=ids)
+                     .values_list("client_event_id", flat=True) if cid is not None)
+
+
+def _check_action(device: Device, kind: str, data: Any, memo: dict[Any, Any]) -> Any:
+    action = _ACTIONS.get(kind)
+    if action is None:
+        raise BrokenEvent("data", f"Events of kind {kind} carry no data.")
+    try:
+        return action.check(device, data, memo)
+    except ValidationError as error:
+        (name, messages), *_ = error.message_dict.items()
+        raise BrokenEvent(f"data.{name}", messages[0]) from None
+
+
+def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any]) -> int:
+    """The payload-carrying events' rows, linked to their location events (just stored or
+    stored by an earlier replay of the same queue)."""
+    ids = dict(LocationEvent.objects.filter(device=device, client_event_id__in=list(payloads))
+               .values_list("client_event_id", "pk"))
+    by_kind: dict[str, list[tuple[str, datetime, Any, int | None]]] = {}
+    for cid, kind, at, *_ in fresh:
+        if cid in payloads:
+            by_kind.setdefault(kind, []).append((cid, at, payloads[cid], ids.get(cid)))
+    return sum(_ACTIONS[kind].store(device, items) for kind, items in by_kind.items())
+
+
 def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
-           directions: dict[str, str]) -> int:
+           directions: dict[str, str], payloads: dict[str, Any] | None = None) -> int:
     """One transaction whose first statement is the insert (SQLite takes its write lock there,
     so no read-to-write upgrade can fail); privacy mode is checked again under that lock.
 
@@ -150,6 +213,7 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
         if privacy_version(member) != paused.version:
             raise PrivacyModeChanged
         check_ins = len(record_synced(device, directions)) if stored and directions else 0
+        result.actions = _store_actions(device, fresh, payloads) if payloads else 0
         if stored:
             audit.record("attendance.events_synced", actor=member.user_id,
                          organization=device.organization_id, subject=member.user_id, target=device,

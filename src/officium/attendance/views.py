@@ -246,6 +246,9 @@ class SiteEditView(AttendancePage):
                 apply_form_errors(form, error)
             else:
                 messages.success(request, f"Site {saved.name} saved.")
+                back = request.POST.get("next", "")  # UX2: onboarding sends people here and back
+                if back and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+                    return redirect(back)
                 return redirect("attendance:sites", org=org)
         return self.show({"form": form, "site": site, "map_data": self.map_data(site)}, status=400)
 

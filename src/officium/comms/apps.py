@@ -22,3 +22,9 @@ class CommsConfig(AppConfig):
         register_guard(MARKETING_GUARD, still_consented)
         every(timedelta(hours=1), "comms.purge_unconfirmed_subscriptions",
               purge_unconfirmed_subscriptions)
+
+        from officium.privacy.backing import backs
+
+        # PV7: contact/support forms and complaints, newsletter, service announcements.
+        backs("comms", purposes=["dpv:CustomerCare", "dpv:DirectMarketing",
+                                 "dpv:CommunicationManagement"])

@@ -107,13 +107,14 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def open_file(actor: Membership, file: File, byte_range: tuple[int, int] | None) -> Opened:
+def open_file(actor: Membership, file: File, byte_range: tuple[int, int] | None,
+              event: str = "portal.file_downloaded") -> Opened:
     start, end = byte_range or (0, file.size)
     if end - start <= PREVERIFY_LIMIT:
         for _piece in _decrypted(file, start, end):  # authenticate every record, keep nothing
             pass
     with transaction.atomic():
-        audit.record("portal.file_downloaded", actor=actor.user, organization=file.organization_id,
+        audit.record(event, actor=actor.user, organization=file.organization_id,
                      subject=file.uploaded_by_id, target=file,
                      details={"space": file.space_id, "range": [start, end] if byte_range else None})
     return Opened(start=start, end=end, size=file.size, chunks=_decrypted(file, start, end))

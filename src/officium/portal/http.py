@@ -126,8 +126,30 @@ class SocketBody:
         return bytes(buffer)
 
 
-def file_response(request: HttpRequest, actor: Membership, file: File) -> HttpResponseBase:
-    """The file's plaintext, whole (200) or one byte range (206), streamed record by record."""
+PREVIEW_TYPES = {
+    "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+    "webp": "image/webp", "pdf": "application/pdf",
+    "txt": "text/plain; charset=utf-8", "csv": "text/plain; charset=utf-8",
+    "md": "text/plain; charset=utf-8", "log": "text/plain; charset=utf-8",
+    "json": "text/plain; charset=utf-8",
+}
+"""What the page previews, and the type it is served as (never HTML or SVG: no script runs)."""
+
+
+def preview_kind(file: File) -> str:
+    """"image", "pdf", "text" or "" (no preview) for a file's extension."""
+    kind = PREVIEW_TYPES.get(file.extension, "")
+    return "image" if kind.startswith("image/") else "pdf" if kind == "application/pdf" else (
+        "text" if kind else "")
+
+
+def file_response(request: HttpRequest, actor: Membership, file: File,
+                  preview: bool = False) -> HttpResponseBase:
+    """The file's plaintext, whole (200) or one byte range (206), streamed record by record.
+
+    With ``preview``, served inline as its type for the file page's <img>, <iframe> or text
+    view (PF2): decrypted as it streams like a download, nothing written to disk, framed only
+    by this site, and with no script allowed to run in it."""
     try:
         byte_range = parse_range(request.headers.get("Range"), file.size)
     except RangeNotSatisfiable:
@@ -137,7 +159,8 @@ def file_response(request: HttpRequest, actor: Membership, file: File) -> HttpRe
         response["Content-Range"] = f"bytes */{file.size}"
         return response
     try:
-        opened = open_file(actor, file, byte_range)
+        opened = open_file(actor, file, byte_range,
+                           "portal.file_previewed" if preview else "portal.file_downloaded")
     except (Tampered, KeysDestroyed) as error:  # pages and the API answer these alike
         return json_response(error_body(error.error_code, error.message), error.http_status)
     response = StreamingHttpResponse(opened.chunks, content_type="application/octet-stream",
@@ -145,7 +168,15 @@ def file_response(request: HttpRequest, actor: Membership, file: File) -> HttpRe
     response["Content-Length"] = str(opened.end - opened.start)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = content_disposition_header(True, file.name)
+    response["Content-Disposition"] = content_disposition_header(not preview, file.name) or ""
+    if preview:
+        response["Content-Type"] = PREVIEW_TYPES[file.extension]
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["X-Content-Type-Options"] = "nosniff"
+        # PDF: the browser's own viewer needs to run in the frame; other kinds get a sandbox.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; frame-ancestors 'self'"
+            + ("" if file.extension == "pdf" else "; sandbox; img-src 'self'"))
     response["ETag"] = f'"{file.sha256}"'
     if byte_range:
         response["Content-Range"] = f"bytes {opened.start}-{opened.end - 1}/{file.size}"

@@ -57,7 +57,8 @@ class SpaceMember(TenantModel):
 @personal_data(
     subject="created_by",
     fields={"organization": NOT_PERSONAL, "space": NOT_PERSONAL, "parent": NOT_PERSONAL,
-            "name": DOCUMENT_METADATA, "created_by": NOT_PERSONAL, "created_at": NOT_PERSONAL},
+            "name": DOCUMENT_METADATA, "created_by": NOT_PERSONAL, "created_at": NOT_PERSONAL,
+            "trashed_at": NOT_PERSONAL, "trashed_by": NOT_PERSONAL, "trashed_with": NOT_PERSONAL},
     retention_anchor="created_at",
     data_type="document",
 )
@@ -69,11 +70,17 @@ class Folder(TenantModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    trashed_at = models.DateTimeField(null=True, blank=True)
+    trashed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    trashed_with = models.PositiveIntegerField(null=True, blank=True)
+    """The folder whose trashing took this one along (None: trashed on its own, or live)."""
 
     objects: ClassVar[PurposeManager[Folder]] = PurposeManager()
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["space", "parent", "name"])]
 
     def __str__(self) -> str:
         return self.name
@@ -118,16 +125,34 @@ _BLOB_FIELDS = {
 }
 
 
-@personal_data(subject="uploaded_by", fields={**_BLOB_FIELDS, "completed_at": NOT_PERSONAL},
+@personal_data(subject="uploaded_by",
+               fields={**_BLOB_FIELDS, "completed_at": NOT_PERSONAL, "current": NOT_PERSONAL,
+                       "trashed_at": NOT_PERSONAL, "trashed_by": NOT_PERSONAL,
+                       "trashed_with": NOT_PERSONAL},
                retention_anchor="created_at", data_type="document")
 class File(StoredBlob):
-    """A finished, verified file. Its contents are read only through ``services.open_file``."""
+    """A finished, verified file. Its contents are read only through ``services.open_file``.
+
+    Versions: uploading a file under the name of a live file in the same folder keeps the
+    old one as a version of the new (``current`` points to the live file; None on the live
+    file itself). Trash: ``trashed_at`` set; a file trashed with its folder names that folder
+    in ``trashed_with``. Listings and search show live, untrashed files only.
+    """
 
     completed_at = models.DateTimeField(default=timezone.now)
+    current = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="versions")
+    trashed_at = models.DateTimeField(null=True, blank=True)
+    trashed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    trashed_with = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["organization", "space", "folder"])]
+        indexes = [models.Index(fields=["organization", "space", "folder"]),
+                   models.Index(fields=["space", "folder", "name", "id"]),
+                   models.Index(fields=["space", "folder", "size", "id"]),
+                   models.Index(fields=["space", "folder", "created_at", "id"])]
 
     def __str__(self) -> str:
         return self.name
@@ -170,7 +195,9 @@ class ShareStatus(models.TextChoices):
     fields={"organization": NOT_PERSONAL, "file": NOT_PERSONAL, "created_by": NOT_PERSONAL,
             "public_id": NOT_PERSONAL, "status": NOT_PERSONAL, "ciphertext_size": NOT_PERSONAL,
             "received": NOT_PERSONAL, "expires_at": NOT_PERSONAL, "max_downloads": NOT_PERSONAL,
-            "downloads": NOT_PERSONAL, "created_at": NOT_PERSONAL, "revoked_at": NOT_PERSONAL},
+            "downloads": NOT_PERSONAL, "created_at": NOT_PERSONAL, "revoked_at": NOT_PERSONAL,
+            "password_hash": NOT_PERSONAL, "failed_attempts": NOT_PERSONAL,
+            "locked_until": NOT_PERSONAL},
     retention_anchor="created_at",
     data_type="document",
 )
@@ -194,6 +221,10 @@ class Share(TenantModel):
     downloads = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    password_hash = models.CharField(max_length=200, blank=True, editable=False)
+    """An argon2 hash of the link's password ("" for none); the password itself is never kept."""
+    failed_attempts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[PurposeManager[Share]] = PurposeManager()
 
@@ -208,3 +239,162 @@ class Share(TenantModel):
     def is_open(self) -> bool:
         return (self.status == ShareStatus.ACTIVE and self.expires_at > timezone.now()
                 and self.downloads < self.max_downloads)
+
+
+@exempt("An organization's portal settings: how many days the trash keeps files.")
+class PortalSettings(TenantModel):
+    trash_days = models.PositiveIntegerField(default=30)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"],
+                                               name="portal_one_settings_per_org")]
+
+
+class SpaceRequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting for staff"
+    DONE = "done", "Space opened"
+    DECLINED = "declined", "Declined"
+
+
+@personal_data(
+    subject="requested_by",
+    fields={"organization": NOT_PERSONAL, "requested_by": NOT_PERSONAL, "name": DOCUMENT_METADATA,
+            "note": DOCUMENT_METADATA, "status": NOT_PERSONAL, "space": NOT_PERSONAL,
+            "handled_by": NOT_PERSONAL, "created_at": NOT_PERSONAL, "handled_at": NOT_PERSONAL},
+    retention_anchor="created_at",
+    data_type="document",
+)
+class SpaceRequest(TenantModel):
+    """A client contact asks staff for a new space."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    name = models.CharField(max_length=200)
+    note = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=SpaceRequestStatus.choices,
+                              default=SpaceRequestStatus.OPEN)
+    space = models.ForeignKey(Space, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[PurposeManager[SpaceRequest]] = PurposeManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+@exempt("Ids of a file that arrived and of a member to tell, until the digest goes out.")
+class Arrival(TenantModel):
+    """One file to mention in a member's next digest (PF5); deleted once it is sent."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient", "created_at"])]
+
+
+class ImportKind(models.TextChoices):
+    WEBDAV = "webdav", "WebDAV / Nextcloud"
+
+
+@personal_data(
+    subject="owner",
+    fields={"organization": NOT_PERSONAL, "owner": NOT_PERSONAL, "kind": NOT_PERSONAL,
+            "label": DOCUMENT_METADATA, "base_url": DOCUMENT_METADATA,
+            "username": DOCUMENT_METADATA, "sealed_secret": "pd:Password",
+            "created_at": NOT_PERSONAL, "last_used_at": NOT_PERSONAL, "revoked_at": NOT_PERSONAL},
+    retention_anchor="created_at",
+    data_type="document",
+)
+class ImportSource(TenantModel):
+    """A person's authorization to read their files at another provider (DO3).
+
+    The secret (a WebDAV app password today; an OAuth refresh token for other kinds) is sealed
+    under the organization's vault key with the source's identity as associated data, opened
+    only by the import worker for an import its owner started, and destroyed on revocation.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    kind = models.CharField(max_length=16, choices=ImportKind.choices, default=ImportKind.WEBDAV)
+    label = models.CharField(max_length=200)
+    base_url = models.CharField(max_length=500)
+    username = models.CharField(max_length=200)
+    sealed_secret = models.BinaryField(editable=False, default=b"")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[PurposeManager[ImportSource]] = PurposeManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Failed"
+
+
+@personal_data(
+    subject="started_by",
+    fields={"organization": NOT_PERSONAL, "source": NOT_PERSONAL, "space": NOT_PERSONAL,
+            "folder": NOT_PERSONAL, "started_by": NOT_PERSONAL, "paths": DOCUMENT_METADATA,
+            "status": NOT_PERSONAL, "files_done": NOT_PERSONAL, "files_failed": NOT_PERSONAL,
+            "bytes_done": NOT_PERSONAL, "error": NOT_PERSONAL, "created_at": NOT_PERSONAL,
+            "finished_at": NOT_PERSONAL},
+    retention_anchor="created_at",
+    data_type="document",
+)
+class ImportJob(TenantModel):
+    source = models.ForeignKey(ImportSource, null=True, on_delete=models.SET_NULL,
+                               related_name="jobs")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
+    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    paths = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.QUEUED)
+    files_done = models.PositiveIntegerField(default=0)
+    files_failed = models.PositiveIntegerField(default=0)
+    bytes_done = models.BigIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+@personal_data(
+    subject="job__started_by",
+    fields={"organization": NOT_PERSONAL, "job": NOT_PERSONAL, "remote_path": DOCUMENT_METADATA,
+            "size": NOT_PERSONAL, "etag": NOT_PERSONAL, "status": NOT_PERSONAL,
+            "file": NOT_PERSONAL, "upload_id": NOT_PERSONAL, "error": NOT_PERSONAL},
+)
+class ImportItem(TenantModel):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="items")
+    remote_path = models.CharField(max_length=1000)
+    size = models.BigIntegerField(default=0)
+    etag = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, default="queued")
+    file = models.ForeignKey(File, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    upload_id = models.BigIntegerField(null=True, blank=True)
+    """The upload receiving this file, so a restarted worker resumes it."""
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "remote_path"],
+                                               name="portal_import_item_once")]

@@ -112,7 +112,7 @@ def candidates_for(actor: Membership, space: Space) -> list[Membership]:
 def create_folder(actor: Membership, space: Space, name: str, parent_id: int | None) -> Folder:
     name = clean_name(name)
     parent = folder_for(actor, space, parent_id) if parent_id else None
-    if Folder.objects.filter(space=space, parent=parent, name=name).exists():
+    if Folder.objects.filter(space=space, parent=parent, name=name, trashed_at__isnull=True).exists():
         raise ValidationError({"name": "A folder with this name already exists here."})
     with transaction.atomic():
         folder = Folder.objects.create(organization_id=actor.organization_id, space=space,
@@ -123,25 +123,29 @@ def create_folder(actor: Membership, space: Space, name: str, parent_id: int | N
     return folder
 
 
-def folder_for(actor: Membership, space: Space, folder_id: int) -> Folder:
+def folder_for(actor: Membership, space: Space, folder_id: int, *,
+               allow_trashed: bool = False) -> Folder:
     folder = Folder.objects.for_purpose(actor, PURPOSE).filter(space=space, pk=folder_id).first()
-    if folder is None:
+    if folder is None or (folder.trashed_at is not None and not allow_trashed):
         raise Http404
     return folder
 
 
 def folders_in(actor: Membership, space: Space, parent: Folder | None) -> list[Folder]:
-    return list(Folder.objects.for_purpose(actor, PURPOSE).filter(space=space, parent=parent))
+    return list(Folder.objects.for_purpose(actor, PURPOSE).filter(space=space, parent=parent,
+                                                                  trashed_at__isnull=True))
 
 
 def files_in(actor: Membership, space: Space, folder: Folder | None) -> list[File]:
-    return list(File.objects.for_purpose(actor, PURPOSE).filter(space=space, folder=folder)
-                .select_related("uploaded_by"))
+    return list(File.objects.for_purpose(actor, PURPOSE).filter(
+        space=space, folder=folder, current__isnull=True, trashed_at__isnull=True)
+        .select_related("uploaded_by"))
 
 
 def file_for(actor: Membership, file_id: int, space: Space | None = None) -> File:
-    """A file in one of the actor's spaces (and in ``space`` when given), else 404."""
-    found = File.objects.for_purpose(actor, PURPOSE).filter(pk=file_id)
+    """A file (or an older version of one) in one of the actor's spaces (and in ``space``
+    when given), not in the trash, else 404."""
+    found = File.objects.for_purpose(actor, PURPOSE).filter(pk=file_id, trashed_at__isnull=True)
     if space is not None:
         found = found.filter(space=space)
     file = found.select_related("space", "uploaded_by").first()

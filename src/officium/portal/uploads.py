@@ -37,7 +37,8 @@ from django.utils import timezone
 
 from officium.accounts.models import Membership
 from officium.errors import ErrorCode, OfficiumError
-from officium.portal import keys
+from officium.portal import keys, notices
+from officium.portal.files import ensure_folder_path, supersede
 from officium.portal.models import File, Folder, Space, Upload
 from officium.portal.names import clean_name, extension_of
 from officium.portal.plans import max_file_size
@@ -58,6 +59,8 @@ PIECE = 512 * 1024
 PIECES = 6
 """Buffers per upload in flight: enough to keep the reader, hasher and sealer all busy."""
 LEASE = timedelta(minutes=10)
+CHECKPOINT = 64 * 1024 * 1024
+"""Plaintext bytes between two confirmed states inside one chunk (a multiple of PIECE)."""
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -241,16 +244,24 @@ def _read_into(body: Body, view: memoryview) -> int:
 # --- operations -------------------------------------------------------------------------
 
 def start_upload(actor: Membership, space: Space, *, name: object, size: object, sha256: object,
-                 folder_id: int | None = None) -> Upload:
+                 folder_id: int | None = None, folder_path: object = None,
+                 folder: Folder | None = None) -> Upload:
+    """Start an upload. ``sha256=None`` (imports only, not the API) means the digest is not
+    known in advance: the one computed from the received bytes becomes the file's."""
     name = clean_name(name)
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise ValidationError({"size": "Give the file's size in bytes."})
-    if not isinstance(sha256, str) or not SHA256_HEX.match(sha256.lower()):
+    if sha256 is None:
+        sha256 = ""
+    elif not isinstance(sha256, str) or not SHA256_HEX.match(sha256.lower()):
         raise ValidationError({"sha256": "Give the file's SHA-256 as 64 hexadecimal characters."})
     limit = max_file_size(actor.organization.plan)
     if size > limit:
         raise TooLarge(f"Files on this plan are limited to {limit} bytes; this one has {size}.")
-    folder: Folder | None = folder_for(actor, space, folder_id) if folder_id else None
+    if folder is None and folder_id:
+        folder = folder_for(actor, space, folder_id)
+    if folder_path:
+        folder = ensure_folder_path(actor, space, folder, folder_path)
     upload = Upload(organization_id=actor.organization_id, space=space, folder=folder,
                     uploaded_by=actor.user, name=name, extension=extension_of(name), size=size,
                     sha256=sha256.lower(), record_size=DEFAULT_RECORD_SIZE)
@@ -300,8 +311,8 @@ def receive_chunk(actor: Membership, upload: Upload, offset: int, body: Body,
             result.file = _complete(actor, upload)
         return result
     finally:
-        if not saved:
-            Upload.objects.filter(pk=upload.pk, offset=offset).update(busy_until=None)
+        if not saved:  # give the lease back, keeping every checkpoint confirmed so far
+            Upload.objects.filter(pk=upload.pk, offset__gte=offset).update(busy_until=None)
 
 
 def _claim(upload: Upload, offset: int) -> Upload:
@@ -322,31 +333,53 @@ def _claim(upload: Upload, offset: int) -> Upload:
 
 
 def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult:
+    """Receive a chunk in checkpoints of ``CHECKPOINT`` bytes: each one is flushed to the store
+    and its state confirmed in the row before the next begins, so a server that dies in the
+    middle of a long chunk keeps every checkpoint it had confirmed (the lease is kept across
+    checkpoints and given back at the end)."""
     space = upload.space
     key = keys.file_key(space, upload)
     encryptor = StreamEncryptor.resume_sealed(key, keys.blob_aad(upload),
                                               bytes(upload.stream_header),
                                               bytes(upload.sealed_state))
-    records_before, _tail = encryptor.state()
-    stored = HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE)
     running = _running_hash(upload)
     store = blob_store()
-    receiver = _Receiver(running, encryptor,
-                         lambda records: store.append(upload.storage_name, stored, records))
-    received, cut = receiver.run(body, length)
-    new_offset = offset + received
-    chunks = [*upload.chunks, {"offset": offset, "length": received,
-                               "at": timezone.now().isoformat()}]
-    sealed_state = encryptor.sealed_state()
-    updated = Upload.objects.filter(pk=upload.pk, offset=offset).update(
-        offset=new_offset, sealed_state=sealed_state, chunks=chunks,
-        busy_until=None, updated_at=timezone.now())
-    if not updated:  # the lease expired and another request took over: it has the upload now
-        raise UploadConflict(offset, "The upload changed while this chunk was written.")
-    upload.offset, upload.sealed_state, upload.chunks = new_offset, sealed_state, chunks
-    if running is not None:
-        _keep_hash(upload, new_offset, running)
-    return ChunkResult(offset=new_offset, size=upload.size, cut=cut)
+    position, remaining, cut = offset, length, False
+    chunks = list(upload.chunks)
+    while True:
+        records_before, _tail = encryptor.state()
+        stored = HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE)
+        def write(records: Iterator[bytes], at: int = stored) -> int:
+            return store.append(upload.storage_name, at, records)
+
+        receiver = _Receiver(running, encryptor, write)
+        step = min(remaining, CHECKPOINT)
+        received, cut = receiver.run(body, step)
+        new_offset = position + received
+        remaining -= received
+        last = cut or remaining <= 0
+        if chunks and chunks[-1].get("offset") == offset and chunks[-1].get("open"):
+            chunks[-1] = {**chunks[-1], "length": new_offset - offset}
+        else:
+            chunks.append({"offset": offset, "length": new_offset - offset})
+        chunks[-1]["at"] = timezone.now().isoformat()
+        if last:
+            chunks[-1].pop("open", None)
+        else:
+            chunks[-1]["open"] = True
+        sealed_state = encryptor.sealed_state()
+        now = timezone.now()
+        updated = Upload.objects.filter(pk=upload.pk, offset=position).update(
+            offset=new_offset, sealed_state=sealed_state, chunks=chunks,
+            busy_until=None if last else now + LEASE, updated_at=now)
+        if not updated:  # the lease expired and another request took over: it has the upload now
+            raise UploadConflict(position, "The upload changed while this chunk was written.")
+        upload.offset, upload.sealed_state, upload.chunks = new_offset, sealed_state, chunks
+        if running is not None:
+            _keep_hash(upload, new_offset, running)
+        position = new_offset
+        if last:
+            return ChunkResult(offset=new_offset, size=upload.size, cut=cut)
 
 
 def _complete(actor: Membership, upload: Upload) -> File:
@@ -364,6 +397,8 @@ def _complete(actor: Membership, upload: Upload) -> File:
     except Exception:
         discard(upload)
         raise
+    if not upload.sha256:  # an import: the digest is what arrived
+        upload.sha256 = digest
     if digest != upload.sha256:
         discard(upload, reason="sha256_mismatch")
         raise ValidationError({"sha256": "The received file's SHA-256 does not match the "
@@ -375,12 +410,15 @@ def _complete(actor: Membership, upload: Upload) -> File:
             extension=upload.extension, size=upload.size, sha256=upload.sha256,
             record_size=upload.record_size, wrapped_key=upload.wrapped_key,
             created_at=upload.created_at)
+        replaced = supersede(file)
         # The upload's row goes; its object stays, now the file's (see signals).
         Upload.objects.filter(pk=upload.pk).delete()
         audit.record("portal.file_uploaded", actor=actor.user, organization=upload.organization_id,
                      subject=upload.uploaded_by_id, target=file,
                      details={"space": upload.space_id, "size": upload.size,
-                              "chunks": len(upload.chunks)})
+                              "chunks": len(upload.chunks),
+                              "replaces": replaced.pk if replaced else None})
+        notices.file_arrived(file)
     _forget_hash(upload)
     return file
 

@@ -12,3 +12,13 @@ CHILD_REPORT_DISMISSED = declare("privacy.child_report_dismissed", "Dismissed a 
 CHILD_ACCOUNT_DELETED = declare("privacy.child_account_deleted", "Deleted a child's account")
 
 POLICY_DECISIONS = {"accepted": POLICY_ACCEPTED, "refused": POLICY_REFUSED}
+
+# The privacy office (PV5): the breach register.
+BREACH_RECORDED = declare("privacy.breach_recorded", "Recorded a personal data breach")
+BREACH_AUTHORITY_NOTIFIED = declare("privacy.breach_authority_notified",
+                                    "Notified the supervisory authority of a breach")
+BREACH_PEOPLE_NOTIFIED = declare("privacy.breach_people_notified",
+                                 "Told the people affected by a breach")
+BREACH_NOTE = declare("privacy.breach_note", "Added evidence to a breach record")
+RELEASE_PUBLISHED = declare("privacy.release_published",
+                            "Published statistics under differential privacy")

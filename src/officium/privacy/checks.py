@@ -87,7 +87,7 @@ def check_policy_covers_registry(app_configs: Any = None, **kwargs: Any) -> list
     except PolicyError as error:
         return [checks.Error(f"The active policy is invalid: {error}", id="privacy.E010")]
     declared = frozenset(c.term for c in policy.categories)
-    collected = frozenset(f.key for f in policy.signup_fields)
+    collected = policy.collected_keys
     errors: list[checks.CheckMessage] = []
     for reg in registry.registrations():
         for field, term in reg.personal_fields(collected).items():
@@ -98,3 +98,22 @@ def check_policy_covers_registry(app_configs: Any = None, **kwargs: Any) -> list
                     hint="Declare the category in the policy, or stop storing the field.",
                     obj=reg.model, id="privacy.E004"))
     return errors
+
+
+@checks.register("privacy")
+def check_policy_backed(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """PV7: every purpose, category and recipient the active policy declares is backed by
+    installed code (a registered model field, a declared processing, a recipient adapter)."""
+    from officium.privacy import backing
+    from officium.privacy.policy.loader import PolicyError, active_policy
+
+    try:
+        policy = active_policy()
+    except PolicyError:
+        return []  # check_policy_covers_registry reports it
+    return [checks.Error(
+        f"The policy '{policy.profile}' states something no installed code does: "
+        f"{found.message}.",
+        hint="Remove the statement from the policy, or install the code that implements it "
+             "(an app declares it with privacy.backing.backs(...)).",
+        id="privacy.E011") for found in backing.unbacked(policy)]

@@ -154,3 +154,4 @@ class DisclosureSubject(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.subject_id} in disclosure {self.disclosure_id}"
+from officium.privacy.office.models import Breach, BreachEvent, BreachSubject  # noqa: E402, F401  (PV5)

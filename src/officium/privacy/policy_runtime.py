@@ -47,7 +47,7 @@ def term_covered(term: str, terms: frozenset[str]) -> bool:
 
 @lru_cache(maxsize=1)
 def collected_signup_keys() -> frozenset[str]:
-    return frozenset(f.key for f in _policy().signup_fields)
+    return _policy().collected_keys
 
 
 def reset() -> None:

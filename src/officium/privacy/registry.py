@@ -118,8 +118,9 @@ def personal_data(
 ) -> Callable[[M], M]:
     """Class decorator registering a model that holds personal data.
 
-    ``collected_if`` maps a field to the signup field key that fills it: under a policy that
-    does not collect that key, the field stays empty and the policy need not declare it.
+    ``collected_if`` maps a field to the signup field key that fills it (or ``purpose:<id>``,
+    ``category:<term>``; see ``Policy.collected_keys``): under a policy that does not collect
+    that key, the field stays empty and the policy need not declare it.
     """
 
     def decorate(model: M) -> M:

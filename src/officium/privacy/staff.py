@@ -13,10 +13,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from officium.accounts.models import Membership
-from officium.accounts.roles import PRIVACY_STAFF
+from officium.accounts.localtime import zone_for
+from officium.accounts.models import Membership, Organization
+from officium.accounts.roles import ADMINISTRATORS, PRIVACY_STAFF
 
-__all__ = ["PRIVACY_STAFF", "is_privacy_staff", "members", "officer_emails", "platform_staff_emails"]
+OFFICE_ROLES = tuple(dict.fromkeys((*PRIVACY_STAFF, *ADMINISTRATORS)))
+"""Who reads the privacy office's registers (audit log, data map, breaches): owners,
+administrators and privacy officers."""
+
+__all__ = ["OFFICE_ROLES", "PRIVACY_STAFF", "is_privacy_staff", "members", "officer_emails", "organization_zones",
+           "platform_staff_emails"]
 
 
 def is_privacy_staff(membership: Any) -> bool:
@@ -40,3 +46,13 @@ def platform_staff_emails() -> list[str]:
     """Addresses of the platform's active staff (they handle requests from the public form)."""
     return sorted(set(get_user_model().objects.filter(is_staff=True, is_active=True)
                       .values_list("email", flat=True)))
+
+
+def organization_zones(organization_ids: set[int]) -> dict[int, Any]:
+    """Each organization's time zone (a ZoneInfo), for pages that show its entries' times."""
+    return {o.pk: zone_for(o) for o in Organization.objects.filter(pk__in=organization_ids)}
+
+
+def zone_of(organization: Any) -> Any:
+    """The organization's time zone (a ZoneInfo)."""
+    return zone_for(organization)

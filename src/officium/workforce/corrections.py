@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from officium.accounts import localtime
@@ -19,6 +20,7 @@ from officium.accounts.emails import send_service_email
 from officium.accounts.models import Membership
 from officium.attendance import purposes
 from officium.attendance.models import AttendanceRecord, Direction, Review, Verdict
+from officium.notifications.services import notify
 from officium.privacy import audit
 from officium.workforce import timesheets
 from officium.workforce.audit_events import (
@@ -97,6 +99,10 @@ def request_correction(member: Membership, data: dict[str, Any]) -> Correction:
                 "kind": correction.get_kind_display(), "organization": member.organization.name,
                 "when": localtime.format_datetime(at, localtime.zone_for(member.organization))},
                 organization_id=member.organization_id)
+        if member.reports_to is not None:
+            notify(member.reports_to.user, member.organization, "correction.requested",
+                   f"{member.user} asked to correct a check-in record",
+                   url=reverse("workforce:requests", kwargs={"org": member.organization.slug}))
     return correction
 
 
@@ -174,6 +180,9 @@ def decide(actor: Membership, correction: Correction, decision: str, note: str =
             "approved": replacement is not None, "kind": correction.get_kind_display(),
             "when": localtime.format_datetime(correction.occurred_at, zone),
             "organization": member.organization.name}, organization_id=member.organization_id)
+        notify(member.user, member.organization, f"correction.{state}",
+               f"Your correction ({correction.get_kind_display().lower()}) was {state}",
+               url=reverse("workforce:timesheets", kwargs={"org": member.organization.slug}))
     correction.state, correction.decided_by, correction.decided_at = state, actor, now
     correction.replacement = replacement
     return correction

@@ -127,3 +127,56 @@ def seed_month(slug: str = "acme", today: dt.date | None = None) -> None:
                 decided_by=member.reports_to if email.startswith("member1") else None,
                 ended_at=localtime.day_bounds(leave_day + dt.timedelta(days=1), tz)[1],
                 reason="Family visit")
+
+
+# --- today, and the smaller second organization (UX1) ----------------------------------------
+
+TODAY = [
+    # (organization, member email, site, local time checked in this morning)
+    ("acme", "member1@acme.example", "Berlin HQ", dt.time(6, 4)),
+    ("acme", "manager@acme.example", "Lisbon depot", dt.time(7, 12)),
+    ("globex", "member@globex.example", "Paris office", dt.time(8, 55)),
+]
+
+
+@transaction.atomic
+def seed_today() -> None:
+    """Who is in right now: a few check-ins this morning (local time of each site); Globex gets
+    its one site and a week of its member's days. Nothing is added twice."""
+    from django.utils import timezone
+
+    from officium.accounts import localtime
+    from officium.attendance.models import AttendanceRecord
+    from officium.workforce import shifts, timesheets
+
+    globex = Organization.objects.filter(slug="globex").first()
+    if globex is not None:
+        Site.objects.get_or_create(organization=globex, name="Paris office", defaults={
+            "shape": "circle", "center_latitude": 48.8698, "center_longitude": 2.3319, "radius_m": 120.0})
+    now = timezone.now()
+    for slug, email, site_name, start in TODAY:
+        member = Membership.objects.filter(organization__slug=slug, user__email=email).select_related("organization").first()
+        site = Site.objects.filter(organization__slug=slug, name=site_name).first()
+        if member is None or site is None:
+            continue
+        tz = localtime.zone_for(member.organization, site)
+        today = localtime.local_day(now, tz)
+        days = [today - dt.timedelta(days=n) for n in range(7, 0, -1)] if slug == "globex" else []
+        moments: list[tuple[dt.date, dt.datetime, dt.datetime | None]] = [
+            (d, localtime.at_local(d, start, tz), localtime.at_local(d, dt.time(17, 30), tz)) for d in days]
+        came_today = localtime.at_local(today, start, tz)
+        if came_today > now:
+            came_today = now - dt.timedelta(minutes=20)
+        moments.append((today, came_today, None))
+        if AttendanceRecord.objects.filter(member=member, occurred_at__gte=moments[0][1] - dt.timedelta(hours=1)).exists():
+            continue
+        plan = shifts.plan_for(member.organization.pk, member.pk, [site.pk])
+        records = []
+        for _day, came, left in moments:
+            for direction, at in [("in", came)] + ([("out", left)] if left else []):
+                placed = plan.place(direction, at, tz, site.pk)
+                records.append(AttendanceRecord(
+                    organization=member.organization, member=member, direction=direction, occurred_at=at,
+                    verdict="inside", accepted=True, site=site, work_day=placed.work_day, shift_status=placed.status))
+        AttendanceRecord.objects.bulk_create(records)
+        timesheets.recompute(member, [d for d, _, _ in moments])

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from officium.accounts import localtime
@@ -25,6 +26,7 @@ from officium.accounts.models import Membership
 from officium.accounts.roles import ADMINISTRATORS
 from officium.attendance import purposes
 from officium.attendance.models import Site
+from officium.notifications.services import notify
 from officium.privacy import audit
 from officium.workforce import timesheets
 from officium.workforce.audit_events import (
@@ -152,12 +154,19 @@ def request_leave(member: Membership, data: dict[str, Any]) -> LeaveRequest:
         manager = member.reports_to
         if manager is not None:
             send_service_email(manager.user.email, "leave_requested", _mail(made), organization_id=member.organization_id)
+            notify(manager.user, member.organization, "leave.requested",
+                   f"{member.user} asked for {_text(made.days)} day{'s' if made.days != 1 else ''} of {leave_type.name}",
+                   url=reverse("workforce:requests", kwargs={"org": member.organization.slug}))
     return made
 
 
 def _text(days: Decimal) -> str:
     """5.0 -> "5", 2.5 -> "2.5" (a person reads days, not decimals)."""
     return format(days.normalize(), "f")
+
+
+def _timesheets_url(member: Membership) -> str:
+    return reverse("workforce:timesheets", kwargs={"org": member.organization.slug})
 
 
 def _mail(made: LeaveRequest) -> dict[str, Any]:
@@ -202,6 +211,9 @@ def decide(actor: Membership, made: LeaveRequest, decision: str) -> LeaveRequest
             timesheets.recompute(member, timesheets.Period(made.starts_on, made.ends_on).days)
         send_service_email(member.user.email, "leave_decided", {**_mail(made), "approved": state == RequestState.APPROVED},
                            organization_id=member.organization_id)
+        notify(member.user, member.organization, f"leave.{state}",
+               f"Your {made.leave_type.name.lower()} from {made.starts_on:%Y-%m-%d} was {state}",
+               url=_timesheets_url(member))
     return made
 
 

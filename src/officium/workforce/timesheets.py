@@ -172,9 +172,10 @@ def on_records_changed(organization_id: int, days: Sequence[tuple[int, dt.date]]
     """Attendance's listener: the days records arrived on (live, synced, reviewed) are rebuilt
     by the worker, so a check-in does not pay for its day's timesheet. The task row is written
     in the caller's transaction: a rolled-back check-in queues nothing."""
+    from officium.worker.enqueue import enqueue
     from officium.workforce.tasks import rebuild_timesheet_days
 
-    rebuild_timesheet_days.enqueue(organization_id, [[m, d.isoformat()] for m, d in days])
+    enqueue(rebuild_timesheet_days, organization_id, [[m, d.isoformat()] for m, d in days])
 
 
 def rebuild_days(organization_id: int, days: Sequence[tuple[int, dt.date]]) -> None:

@@ -26,12 +26,14 @@ from officium.privacy.vault.shredding import shred_subject
 print(shred_subject(User.objects.get(email="bob@example.org").pk, reason="erasure_request").key_destroyed)
 """
 READ = """
-import django, sqlite3, sys; django.setup()
+import django, sqlite3, sys, tarfile; django.setup()
 from django.db import connection
 from officium.accounts.models import User
 from officium.privacy.vault import keys
 from officium.privacy.vault.fields import open_value
-with sqlite3.connect(sys.argv[1]) as backup:  # the ciphertext as the old backup holds it
+with tarfile.open(sys.argv[1]) as archive:
+    archive.extract("database.sqlite3", sys.argv[2], filter="data")
+with sqlite3.connect(sys.argv[2] + "/database.sqlite3") as backup:  # the ciphertext as the old backup holds it
     rows = backup.execute("SELECT id, email, phone FROM accounts_user ORDER BY email").fetchall()
 for pk, email, token in rows:
     try:
@@ -57,13 +59,13 @@ def test_SE2_RI4_shredded_subject_stays_unreadable_in_a_restored_backup(tmp_path
            "OFFICIUM_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
     run(env, "-m", "officium.cli", "manage", "migrate", "--skip-checks", "-v", "0")
     run(env, "-c", SEED)
-    backup = tmp_path / "backup.sqlite3"
+    backup = tmp_path / "backup.tar"
     run(env, "-m", "officium.cli", "backup", str(backup))
     assert run(env, "-c", SHRED).strip() == "True"
 
     fresh = {**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
     run(fresh, "-m", "officium.cli", "restore", str(backup))
-    out = run(fresh, "-c", READ, str(backup))
+    out = run(fresh, "-c", READ, str(backup), str(tmp_path / "unpacked"))
     assert "bob@example.org KEY-DESTROYED" in out
     assert "bob@example.org field: NO ROW" in out  # erased again by the restore
     assert "+49 30 1234567" not in out

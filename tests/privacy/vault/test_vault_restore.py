@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,7 @@ def erased_after_backup(tmp_path: Path, migrated: Path) -> tuple[dict[str, str],
     env = environment(tmp_path, "live.sqlite3")
     bob_id = int(run(env, "-c", SEED).stdout.strip())
     assert run(env, "-c", CANCEL, "carol@acme.example").stdout.strip() == "deleted"
-    backup = tmp_path / "backup.sqlite3"
+    backup = tmp_path / "backup.tar"
     officium(env, "backup", str(backup))
     assert run(env, "-c", CANCEL, "bob@acme.example").stdout.strip() == "deleted"
     shutil.copy(migrated, tmp_path / "fresh.sqlite3")
@@ -137,7 +138,9 @@ def user_count(database: Path) -> int:
 
 def test_RI4_restore_after_erasure_into_a_fresh_database_keeps_the_person_erased(erased_after_backup, tmp_path):
     fresh, backup, bob_id = erased_after_backup
-    with sqlite3.connect(backup) as db:  # the backup itself still holds bob
+    with tarfile.open(backup) as tar:  # the archive's database itself still holds bob
+        tar.extract("database.sqlite3", tmp_path / "unpacked", filter="data")
+    with sqlite3.connect(tmp_path / "unpacked" / "database.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM accounts_user WHERE id = ?", [bob_id]).fetchone()[0] == 1
 
     restored = officium(fresh, "restore", str(backup))
@@ -272,7 +275,7 @@ def test_RI4_restore_after_erasure_on_postgresql(tmp_path):
         env = {**environment(tmp_path, "unused"), "DATABASE_URL": f"{PG_SERVER}/{live}"}
         officium(env, "manage", "migrate", "--skip-checks", "-v", "0")
         bob_id = int(run(env, "-c", SEED).stdout.strip())
-        backup = tmp_path / "backup.pgdump"
+        backup = tmp_path / "backup.tar"
         officium(env, "backup", str(backup))
         assert run(env, "-c", CANCEL, "bob@acme.example").stdout.strip() == "deleted"
 

@@ -13,7 +13,7 @@ def registry_rows(policy: Policy) -> list[dict[str, str]]:
     A field is named by the policy category that declares its term, or a broader one, so the
     record shows the purposes and retention the policy gives that category.
     """
-    collected = frozenset(policy.signup_keys)
+    collected = policy.collected_keys
     rows = []
     for reg in sorted(registry.registrations(), key=lambda r: r.label):
         for field, term in sorted(reg.personal_fields(collected).items()):

@@ -10,10 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from officium.privacy.policy.loader import (
     PolicyError,
+    PolicyProblem,
+    _compose,
     check_policy_file,
+    format_path,
+    line_of,
     load_policy,
     resolve_policy_path,
 )
@@ -37,13 +42,33 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(files: Sequence[str]) -> int:
-    problems = [p for name in files for p in check_policy_file(resolve_policy_path(name))]
+    problems: list[PolicyProblem] = []
+    for name in files:
+        path = resolve_policy_path(name)
+        found = check_policy_file(path)
+        problems += found or unbacked_problems(path)
     for problem in problems:
         print(problem)
     if problems:
         return 1
     print("ok")
     return 0
+
+
+def unbacked_problems(path: Path) -> list[PolicyProblem]:
+    """PV7: statements of a valid policy that no installed code backs (when the installed apps
+    are loaded: ``officium policy check`` loads them; the bare policy tools check the file)."""
+    from django.apps import apps
+
+    if not apps.ready:
+        return []
+    from officium.privacy.backing import unbacked
+
+    policy = load_policy(path)
+    root, _ = _compose(path.read_text(encoding="utf-8"))
+    return [PolicyProblem(str(path), line_of(root, u.loc), format_path(u.loc),
+                          f"not backed by installed code: {u.message}")
+            for u in unbacked(policy)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -113,6 +113,15 @@ class Policy(Section):
     def signup_keys(self) -> list[str]:
         return [f.key for f in self.signup_fields]
 
+    @property
+    def collected_keys(self) -> frozenset[str]:
+        """What a registered field's ``collected_if`` may name: a signup field key, or
+        ``purpose:<id>`` / ``category:<term>`` for a field filled only under a policy that
+        declares that purpose or category (billing keeps a card only where payments are a
+        purpose, a billing address only where addresses are a category)."""
+        return frozenset([*self.signup_keys, *(f"purpose:{p.id}" for p in self.purposes),
+                          *(f"category:{c.term}" for c in self.categories)])
+
 
 class _Identified(Protocol):
     @property

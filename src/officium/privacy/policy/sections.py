@@ -265,6 +265,19 @@ class RightsGroup(Section):
     deadline: Period
     extension: Period | None = None
     channels: list[Channel] = Field(default_factory=lambda: list[Channel](["request_form"]))
+    # PV3: requests of these rights wait for an officer's review (with their draft answer)
+    # before they run; the others run as soon as the requester is verified.
+    reviewed: list[RightId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def reviewed_rights_are_offered(self) -> RightsGroup:
+        fail("rights", [(("reviewed", i), f"right {r!r} is reviewed but not offered")
+                        for i, r in enumerate(self.reviewed) if r not in self.rights])
+        return self
+
+    def reviews(self, request_type: str) -> bool:
+        """Whether a request of this type waits for the officer's review."""
+        return any(request_type == r or request_type.startswith(f"{r}_") for r in self.reviewed)
 
     def due_on(self, received: date, extended: bool = False) -> date:
         due = self.deadline.add_to(received)

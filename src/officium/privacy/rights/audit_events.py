@@ -26,6 +26,8 @@ STEP_LABELS = {
     "attempt_failed": "An attempt to carry out the request failed; it will be tried again",
     "failed": "Request stopped after repeated failures; officers told",
     "retried": "Failed request started again by an officer",
+    "review_requested": "Request waits for the officer's review, with its draft answer",
+    "review_approved": "Officer approved the request's draft answer",
 }
 
 STEPS: dict[str, AuditEvent] = {

@@ -28,12 +28,20 @@ def _move(request: RightsRequest, to: str, allowed: tuple[str, ...], **fields: A
     request.refresh_from_db()
 
 
-def approve(officer: Member, request: RightsRequest, note: str = "") -> RightsRequest:
+def approve(officer: Member, request: RightsRequest, note: str = "", message: str = "") -> RightsRequest:
     """The officer confirms the requester's identity (checked another way) and lets the
-    request run."""
+    request run; on a request in review (PV3), approves its draft answer, with ``message``
+    edited if given, and lets it run."""
+    from officium.privacy.rights import review
     from officium.privacy.rights.execution import schedule
 
     require_officer(officer, request)
+    if request.status == Status.IN_REVIEW:
+        with transaction.atomic():
+            if not review.approve_review(request, officer.user, message):
+                raise ValidationError({"status": "This request no longer waits for review."})
+            schedule(request)
+        return request
     with transaction.atomic():
         _move(request, Status.VERIFIED, (Status.RECEIVED, Status.AWAITING_VERIFICATION),
               verification=Verification.OFFICER, verified_at=timezone.now())
@@ -123,7 +131,8 @@ def _text(data: Mapping[str, Any], key: str) -> str:
 
 
 DECISIONS: dict[str, Decision] = {
-    "approve": lambda officer, r, data: approve(officer, r, _text(data, "reason")),
+    "approve": lambda officer, r, data: approve(officer, r, _text(data, "reason"),
+                                                _text(data, "message")),
     "retry": lambda officer, r, data: retry(officer, r, _text(data, "reason")),
     "deny": lambda officer, r, data: deny(officer, r, _text(data, "reason")),
     "extend": lambda officer, r, data: deadlines.extend(r, officer.user, _text(data, "reason")),

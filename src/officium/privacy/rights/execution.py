@@ -38,8 +38,13 @@ AUTOMATIC = frozenset(RequestType.values) - {RequestType.RECTIFICATION}
 
 
 def schedule(request: RightsRequest) -> None:
-    """Queue the execution once the current transaction commits."""
+    """Queue the execution once the current transaction commits; a request of a reviewed right
+    waits for the officer's review first (PV3)."""
     if request.request_type not in AUTOMATIC:
+        return
+    from officium.privacy.rights import review
+
+    if review.needs_review(request) and review.hold_for_review(request):
         return
     from officium.privacy.rights.tasks import execute_request
 

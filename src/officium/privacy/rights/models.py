@@ -38,6 +38,7 @@ class Status(models.TextChoices):
     RECEIVED = "received", "Received"
     AWAITING_VERIFICATION = "awaiting_verification", "Waiting for identity verification"
     VERIFIED = "verified", "Verified, queued"
+    IN_REVIEW = "in_review", "Waiting for the privacy officer's review"
     IN_PROGRESS = "in_progress", "In progress"
     FAILED = "failed", "Failed: stopped after repeated errors, waiting for an officer"
     PAUSED = "paused", "Paused: waiting for the requester"
@@ -47,7 +48,7 @@ class Status(models.TextChoices):
 
 
 # A failed request stays open: its deadline still runs and an officer retries or answers it.
-OPEN_STATUSES = (Status.RECEIVED, Status.AWAITING_VERIFICATION, Status.VERIFIED,
+OPEN_STATUSES = (Status.RECEIVED, Status.AWAITING_VERIFICATION, Status.VERIFIED, Status.IN_REVIEW,
                  Status.IN_PROGRESS, Status.PAUSED, Status.FAILED)
 CLOSED_STATUSES = (Status.COMPLETED, Status.DENIED, Status.WITHDRAWN)
 
@@ -81,6 +82,7 @@ class Verification(models.TextChoices):
         "paused_from": NOT_PERSONAL, "pause_reason": NOT_PERSONAL, "reminded_on": NOT_PERSONAL,
         "completed_at": NOT_PERSONAL, "decision_reason": NOT_PERSONAL, "answer": CHOICE,
         "progress": NOT_PERSONAL, "lease_until": NOT_PERSONAL, "attempts": NOT_PERSONAL,
+        "review_draft": CHOICE, "reviewed_at": NOT_PERSONAL, "review_message": CHOICE,
     },
     retention_anchor="received_at",
     data_type="rights_request",
@@ -120,6 +122,11 @@ class RightsRequest(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     answer = models.JSONField(default=dict, blank=True)
+    # PV3: the draft answer a reviewed request waits with (what would be removed and kept, and
+    # why), when the officer approved it, and the message they approved (edited or not).
+    review_draft = models.JSONField(default=dict, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_message = models.TextField(blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -7,7 +7,10 @@ Run it with the web server and the worker stopped. In order:
    hold every key id the backup's rows are wrapped under. Otherwise it refuses, unless the
    operator accepts that problem with its flag (``--accept-missing-ledger``,
    ``--accept-master-key-mismatch``); the consequence of each accepted problem is printed;
-2. load the backup into the configured database;
+2. load the backup into the configured database; from an archive (``archive.py``) also put back
+   the stored objects (local files, or the S3 object versions it names) and the audit
+   checkpoints (a different checkpoint file already there is kept beside it as evidence);
+   a database-only backup (before SC4) still loads;
 3. delete every key named in the shred ledger (what those keys sealed stays unreadable);
    with an accepted master-key mismatch, also the keys this master key cannot unwrap;
 4. erase again everyone named in the erasure ledger (``shredding.erase_again``): their
@@ -23,17 +26,20 @@ Steps 3-6 are idempotent: if the command is interrupted, run it again.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from django.db import connection, connections
 
+from officium.privacy.audit.checkpoints import checkpoint_file
 from officium.privacy.registry import SELF, registrations
-from officium.privacy.vault import erasures, keys, ledger, manifest, revocation
+from officium.privacy.vault import archive, erasures, keys, ledger, manifest, revocation
 from officium.privacy.vault.backup import _database, _is_sqlite, _pg_env
 
 FLAGS: Final = {manifest.LEDGER: "--accept-missing-ledger",
@@ -64,6 +70,8 @@ class RestoreReport:
     keys_unwrappable: int = 0
     erased_again: list[int] = field(default_factory=list)
     accepted: list[manifest.Problem] = field(default_factory=list)
+    objects: dict[str, int] = field(default_factory=dict)
+    checkpoints: str = ""
 
 
 def restore(path: Path, *, accept: frozenset[str] = frozenset()) -> RestoreReport:
@@ -75,9 +83,12 @@ def restore(path: Path, *, accept: frozenset[str] = frozenset()) -> RestoreRepor
     refused = [p for p in problems if p.kind not in accept]
     if refused:
         raise RestoreRefused(refused)
-    _load(source)
-    keys.clear_cache()
     report = RestoreReport(accepted=problems)
+    if archive.is_archive(source):
+        _load_archive(source, report)
+    else:
+        _load(source)
+    keys.clear_cache()
     report.keys_removed = ledger.apply_to_database()
     if any(p.kind == manifest.MASTER_KEY for p in problems):
         report.keys_unwrappable = keys.discard_unwrappable()
@@ -101,6 +112,19 @@ def _load(source: Path) -> None:
     else:
         subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",  # noqa: S603, S607
                         f"--dbname={db['NAME']}", str(source)], check=True, env=_pg_env(db))
+
+
+def _load_archive(source: Path, report: RestoreReport) -> None:
+    from django.conf import settings
+
+    scratch = Path(tempfile.mkdtemp(prefix=".officium-restore-", dir=settings.VAR_DIR))
+    try:
+        with archive.opened(source) as (tar, index):
+            _load(archive.extract_database(tar, index, scratch))
+            report.objects = archive.restore_objects(tar, index)
+            report.checkpoints = archive.restore_checkpoints(tar, index, checkpoint_file())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _erase_again() -> list[int]:
@@ -162,5 +186,7 @@ def main(args: list[str]) -> int:
           f"(shred ledger {ledger.path()}); {len(report.erased_again)} erased person(s) erased "
           f"again (erasure ledger {erasures.path()})"
           + (f"; {report.keys_unwrappable} key(s) the master key cannot unwrap destroyed"
-             if report.keys_unwrappable else ""), file=sys.stderr)
+             if report.keys_unwrappable else "")
+          + "".join(f"; {label}: {count} stored object(s) put back" for label, count in report.objects.items())
+          + (f"; audit checkpoints {report.checkpoints}" if report.checkpoints else ""), file=sys.stderr)
     return 0

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from officium.privacy.views import child_reports, disclosures, my_reads, notice, versions
+from officium.privacy.office import urls as office_urls
+from officium.privacy.office import views as office_views
+from officium.privacy.views import child_reports, disclosures, notice, versions
 
 app_name = "privacy"
 
@@ -15,7 +17,7 @@ urlpatterns = [
     path("privacy/versions/", versions.version_list, name="versions"),
     path("privacy/versions/<int:version_id>/", versions.version_detail, name="version"),
     path("privacy/versions/<int:version_id>/decide/", versions.decide, name="decide"),
-    path("privacy/my-reads/", my_reads.my_reads, name="my_reads"),
+    path("privacy/my-reads/", office_views.my_reads, name="my_reads"),
     path("privacy/report-child/", child_reports.report_child, name="report_child"),
     path("o/<slug:org>/privacy/disclosures/", disclosures.DisclosuresView.as_view(),
          name="disclosures"),
@@ -23,4 +25,5 @@ urlpatterns = [
          name="child_reports"),
     path("o/<slug:org>/privacy/child-reports/<int:report_id>/",
          child_reports.ChildReportDecisionView.as_view(), name="child_report"),
+    *office_urls.urlpatterns,
 ]

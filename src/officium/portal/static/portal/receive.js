@@ -16,7 +16,8 @@
       var fragment = location.hash.replace(/^#/, "");
       if (!fragment) throw new Error("This link has no key: copy the whole link, including the part after #.");
       var key = S.fromB64url(fragment), size = parseInt(root.dataset.size, 10);
-      var response = await fetch(root.dataset.dataUrl, {credentials: "omit", cache: "no-store"});
+      // same-origin: a password link is unlocked in this browser's session
+      var response = await fetch(root.dataset.dataUrl, {credentials: "same-origin", cache: "no-store"});
       if (!response.ok) throw new Error("This link has expired, was revoked or was used up.");
       var reader = response.body.getReader(), pending = new Uint8Array(0), dec = null, index = 0;
       var parts = [], done = 0, full = 0;
@@ -39,8 +40,14 @@
       var last = await dec.open(index, pending, true);
       parts.push(last); done += last.length;
       if (done !== size) throw new Error("The decrypted file has the wrong size.");
-      save.href = URL.createObjectURL(new Blob(parts, {type: "application/octet-stream"}));
+      var types = {image: root.dataset.mime || "application/octet-stream", pdf: "application/pdf",
+                   text: "text/plain"};
+      var kind = root.dataset.preview;
+      var blob = new Blob(parts, {type: kind ? types[kind] : "application/octet-stream"});
+      var url = URL.createObjectURL(blob);
+      save.href = url;
       save.download = root.dataset.name; save.hidden = false; root.dataset.done = "true";
+      showPreview(kind, blob, url);
       bar.value = 100;
       say("Decrypted in your browser and checked: every record is authenticated.");
     } catch (error) {
@@ -48,6 +55,23 @@
     } finally {
       button.disabled = false;
     }
+  }
+
+  function showPreview(kind, blob, url) {
+    // Decrypted in this page only: the preview is made from the same blob as the download.
+    var box = document.getElementById("share-preview");
+    if (!box || !kind) return;
+    box.textContent = "";
+    if (kind === "image") {
+      var img = document.createElement("img"); img.src = url; img.alt = root.dataset.name; box.appendChild(img);
+    } else if (kind === "pdf") {
+      var frame = document.createElement("iframe"); frame.src = url; frame.title = root.dataset.name; box.appendChild(frame);
+    } else {
+      blob.slice(0, 256 * 1024).text().then(function (text) {
+        var pre = document.createElement("pre"); pre.textContent = text; box.appendChild(pre);
+      });
+    }
+    box.hidden = false;
   }
 
   button.addEventListener("click", receive);

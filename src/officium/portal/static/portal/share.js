@@ -31,7 +31,8 @@
         method: "POST", credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
         body: JSON.stringify({expires_in_hours: parseInt(document.getElementById("share-hours").value, 10),
-                              max_downloads: parseInt(document.getElementById("share-downloads").value, 10)})});
+                              max_downloads: parseInt(document.getElementById("share-downloads").value, 10),
+                              password: document.getElementById("share-password").value})});
       var info = await created.json();
       if (!created.ok) throw new Error(info.message || "The link was refused.");
       var key = crypto.getRandomValues(new Uint8Array(32));
@@ -63,8 +64,11 @@
       state.pending.push(await enc.seal(buffer.slice(0, filled), true));
       await upload(info, state, true);
       var link = location.origin + info.link_path + "#" + S.b64url(key);
-      out.value = link; out.hidden = false; root.dataset.link = link;
-      say("Link ready. Anyone with it can download until it expires or is used up; the key is only in the link.");
+      out.value = link; document.getElementById("share-out").hidden = false; root.dataset.link = link;
+      document.getElementById("share-password").value = "";
+      addRow(info);
+      say("Link ready. Anyone with it" + (info.has_password ? " and the password" : "") +
+          " can download until it expires or is used up; the key is only in the link.");
     } catch (error) {
       say(error.message);
     } finally {
@@ -72,5 +76,36 @@
     }
   }
 
+  function addRow(info) {
+    var table = document.getElementById("links-body");
+    if (!table) return;
+    var empty = document.getElementById("links-empty");
+    if (empty) empty.remove();
+    var row = document.createElement("tr");
+    [info.created_label, "Active" + (info.has_password ? ", with a password" : ""), info.expires_label,
+     info.downloads + " / " + info.max_downloads].forEach(function (text) {
+      var cell = document.createElement("td"); cell.textContent = text; row.appendChild(cell);
+    });
+    var cell = document.createElement("td");
+    var form = document.createElement("form");
+    form.method = "post"; form.action = info.revoke_path;
+    var token = document.createElement("input");
+    token.type = "hidden"; token.name = "csrfmiddlewaretoken"; token.value = csrf;
+    var revoke = document.createElement("button");
+    revoke.className = "danger"; revoke.textContent = "Revoke";
+    form.appendChild(token); form.appendChild(revoke); cell.appendChild(form); row.appendChild(cell);
+    table.insertBefore(row, table.firstChild);
+  }
+
+  var copy = document.getElementById("share-copy");
+  copy.addEventListener("click", async function () {
+    try {
+      await navigator.clipboard.writeText(out.value);
+      copy.textContent = "Copied";
+    } catch (error) {
+      out.select(); document.execCommand("copy"); copy.textContent = "Copied";
+    }
+    setTimeout(function () { copy.textContent = "Copy link"; }, 2000);
+  });
   button.addEventListener("click", share);
 })();

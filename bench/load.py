@@ -1,0 +1,329 @@
+"""Load proof: open-loop check-ins at a fixed rate through a real server, next to a bare view.
+
+    python bench/load.py [--quick] [--rate N] [--seconds N] [--postgres]
+
+1. Migrates a temporary database (SQLite; ``--postgres``: PostgreSQL database ``ofc_load_bench``
+   on 127.0.0.1, or ``BENCH_PG_URL``), seeds one organization with a site, members with a
+   connected device each (check-ins) and four more devices (batch syncs), and starts
+   ``officium serve`` (its shipped configuration) on a free 127.0.0.1 port. All traffic stays
+   on loopback; every phase is bounded in time.
+2. Open loop: request *i* is sent at ``start + i / rate`` whether or not earlier ones have
+   answered (a pool of client threads, each with its own keep-alive connection), and its
+   latency is measured from that scheduled moment, so a slow server is charged for the queue
+   it causes (no coordinated omission). Phases, each ``--seconds`` long at ``--rate``:
+   - the floor: a bare Django view (no database, the same middleware and server, added by a
+     settings module that only extends the URLs);
+   - check-ins alone (``POST /api/attendance/device/check-ins``; the organization turns a
+     repeated check-in into a check-out, WT3): the server's CPU time per check-in;
+   - check-ins with concurrent batch syncs (``POST /api/attendance/device/events``, a batch of
+     events from each sync device every second, each batch sent twice as a client retrying
+     after a lost answer would).
+3. Afterwards the database is counted: every check-in answered 201 has exactly its record
+   (none lost, none doubled), and each synced event is stored exactly once.
+
+Goals: check-in p95 (with syncs) at most 3x the bare view's p95; 0 errors, 0 lost, 0 doubled;
+server CPU per check-in at most 2.5x the bare view's. The machine's load average is printed:
+on shared cores the figures move with it; the ratios are measured in the same run.
+Exit status 1 on any error, lost or doubled event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from _harness import result
+from ingest import (
+    FLOOR_SETTINGS,
+    FLOOR_URLS,
+    PYTHON,
+    ROOT,
+    free_port,
+    make_events,
+    officium,
+    percentile,
+    server_cpu,
+    wait_for,
+)
+
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ofc_load_bench")
+CHECK_IN = "/api/attendance/device/check-ins"
+BARE = "/bench/bare"
+EVENTS = "/api/attendance/device/events"
+SYNC_DEVICES = 4
+CLIENT_THREADS = 96
+
+SEED = r"""
+import json, django
+django.setup()
+from officium.accounts.models import Membership, Organization, User
+from officium.attendance import services
+from officium.attendance.models import AttendanceSettings, Site
+org = Organization.objects.create(name="Load Org", slug="load", time_zone="Europe/Berlin")
+AttendanceSettings.objects.create(organization=org, repeat_check_in="check_out")
+owner = User.objects.create_user("owner@load.example", None, is_active=True)
+owner_m = Membership.objects.create(organization=org, user=owner, role="owner")
+Site.objects.create(organization=org, name="HQ", shape="circle", center_latitude=52.52,
+                    center_longitude=13.405, radius_m=150)
+devices = []
+for i in range(%(devices)d):
+    user = User.objects.create_user(f"m{i}@load.example", None, is_active=True)
+    member = Membership.objects.create(organization=org, user=user, role="member", reports_to=owner_m)
+    _, code = services.create_connection_code(owner_m, member)
+    device, token = services.connect_device(code, f"phone {i}", "bench")
+    devices.append({"token": token, "device": device.pk, "member": member.pk})
+print(json.dumps(devices))
+"""
+
+COUNT = r"""
+import json, sys, django
+django.setup()
+from officium.attendance.models import AttendanceRecord, LocationEvent
+answered = json.load(open(sys.argv[1]))
+ids = answered["record_ids"]
+found = AttendanceRecord.objects.filter(pk__in=ids).count()
+total = AttendanceRecord.objects.filter(organization__slug="load").count()
+events = {prefix: LocationEvent.objects.filter(client_event_id__startswith=prefix).count()
+          for prefix in answered["event_prefixes"]}
+print(json.dumps({"found": found, "total": total, "events": events}))
+"""
+
+
+class OpenLoop:
+    """Requests sent on a fixed schedule from a thread pool, each thread with its connection."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.local = threading.local()
+
+    def _conn(self) -> http.client.HTTPConnection:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        return conn
+
+    def send(self, path: str, body: bytes, token: str) -> tuple[int, bytes]:
+        for attempt in range(2):
+            conn = self._conn()
+            reused = conn.sock is not None
+            try:
+                conn.request("POST", path, body=body, headers={"Authorization": f"Bearer {token}",
+                                                               "Content-Type": "application/json"})
+                response = conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed an idle keep-alive connection: send again on a new one, as
+                # HTTP clients do (the database count below would show a check-in stored twice).
+                conn.close()
+                self.local.conn = None
+                if not reused or attempt:
+                    return 0, b""
+            except OSError:
+                conn.close()
+                self.local.conn = None
+                return 0, b""
+        return 0, b""
+
+    def run(self, rate: float, seconds: float, request: object, pool: ThreadPoolExecutor) -> list[tuple[float, int, bytes]]:
+        """Send ``rate * seconds`` requests on schedule; (latency from schedule, status, body)."""
+        count = int(rate * seconds)
+        answers: list[tuple[float, int, bytes]] = [(0.0, 0, b"")] * count
+        start = time.perf_counter() + 0.05
+
+        def one(i: int, due: float) -> None:
+            status, body = request(i)  # type: ignore[operator]
+            answers[i] = (time.perf_counter() - due, status, body)
+
+        futures = []
+        for i in range(count):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            futures.append(pool.submit(one, i, due))
+        for future in futures:
+            future.result(timeout=60)
+        return answers
+
+
+def summary(label: str, answers: list[tuple[float, int, bytes]], ok: int, cpu: float) -> dict[str, float]:
+    ms = [a[0] * 1000 for a in answers]
+    errors = sum(1 for a in answers if a[1] != ok)
+    if errors:
+        statuses: dict[int, int] = {}
+        for a in answers:
+            if a[1] != ok:
+                statuses[a[1]] = statuses.get(a[1], 0) + 1
+        print(f"  {label.strip()}: answers other than {ok}: {statuses} (0: no answer)")
+    figures = {"p50": percentile(ms, 50), "p95": percentile(ms, 95), "max": max(ms), "errors": errors,
+               "cpu_ms": cpu / len(answers) * 1000}
+    print(f"  {label}: {len(answers)} requests   p50 {figures['p50']:.1f} ms   p95 {figures['p95']:.1f} ms   "
+          f"max {figures['max']:.1f} ms   errors {errors}   server CPU {figures['cpu_ms']:.2f} ms/request")
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small pass for CI (10 s phases at 50/s)")
+    parser.add_argument("--rate", type=float, default=None, help="requests per second (100; --quick 50)")
+    parser.add_argument("--seconds", type=float, default=None, help="length of each phase (60; --quick 10)")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    rate = args.rate or (50.0 if args.quick else 100.0)
+    seconds = args.seconds or (10.0 if args.quick else 60.0)
+    members = 50 if args.quick else 200
+    batch = 200 if args.quick else 500
+
+    tmp = Path(tempfile.mkdtemp(prefix="officium-bench-load-"))
+    port = free_port()
+    if args.postgres:
+        import psycopg
+
+        base, name = PG_URL.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        database_url = PG_URL
+    else:
+        database_url = f"sqlite:///{tmp / 'load.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": database_url, "OFFICIUM_VAR_DIR": str(tmp / "var"),
+           "OFFICIUM_ENV": "development", "DEBUG": "0", "OFFICIUM_BIND": f"127.0.0.1:{port}",
+           "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "officium.settings", "PYTHONPATH": str(ROOT / "src")}
+    env.pop("OFFICIUM_TESTING", None)
+    (tmp / "bench_floor_settings.py").write_text(FLOOR_SETTINGS % {"conn_max_age": None})
+    (tmp / "bench_floor_urls.py").write_text(FLOOR_URLS)
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": "bench_floor_settings",
+                  "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT / 'src'}"}
+    server = None
+    load_before = os.getloadavg()
+    try:
+        officium(env, "manage", "migrate", "--skip-checks", "--verbosity", "0")
+        seeded = subprocess.run([PYTHON, "-c", SEED % {"devices": members + SYNC_DEVICES}], env=env,  # noqa: S603
+                                check=True, text=True, capture_output=True).stdout.strip().splitlines()[-1]
+        devices = json.loads(seeded)
+        checkers, syncers = devices[:members], devices[members:]
+        server_log = open(tmp / "server.log", "wb")  # noqa: SIM115 (closed with the server)
+        server = subprocess.Popen([PYTHON, "-m", "officium.cli", "serve", "--log-level", "warning",  # noqa: S603
+                                   "--access-logfile", "/dev/null"],
+                                  env=server_env, stdout=subprocess.DEVNULL, stderr=server_log)
+        wait_for(port, server, timeout=180)  # a busy shared machine starts gunicorn slowly
+        print(f"{rate:.0f} requests/s open loop, {seconds:.0f} s per phase, {members} check-in devices, "
+              f"{SYNC_DEVICES} sync devices x {batch} events/s (each batch sent twice); server: officium serve "
+              f"({os.environ.get('WEB_CONCURRENCY', '2')} processes), {'PostgreSQL' if args.postgres else 'SQLite'}; "
+              f"load average {load_before[0]:.1f}")
+
+        loop = OpenLoop(port)
+        check_in_body = json.dumps({"direction": "in", "latitude": 52.5201, "longitude": 13.4051,
+                                    "accuracy": 10}).encode()
+        bare_body = b"{}"
+        record_ids: list[int] = []
+        ids_lock = threading.Lock()
+
+        def check_in(i: int) -> tuple[int, bytes]:
+            status, body = loop.send(CHECK_IN, check_in_body, str(checkers[i % members]["token"]))
+            if status == 201:
+                with ids_lock:
+                    record_ids.append(int(json.loads(body)["id"]))
+            return status, body
+
+        def bare(i: int) -> tuple[int, bytes]:
+            return loop.send(BARE, bare_body, str(checkers[i % members]["token"]))
+
+        with ThreadPoolExecutor(max_workers=CLIENT_THREADS) as pool:
+            # Warm-up (untimed): each server thread opens its database connection once.
+            loop.run(rate, 1.0, check_in, pool)
+            loop.run(rate, 1.0, bare, pool)
+
+            def phase(label: str, request: object, ok: int) -> dict[str, float]:
+                cpu_before = server_cpu(server.pid)  # type: ignore[union-attr]
+                answers = loop.run(rate, seconds, request, pool)
+                return summary(label, answers, ok, server_cpu(server.pid) - cpu_before)  # type: ignore[union-attr]
+
+            floor = phase("bare view             ", bare, 201)
+            alone = phase("check-in              ", check_in, 201)
+
+            # Check-ins again, with each sync device posting a batch every second beside them.
+            stop = threading.Event()
+            sync_results: list[tuple[int, dict[str, int]]] = []
+            prefixes: list[str] = []
+
+            def syncer(device: dict[str, object], n: int) -> None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                second = 0
+                while not stop.is_set():
+                    started = time.monotonic()
+                    prefix = f"d{n}s{second}-"
+                    body = json.dumps({"events": make_events(batch, prefix)}).encode()
+                    for _attempt in range(2):  # the same batch twice: a retry after a lost answer
+                        conn.request("POST", EVENTS, body=body, headers={
+                            "Authorization": f"Bearer {device['token']}", "Content-Type": "application/json"})
+                        response = conn.getresponse()
+                        payload = response.read()
+                        sync_results.append((response.status, json.loads(payload) if response.status == 200 else {}))
+                    prefixes.append(prefix)
+                    second += 1
+                    stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
+
+            syncing = [threading.Thread(target=syncer, args=(d, n)) for n, d in enumerate(syncers)]
+            for thread in syncing:
+                thread.start()
+            try:
+                mixed = phase("check-in + batch syncs", check_in, 201)
+            finally:
+                stop.set()
+                for thread in syncing:
+                    thread.join(timeout=120)
+
+        sync_errors = sum(1 for status, _ in sync_results if status != 200)
+        answered = tmp / "answered.json"
+        answered.write_text(json.dumps({"record_ids": record_ids, "event_prefixes": prefixes}))
+        counted = json.loads(subprocess.run([PYTHON, "-c", COUNT, str(answered)], env=env, check=True,  # noqa: S603
+                                            text=True, capture_output=True).stdout.strip().splitlines()[-1])
+        warmup = int(rate)  # the untimed check-ins answered too
+        lost = len(record_ids) - counted["found"]
+        doubled = counted["total"] - len(record_ids) + max(0, len(set(record_ids)) - len(record_ids))
+        events_lost = sum(max(0, batch - n) for n in counted["events"].values())
+        events_doubled = sum(max(0, n - batch) for n in counted["events"].values())
+        errors = int(floor["errors"] + alone["errors"] + mixed["errors"] + sync_errors)
+        print(f"  batch syncs: {len(prefixes)} batches of {batch} (each sent twice), errors {sync_errors}")
+        print(f"  counted in the database: {counted['found']} of {len(record_ids)} answered check-ins "
+              f"({len(record_ids) - warmup} timed + {warmup} warm-up) have their record, {counted['total']} records "
+              f"in all; synced events stored once: {sum(counted['events'].values())} of {batch * len(prefixes)}")
+        p95_ratio = mixed["p95"] / floor["p95"] if floor["p95"] else 0.0
+        cpu_ratio = alone["cpu_ms"] / floor["cpu_ms"] if floor["cpu_ms"] else 0.0
+        load_after = os.getloadavg()
+        print(f"  check-in p95 / bare p95: {p95_ratio:.2f}x (goal <= 3x)   server CPU per check-in / bare: "
+              f"{cpu_ratio:.2f}x (goal <= 2.5x)   lost {lost + events_lost}, doubled {doubled + events_doubled}, "
+              f"errors {errors}   load average {load_before[0]:.1f} -> {load_after[0]:.1f}")
+        failed = bool(errors or lost or doubled or events_lost or events_doubled)
+        if failed:
+            lines = (tmp / "server.log").read_text(errors="replace").splitlines()
+            print("server log (last lines naming officium or an error):",
+                  *[line for line in lines if "officium/" in line or "Error" in line][-12:], sep="\n  ")
+        result("load", rate=rate, seconds=seconds, checkin_p95_ms=mixed["p95"], bare_p95_ms=floor["p95"],
+               p95_ratio=p95_ratio, checkin_alone_p95_ms=alone["p95"], server_cpu_checkin_ms=alone["cpu_ms"],
+               server_cpu_bare_ms=floor["cpu_ms"], cpu_ratio=cpu_ratio, errors=errors,
+               lost=lost + events_lost, doubled=doubled + events_doubled, load_average=load_before[0])
+        return 1 if failed else 0
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Field actions replayed from a phone's offline queue through attendance's batch endpoint
+(FW8): each queued event carries ``kind`` (task_entry, form, bid), its client id, time and
+fix, and a ``data`` payload checked here. Attendance stores the location event (privacy mode
+and the device profile applied again on the server); these handlers then write the domain row,
+once per (member, client id) however often the queue is replayed.
+
+Payloads:
+- task_entry: ``{"task_id", "status", "note"}``
+- form: ``{"form_id", "version", "answers", "task_id"?}``
+- bid: ``{"offer_id", "answer", "eta_minutes"?}``
+
+A batch may hold thousands of actions: what a check looks up (a task, whether the member may
+report on it, a form's current version) is looked up once per batch (``memo``); notes and
+submissions are inserted in bulk with one audit entry per batch; status steps, which move a
+task and may tell its customer (FW7), are applied one by one in time order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models.constants import OnConflict
+from django.utils import timezone
+
+from officium.attendance.ingest import BrokenEvent, _datetime_adapter, register_action
+from officium.attendance.models import Device, EventKind, LocationEvent, LocationStatus
+from officium.fieldwork import audit_events as ev
+from officium.fieldwork import bids, definitions, eta, services
+from officium.fieldwork.models import BidOffer, FormVersion, Status, Submission, Task, TaskEntry
+from officium.privacy import audit
+
+DROPPED = (LocationStatus.PAUSED, LocationStatus.NOT_COLLECTED)
+Items = list[tuple[str, dt.datetime, Any, int | None]]
+
+
+def _object(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise BrokenEvent("data", "Send the action's data as an object.")
+    return data
+
+
+def _task(device: Device, task_id: Any, memo: dict[Any, Any]) -> Task:
+    """A task the device's member may report on (an assignee's, or any for a dispatcher):
+    all of them read once per batch."""
+    if type(task_id) is not int:
+        raise BrokenEvent("data.task_id", "Name the task by its id.")
+    if "tasks" not in memo:
+        memo["tasks"] = {t.pk: t for t in services.visible_tasks(device.member)}
+    task = memo["tasks"].get(task_id)
+    if task is None:
+        raise BrokenEvent("data.task_id", "No such task for you.")
+    return task  # type: ignore[no-any-return]
+
+
+def _version(device: Device, data: dict[str, Any], memo: dict[Any, Any]) -> FormVersion:
+    key = ("form", data.get("form_id"), data.get("version"))
+    if key not in memo:
+        try:
+            memo[key] = services.current_version(device.member, data.get("form_id"), data.get("version"))
+        except ValidationError as error:
+            memo[key] = error
+    if isinstance(memo[key], ValidationError):
+        raise memo[key]
+    return memo[key]  # type: ignore[no-any-return]
+
+
+ENTRY_COLUMNS = ("organization_id", "member_id", "device_id", "task_id", "status", "note", "location_id",
+                 "occurred_at", "received_at", "client_id")
+SUBMISSION_COLUMNS = ("organization_id", "member_id", "device_id", "version_id", "task_id", "answers", "location_id",
+                      "occurred_at", "received_at", "client_id")
+
+
+def insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
+    """One ``executemany`` (as attendance's ingest does for location events): preparing each
+    value of each model instance for ``bulk_create`` costs more than the insert itself.
+    Duplicates by (member, client id) are skipped by the constraint."""
+    if not rows:
+        return 0
+    ops = connection.ops
+    adapt = _datetime_adapter(connection.vendor)
+    at, received = columns.index("occurred_at"), columns.index("received_at")
+    rows = [(*r[:at], adapt(r[at]), adapt(r[received]), *r[received + 1:]) for r in rows]
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    table = ops.quote_name(model._meta.db_table)
+    suffix = ops.on_conflict_suffix_sql(None, OnConflict.IGNORE, None, None)
+    sql = (f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({names}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))}) {suffix}")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        return max(int(cursor.rowcount), 0)
+
+
+def _done(model: Any, device: Device, items: Items) -> set[str]:
+    return set(model.objects.filter(member=device.member, client_id__in=[i[0] for i in items])
+               .values_list("client_id", flat=True))
+
+
+def _synced(device: Device, kind: str, count: int) -> None:
+    if count:
+        member = device.member
+        audit.record(ev.ACTIONS_SYNCED, actor=member.user_id, organization=member.organization_id,
+                     subject=member.user_id, target=device, details={"kind": kind, "stored": count})
+
+
+class EntryAction:
+    def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any:
+        data = _object(data)
+        task = _task(device, data.get("task_id"), memo)
+        status, note = data.get("status") or "", data.get("note") or ""
+        if type(status) is not str or type(note) is not str:
+            raise BrokenEvent("data.note", "Status and note are text.")
+        note = note.strip()
+        if len(note) > services.MAX_NOTE:
+            raise BrokenEvent("data.note", f"At most {services.MAX_NOTE} characters.")
+        if status:
+            services.check_step(task, status)
+        elif not note:
+            raise BrokenEvent("data.note", "Write a note or choose a status.")
+        return task, status, note
+
+    def store(self, device: Device, items: Items) -> int:
+        done = _done(TaskEntry, device, items)
+        fresh = [i for i in items if i[0] not in done]
+        member, now = device.member, timezone.now()
+        steps = [i for i in fresh if i[2][1]]
+        notes = [(task, note, location_id, at, cid) for cid, at, (task, status, note), location_id in fresh if not status]
+        head = (member.organization_id, member.pk, device.pk)
+        count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, at, now, cid)
+                                                  for task, note, location_id, at, cid in notes])
+        _synced(device, EventKind.TASK_ENTRY, count)
+        for cid, at, (task, status, note), location_id in sorted(steps, key=lambda i: i[1]):
+            task = Task.objects.select_for_update().get(pk=task.pk)
+            if task.status in services.FINAL or services.RANK[Status(task.status)] >= services.RANK[Status(status)]:
+                status = ""  # overtaken by a later step: kept as a note
+                if not note:
+                    continue
+            services.write_entry(member, task, status, note, location_id, at, device, cid)
+            count += 1
+        for task in {n[0].pk: n[0] for n in notes if n[0].status == Status.EN_ROUTE}.values():
+            task.refresh_from_db()
+            eta.after_entry(task, member, "")  # a new fix may move the customer's estimate
+        return count
+
+
+class FormAction:
+    def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any:
+        data = _object(data)
+        task = _task(device, data["task_id"], memo) if data.get("task_id") is not None else None
+        version = _version(device, data, memo)
+        answers = definitions.clean_answers(version.definition, data.get("answers"), keep_location=True)
+        return version, answers, task
+
+    def store(self, device: Device, items: Items) -> int:
+        done = _done(Submission, device, items)
+        fresh = [i for i in items if i[0] not in done]
+        statuses: dict[int | None, str] = dict(LocationEvent.objects.filter(
+            pk__in=[i[3] for i in fresh if i[3]]).values_list("pk", "location_status"))
+        member, now = device.member, timezone.now()
+        head = (member.organization_id, member.pk, device.pk)
+        as_json = Submission._meta.get_field("answers").get_db_prep_save
+        rows = []
+        for cid, at, (version, answers, task), location_id in fresh:
+            if statuses.get(location_id) in DROPPED:  # privacy mode or profile: no location answers
+                answers = definitions.clean_answers(version.definition, answers, keep_location=False)
+            rows.append((*head, version.pk, task.pk if task else None, as_json(answers, connection),
+                         location_id, at, now, cid))
+        count = insert(Submission, SUBMISSION_COLUMNS, rows)
+        _synced(device, EventKind.FORM, count)
+        return count
+
+
+class BidAction:
+    def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any:
+        data = _object(data)
+        offer_id = data.get("offer_id")
+        offer = BidOffer.objects.select_related("bid", "member").filter(
+            pk=offer_id, member=device.member).first() if type(offer_id) is int else None
+        if offer is None:
+            raise BrokenEvent("data.offer_id", "No such bid for you.")
+        bids.check_answer(offer, data.get("answer"), data.get("eta_minutes"))
+        return offer, data["answer"], data.get("eta_minutes")
+
+    def store(self, device: Device, items: Items) -> int:
+        done, count = _done(BidOffer, device, items), 0
+        for cid, at, (offer, answer, eta_minutes), location_id in items:
+            if cid in done:
+                continue
+            try:
+                bids.write_answer(offer, answer, eta_minutes, location_id, at, device, cid)
+            except ValidationError:
+                continue  # answered meanwhile (twice in one queue): the first answer stands
+            count += 1
+        return count
+
+
+def register() -> None:
+    register_action(EventKind.TASK_ENTRY, EntryAction())
+    register_action(EventKind.FORM, FormAction())
+    register_action(EventKind.BID, BidAction())

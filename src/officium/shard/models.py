@@ -1,0 +1,1 @@
+"""No models: the app holds the shard-ready check and the conversion migrate runs (apps.py)."""

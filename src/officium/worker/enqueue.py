@@ -1,0 +1,39 @@
+"""``enqueue(task, ...)``: ``task.enqueue(...)`` for hot paths.
+
+On the database queue (``django_tasks_db``), the task's row is written by a ``db.PreparedInsert``
+(its INSERT compiled once per connection) with exactly the values the backend's own
+``enqueue`` writes, in the caller's transaction; the backend's ``task_enqueued`` signal (a
+debug log line) is not sent. Any other backend (RQ, the immediate one in tests), or
+``OFFICIUM_PREPARED_STATEMENTS=false``, takes ``task.enqueue`` as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks.base import Task
+from django_tasks.utils import normalize_json
+from django_tasks_db.backend import DatabaseBackend
+
+from officium.db import PreparedInsert, prepared_statements
+
+_ROW: list[PreparedInsert] = []
+
+
+def _row() -> PreparedInsert:
+    if not _ROW:
+        from django_tasks_db.models import DBTaskResult
+
+        _ROW.append(PreparedInsert(DBTaskResult, with_pk=True))
+    return _ROW[0]
+
+
+def enqueue(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend) or task.run_after is not None or not prepared_statements():
+        task.enqueue(*args, **kwargs)
+        return
+    _row().create(
+        id=backend._get_id(),  # the backend's id function (private API: tests/test_hot_paths.py)
+        args_kwargs=normalize_json({"args": args, "kwargs": kwargs}), priority=task.priority,
+        task_path=task.module_path, queue_name=task.queue_name, run_after=None, backend_name=backend.alias)

@@ -1,0 +1,46 @@
+"""UX1: the demo tells one story in every feature built so far, and seeding twice adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from officium.accounts.demo import seed_demo
+from officium.accounts.models import Membership, Organization
+from officium.attendance.models import AttendanceRecord, Site
+from officium.notifications.models import Notification
+from officium.portal.models import Space
+from officium.privacy.consent.models import ConsentRecord
+from officium.privacy.rights.models import RightsRequest
+from officium.workforce.models import Correction, LeaveRequest
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = (AttendanceRecord, Site, Notification, Space, ConsentRecord, RightsRequest, LeaveRequest,
+           Correction, Membership)
+
+
+def _seed() -> dict[str, int]:
+    from officium.cli import seed_story
+
+    seed_demo()
+    seed_story()
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+def test_UX1_the_demo_has_a_lived_in_history_and_seeding_is_idempotent():
+    first = _seed()
+    assert _seed() == first  # a second run adds nothing
+    acme, globex = Organization.objects.get(slug="acme"), Organization.objects.get(slug="globex")
+    zones = {s.time_zone or acme.time_zone for s in Site.objects.filter(organization=acme)}
+    assert zones == {"Europe/Berlin", "Europe/Lisbon"}  # a month of attendance in two zones
+    days = AttendanceRecord.objects.filter(organization=acme).values("work_day").distinct().count()
+    assert days >= 15
+    statuses = set(RightsRequest.objects.filter(organization=acme).values_list("status", flat=True))
+    assert {"verified", "paused", "completed"} <= statuses  # awaiting review, paused, answered
+    assert set(ConsentRecord.objects.values_list("state", flat=True)) == {"given", "withdrawn"}
+    assert Notification.objects.filter(read_at__isnull=True).exists()
+    assert Notification.objects.filter(read_at__isnull=False).exists()
+    assert LeaveRequest.objects.filter(state="pending").exists() and Correction.objects.exists()
+    assert Membership.objects.filter(organization=globex).count() < Membership.objects.filter(organization=acme).count()
+    assert AttendanceRecord.objects.filter(organization=globex).exists()
+    assert acme.onboarding.get("plan") == "done" and globex.onboarding.get("plan") is None
