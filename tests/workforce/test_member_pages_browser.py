@@ -33,8 +33,7 @@ def test_WT6_WT5_member_asks_on_a_phone_and_the_manager_approves(browser_login, 
     monday = day + timedelta(days=7 - day.weekday() + 7)  # a Monday at least a week ahead
 
     _, page = browser_login(bob, viewport=PHONE, is_mobile=True, has_touch=True)
-    page.goto(f"{live_server.url}/o/alpha/")
-    page.click("a.tile:has-text('My leave')")
+    page.goto(f"{live_server.url}/o/alpha/leave/")
     assert "Annual leave" in page.inner_text("#balances")
     page.select_option("#id_leave_type_id", label="Annual leave")
     page.fill("#id_starts_on", f"{monday:%Y-%m-%d}")
@@ -57,8 +56,7 @@ def test_WT6_WT5_member_asks_on_a_phone_and_the_manager_approves(browser_login, 
     fits(page)
 
     _, boss = browser_login(alice, viewport=PHONE, is_mobile=True, has_touch=True)
-    boss.goto(f"{live_server.url}/o/alpha/")
-    boss.click("a.tile:has-text('Requests to decide')")
+    boss.goto(f"{live_server.url}/o/alpha/requests/")
     boss.click("#leave-requests button.approve")
     boss.wait_for_selector("text=The leave request was approved")
     boss.click("#corrections button.approve")
