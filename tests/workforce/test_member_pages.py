@@ -10,6 +10,7 @@ import pytest
 
 from officium.attendance import services as attendance
 from officium.mail.models import OutboxEmail
+from officium.notifications.models import Notification
 from officium.privacy.audit.models import AuditEntry
 from officium.workforce import corrections, leave
 from officium.workforce.models import Correction, LeaveRequest, LeaveType, TimesheetDay
@@ -41,7 +42,7 @@ def test_WT6_member_requests_leave_on_a_page_with_the_balance_shown(alice_m, bob
     assert "leave request" in OutboxEmail.objects.filter(to_address=alice_m.user.email).latest("pk").subject
     followed = html(bob_client.get("/o/alpha/leave/"))
     assert f'data-leave="{made.pk}" data-state="pending"' in followed and "Waiting for the manager" in followed
-    assert '<td class="remaining"><strong>2</strong></td>' in followed  # 5 - 3 waiting
+    assert '<strong class="remaining">2</strong> of 5 days left (0 taken, 3 waiting)' in followed
 
 
 @pytest.mark.parametrize(("form", "field", "message"), [
@@ -108,6 +109,10 @@ def test_WT6_manager_approves_leave_on_the_requests_page(alice_m, bob_m, annual,
     made.refresh_from_db()
     assert made.state == "approved"
     assert "approved" in OutboxEmail.objects.filter(to_address=bob_m.user.email).latest("pk").subject
+    told = Notification.objects.get(recipient=bob_m.user, kind="leave.approved")
+    assert told.url.startswith("/o/alpha/timesheets/") and "from 2026-01-14 was approved" in told.title
+    asked = Notification.objects.get(recipient=alice_m.user, kind="leave.requested")
+    assert asked.url == "/o/alpha/requests/" and "2 days of Annual leave" in asked.title
     assert TimesheetDay.objects.get(member=bob_m, day=date(2026, 1, 14)).leave_type == annual
     assert "No leave request is waiting for you" in html(alice_client.get("/o/alpha/requests/"))
     away = alice_client.post(f"/o/alpha/leave/{made.pk}/decision/",
@@ -147,6 +152,8 @@ def test_WT5_member_asks_a_correction_from_a_timesheet_day(alice_m, bob_m, forgo
                              {"decision": "approve", "next": "/o/alpha/requests/"})
     assert done["Location"] == "/o/alpha/requests/"
     assert TimesheetDay.objects.get(member=bob_m, day=date(2026, 1, 14)).worked_minutes == 9 * 60
+    assert Notification.objects.filter(recipient=alice_m.user, kind="correction.requested").count() == 1
+    assert Notification.objects.filter(recipient=bob_m.user, kind="correction.approved").count() == 1
 
 
 @pytest.mark.parametrize(("form", "field"), [
