@@ -184,7 +184,9 @@ class Invoice(TenantModel):
 
 
 @exempt("A line of an invoice: a description of the plan and amounts, no personal data.")
-class InvoiceLine(models.Model):
+class InvoiceLine(TenantModel):
+    """Belongs to its invoice's organization (SC3: the line's foreign key carries organization_id)."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     description = models.CharField(max_length=200)
     amount_cents = models.IntegerField()

@@ -83,6 +83,7 @@ class Migration(migrations.Migration):
                 ('description', models.CharField(max_length=200)),
                 ('amount_cents', models.IntegerField()),
                 ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='billing.invoice')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
             ],
             options={
                 'ordering': ['pk'],

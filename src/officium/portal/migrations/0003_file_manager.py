@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
             name='Arrival',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
@@ -26,6 +27,7 @@ class Migration(migrations.Migration):
             name='ImportItem',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('remote_path', models.CharField(max_length=1000)),
                 ('size', models.BigIntegerField(default=0)),
                 ('etag', models.CharField(blank=True, max_length=200)),
@@ -38,6 +40,7 @@ class Migration(migrations.Migration):
             name='ImportJob',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('paths', models.JSONField(default=list)),
                 ('status', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Importing'), ('done', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
                 ('files_done', models.PositiveIntegerField(default=0)),
@@ -55,6 +58,7 @@ class Migration(migrations.Migration):
             name='ImportSource',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('kind', models.CharField(choices=[('webdav', 'WebDAV / Nextcloud')], default='webdav', max_length=16)),
                 ('label', models.CharField(max_length=200)),
                 ('base_url', models.CharField(max_length=500)),
@@ -72,6 +76,7 @@ class Migration(migrations.Migration):
             name='PortalSettings',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('trash_days', models.PositiveIntegerField(default=30)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
@@ -80,6 +85,7 @@ class Migration(migrations.Migration):
             name='SpaceRequest',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('name', models.CharField(max_length=200)),
                 ('note', models.CharField(blank=True, max_length=1000)),
                 ('status', models.CharField(choices=[('open', 'Waiting for staff'), ('done', 'Space opened'), ('declined', 'Declined')], default='open', max_length=10)),
@@ -163,11 +169,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='arrival',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization'),
-        ),
-        migrations.AddField(
-            model_name='arrival',
             name='recipient',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
@@ -177,19 +178,9 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.file'),
         ),
         migrations.AddField(
-            model_name='importitem',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization'),
-        ),
-        migrations.AddField(
             model_name='importjob',
             name='folder',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.folder'),
-        ),
-        migrations.AddField(
-            model_name='importjob',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization'),
         ),
         migrations.AddField(
             model_name='importjob',
@@ -208,11 +199,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='importsource',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization'),
-        ),
-        migrations.AddField(
-            model_name='importsource',
             name='owner',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
@@ -222,19 +208,9 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to='portal.importsource'),
         ),
         migrations.AddField(
-            model_name='portalsettings',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization'),
-        ),
-        migrations.AddField(
             model_name='spacerequest',
             name='handled_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='spacerequest',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization'),
         ),
         migrations.AddField(
             model_name='spacerequest',

@@ -48,6 +48,7 @@ class Migration(migrations.Migration):
                 ('action', models.CharField(choices=[('recorded', 'Recorded'), ('authority_notified', 'Authority notified'), ('people_notified', 'People affected told'), ('note', 'Note added')], max_length=40)),
                 ('note', models.TextField(blank=True)),
                 ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
                 ('breach', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='privacy.breach')),
             ],
             options={

@@ -84,7 +84,7 @@ def record_breach(actor: Member, *, summary: str, description: str, discovered_a
         BreachSubject.objects.bulk_create([
             BreachSubject(organization_id=actor.organization_id, breach=breach, subject_id=pk)
             for pk in people])
-        BreachEvent.objects.create(breach=breach, actor_id=actor.user_id, action="recorded")
+        BreachEvent.objects.create(organization_id=breach.organization_id, breach=breach, actor_id=actor.user_id, action="recorded")
         audit.record(BREACH_RECORDED, actor=actor.user_id, organization=actor.organization_id,
                      target=breach, details={"categories": wanted, "people": len(people),
                                              "high_risk": high_risk})
@@ -106,7 +106,7 @@ def notify_authority(actor: Member, breach: Breach, *, reference: str, late_reas
         breach.authority_reference = reference.strip()
         breach.late_reason = late_reason.strip()
         breach.save(update_fields=["authority_notified_at", "authority_reference", "late_reason"])
-        BreachEvent.objects.create(breach=breach, actor_id=actor.user_id, action="authority_notified",
+        BreachEvent.objects.create(organization_id=breach.organization_id, breach=breach, actor_id=actor.user_id, action="authority_notified",
                                    note=reference.strip())
         audit.record(BREACH_AUTHORITY_NOTIFIED, actor=actor.user_id,
                      organization=actor.organization_id, target=breach,
@@ -135,7 +135,7 @@ def notify_people(actor: Member, breach: Breach, *, message: str) -> int:
         BreachSubject.objects.filter(pk__in=[pk for pk, _ in pending]).update(notified_at=now)
         breach.people_notified_at = now
         breach.save(update_fields=["people_notified_at"])
-        BreachEvent.objects.create(breach=breach, actor_id=actor.user_id, action="people_notified",
+        BreachEvent.objects.create(organization_id=breach.organization_id, breach=breach, actor_id=actor.user_id, action="people_notified",
                                    note=message.strip())
         audit.record(BREACH_PEOPLE_NOTIFIED, actor=actor.user_id,
                      organization=actor.organization_id, target=breach,
@@ -149,7 +149,7 @@ def add_note(actor: Member, breach: Breach, *, note: str) -> BreachEvent:
     if not note.strip():
         raise ValidationError({"note": "Write the note."})
     with transaction.atomic():
-        event = BreachEvent.objects.create(breach=breach, actor_id=actor.user_id, action="note",
+        event = BreachEvent.objects.create(organization_id=breach.organization_id, breach=breach, actor_id=actor.user_id, action="note",
                                            note=note.strip())
         audit.record(BREACH_NOTE, actor=actor.user_id, organization=actor.organization_id,
                      target=breach)

@@ -86,6 +86,8 @@ class BreachSubject(models.Model):
 
 @exempt("A step in a breach's history: an action code, a note the officer wrote, an actor id.")
 class BreachEvent(models.Model):
+    # The breach's organization again: a tenant table's foreign key carries organization_id (SC3).
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
     breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
