@@ -12,7 +12,7 @@ def build(w):
         organization=w.alice_org, number="2026-0001", sequence=1, billed_to=w.alice, billed_name="Alice Anders",
         period_start=datetime(2026, 1, 1, tzinfo=UTC), period_end=datetime(2026, 2, 1, tzinfo=UTC),
         subtotal_cents=4900, tax_cents=931, total_cents=5831, status="paid")
-    InvoiceLine.objects.create(invoice=w.invoice, description="Standard plan, January 2026", amount_cents=4900)
+    InvoiceLine.objects.create(organization=w.alice_org, invoice=w.invoice, description="Standard plan, January 2026", amount_cents=4900)
     UsageDay.objects.create(organization=w.alice_org, day=date(2026, 1, 14), api_calls=12, members=2)
 
 

@@ -67,8 +67,9 @@ def issue(organization: Organization, *, kind: str, period: tuple[dt.datetime, d
         card_label=card.label if card else "", period_start=period[0], period_end=period[1],
         currency=currency, subtotal_cents=subtotal, tax_rate=rate, tax_cents=tax,
         total_cents=subtotal + tax, issued_at=now)
-    InvoiceLine.objects.bulk_create([InvoiceLine(organization_id=invoice.organization_id, invoice=invoice, description=text, amount_cents=amount)
-                                     for text, amount in lines])
+    InvoiceLine.objects.bulk_create([
+        InvoiceLine(organization_id=invoice.organization_id, invoice=invoice, description=text, amount_cents=amount)
+        for text, amount in lines])
     audit.record(INVOICE_ISSUED, organization=organization.pk, target=invoice,
                  details={"kind": kind, "total_cents": invoice.total_cents})
     return invoice

@@ -160,7 +160,7 @@ class FieldBidOut(Schema):
     offers: list[OfferOut]
 
 
-class AnswerIn(FixIn):
+class BidAnswerIn(FixIn):
     answer: Literal["accepted", "declined"]
     eta_minutes: int | None = None
 
@@ -391,7 +391,7 @@ def my_offers(request: HttpRequest, org: str) -> list[OfferOut]:
 
 
 @router.post("/orgs/{slug:org}/offers/{int:offer_id}/answer", response=OfferOut)
-def answer_offer(request: HttpRequest, org: str, offer_id: int, payload: AnswerIn) -> OfferOut:
+def answer_offer(request: HttpRequest, org: str, offer_id: int, payload: BidAnswerIn) -> OfferOut:
     actor = membership_for(request, org, *WORKING_ROLES)
     offer = get_object_or_404(BidOffer.objects.select_related("bid__task", "member").filter(
         organization_id=actor.organization_id, member=actor), pk=offer_id)

@@ -117,7 +117,7 @@ class SpaceRequestOut(Schema):
     space_id: int | None
 
 
-class AnswerIn(Schema):
+class SpaceRequestAnswerIn(Schema):
     decision: str
 
 
@@ -285,7 +285,7 @@ def request_space(request: HttpRequest, org: str, payload: SpaceRequestIn) -> St
 
 @router.post("/orgs/{slug:org}/space-requests/{int:request_id}/answer", response=SpaceRequestOut)
 def answer_space_request(request: HttpRequest, org: str, request_id: int,
-                         payload: AnswerIn) -> SpaceRequestOut:
+                         payload: SpaceRequestAnswerIn) -> SpaceRequestOut:
     actor = membership_for(request, org)
     made = clients.answer_request(actor, request_id, payload.decision)
     return SpaceRequestOut(id=made.pk, name=made.name, status=made.status, space_id=made.space_id)

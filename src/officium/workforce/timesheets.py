@@ -252,9 +252,10 @@ _MANY_MEMBERS = 200
 
 
 def _moment_of(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    moment = dt.datetime.fromisoformat(value)
+    """A stored moment as an aware UTC datetime (SQLite's driver hands back naive ones or text)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
