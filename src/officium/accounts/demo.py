@@ -123,3 +123,26 @@ def seed_privacy_story(slug: str = "acme") -> None:
             paused_from=Status.VERIFIED if status == Status.PAUSED else "",
             pause_reason="Which processing do you object to?" if status == Status.PAUSED else "",
             completed_at=now - timedelta(days=15) if status == Status.COMPLETED else None, progress=100 if status == Status.COMPLETED else 0)
+
+
+def seed_breach_drill(slug: str = "acme") -> None:
+    """UX1: a breach drill in the register, recorded 20 hours ago: its 72-hour clock for telling
+    the authority runs on the privacy office's dashboard. Added once."""
+    from datetime import timedelta
+
+    from officium.privacy.office.breaches import breaches_for, record_breach
+    from officium.privacy.policy.loader import active_policy
+
+    officer = Membership.objects.filter(organization__slug=slug, role=Role.PRIVACY_OFFICER).select_related(
+        "organization", "user").first()
+    if officer is None or breaches_for(officer.organization_id).exists():
+        return
+    discovered = timezone.now() - timedelta(hours=20)
+    record_breach(officer, summary="Drill: a laptop with timesheet exports left on a train",
+                  description="A breach drill: the laptop was encrypted; the exports held names and "
+                              "worked hours of the Berlin team.",
+                  discovered_at=discovered, occurred_at=discovered - timedelta(hours=3),
+                  categories=[c.id for c in active_policy().categories if c.id in ("name", "attendance")][:2]
+                  or [active_policy().categories[0].id], subject_ids=[], people_count=12,
+                  consequences="Unlikely to cause harm: the disk was encrypted.",
+                  measures="Remote wipe requested; exports now expire after 7 days.", high_risk=False)
