@@ -165,6 +165,25 @@ def browser_login(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
+def price_list(request):
+    """The plans a data migration seeds (billing 0002): a live-server test's flush empties every
+    table, so the next test gets them back, as every real database has them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    transactional = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from officium.billing.models import PlanTier
+
+    if not PlanTier.objects.exists():
+        seed = importlib.import_module("officium.billing.migrations.0002_plans").seed
+        seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def fresh_engine_caches():
     """Process caches (unwrapped keys, the active policy) must not outlive a test: pytest-django
     rolls each test's rows back, and SQLite then hands the same ids out again."""
