@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ExpressionWrapper, F, Q, TextField
 from django.utils import timezone
 
@@ -110,7 +110,10 @@ def recompute(member: Membership, days: Iterable[dt.date]) -> list[TimesheetDay]
         values["computed_at"] = now
         stored.append(TimesheetDay(organization_id=member.organization_id, member_id=member.pk, day=day, **values))
     if stored:  # one upsert for all the days (a concurrent rebuild of the same day cannot collide)
-        TimesheetDay.objects.bulk_create(stored, update_conflicts=True, unique_fields=["member", "day"],
+        # On PostgreSQL the unique key also holds organization_id (SC3: shard-ready keys), and
+        # ON CONFLICT must name the key's columns exactly.
+        unique = ["member", "day", "organization"] if connection.vendor == "postgresql" else ["member", "day"]
+        TimesheetDay.objects.bulk_create(stored, update_conflicts=True, unique_fields=unique,
                                          update_fields=_STORED_FIELDS)
     if empty:
         TimesheetDay.objects.filter(member_id=member.pk, day__in=empty).delete()
