@@ -1,7 +1,8 @@
 """SC1: RQ workers over Redis run each job exactly once, and a job whose worker was killed is
 finished once by another worker.
 
-Runs against the machine's Redis (127.0.0.1:6379, database 13, flushed here). Without Redis the
+Runs against the machine's Redis (127.0.0.1:6379, database 13 when the suite runs on SQLite and 14
+on PostgreSQL, so CI's two suites running side by side never flush each other's queues; flushed here). Without Redis the
 tests are skipped locally; with CI=true they fail instead, so CI always exercises RQ.
 """
 
@@ -20,7 +21,8 @@ import pytest
 from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("OFFICIUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+_REDIS_DB = 14 if os.environ.get("DATABASE_URL", "").startswith("postgres") else 13
+REDIS_URL = os.environ.get("OFFICIUM_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{_REDIS_DB}")
 QUEUES = ["default", "email", "privacy", "retention"]
 RQ_SETTINGS = {
     "TASKS": {"default": {"BACKEND": "officium.worker.rq.RQBackend", "QUEUES": QUEUES}},
