@@ -11,7 +11,9 @@ queued actions timed end to end in Chromium.
    with a fix) through ``POST /api/attendance/device/events``, against the same rows inserted
    raw (``executemany`` of the location events, then of the entries and submissions, one
    transaction per batch, plaintext coordinates where ours are sealed, no audit, no checks),
-   batch by batch in turns. Goal: >= 0.3x raw.
+   batch by batch in turns. Goal: >= 0.3x raw. Also reported: the fastest batch of each side
+   (robust to a loaded machine's stalls) and CPU seconds from /proc (the server's processes and
+   database backends against the raw client and its backend), which other processes barely move.
 3. Replay: the phone app (``/app/``) paired with a connection code; the given number of
    actions put in its IndexedDB queue (as if queued offline), then "Send now" until the
    queue is empty, timed; every action stored once.
@@ -133,30 +135,109 @@ class Raw:
         return time.perf_counter() - started
 
 
-def bench_actions(port: int, seed: dict, total: int, raw: Raw, figures: dict[str, float]) -> int:
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes (Linux /proc), whatever else the machine
+    runs: the load-robust figure next to wall time."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def server_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    """The server process and its workers (gunicorn forks them)."""
+    pids, i = [server.pid], 0
+    while i < len(pids):
+        for task in Path(f"/proc/{pids[i]}/task").glob("*/children"):
+            pids += [int(p) for p in task.read_text().split()]
+        i += 1
+    return pids
+
+
+class Analyzer:
+    """This server may run with autovacuum off (the shared bench machine does): then nothing
+    ever gathers statistics, and the planner judges tables that grew by thousands of rows as
+    empty. Between batches (untimed, for both sides) the written tables are analyzed whenever
+    autovacuum's own default rule would (50 rows + 10% changed since the last analyze)."""
+
+    TABLES = ("attendance_locationevent", "fieldwork_taskentry", "fieldwork_submission")
+
+    def __init__(self, raw: Raw) -> None:
+        self.conn = raw.conn if raw.postgres else None
+        self.rows = self.at_last = 0
+        self.runs = 0
+        if self.conn is not None:
+            self.on = self.conn.execute("SHOW autovacuum").fetchone()[0] == "on"  # type: ignore[union-attr,index]
+
+    def wrote(self, rows: int) -> None:
+        if self.conn is None or self.on:
+            return
+        self.rows += rows
+        if self.rows - self.at_last > 50 + self.at_last // 10:
+            self.conn.execute(f"ANALYZE {', '.join(self.TABLES)}")  # type: ignore[arg-type]
+            self.at_last, self.runs = self.rows, self.runs + 1
+
+
+def backends(raw: Raw) -> list[int]:
+    """The server's PostgreSQL backends (every connection to the bench database but ours)."""
+    if not raw.postgres:
+        return []
+    rows = raw.conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",  # type: ignore[call-overload]
+                            (PG_NAME,)).fetchall()
+    return [r[0] for r in rows]
+
+
+def bench_actions(port: int, seed: dict, total: int, raw: Raw, figures: dict[str, float],
+                  server: subprocess.Popen[bytes]) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     ours = actions(total, seed, "h")
     theirs = actions(total, seed, "r")
-    http_seconds = raw_seconds = 0.0
+    http_seconds = raw_seconds = http_cpu = raw_cpu = 0.0
+    http_batches, raw_batches = [], []
     errors = stored = 0
+    analyzer = Analyzer(raw)
     post(conn, "/api/attendance/device/events", json.dumps({"events": actions(20, seed, "w")}).encode(),
          seed["http"]["token"])  # untimed: the server process warms up
+    pids = server_pids(server)
+    raw_backend = [raw.conn.info.backend_pid] if raw.postgres else []  # type: ignore[attr-defined]
     for start in range(0, total, BATCH):
         body = json.dumps({"events": ours[start:start + BATCH]}).encode()
+        theirs_cpu = pids + backends(raw)
+        cpu = cpu_of(theirs_cpu)
         began = time.perf_counter()
         status, content = post(conn, "/api/attendance/device/events", body, seed["http"]["token"])
-        http_seconds += time.perf_counter() - began
+        http_batches.append(time.perf_counter() - began)
+        http_cpu += cpu_of(theirs_cpu) - cpu
         if status != 200 or json.loads(content)["rejected"]:
             errors += 1
             print(f"  batch failed: {status} {content[:300]!r}")
         else:
             stored += json.loads(content)["actions"]
-        raw_seconds += raw.insert(seed, theirs[start:start + BATCH])
+        cpu, own = cpu_of(raw_backend), time.process_time()
+        raw_batches.append(raw.insert(seed, theirs[start:start + BATCH]))
+        raw_cpu += time.process_time() - own + cpu_of(raw_backend) - cpu
+        analyzer.wrote(4 * BATCH)  # both sides' location events and actions
+    http_seconds, raw_seconds = sum(http_batches), sum(raw_batches)
+    best = min(raw_batches) / min(http_batches)
     figures.update(actions_per_s=total / http_seconds, raw_per_s=total / raw_seconds,
-                   ratio=raw_seconds / http_seconds)
+                   ratio=raw_seconds / http_seconds, best_ratio=best, cpu_ratio=raw_cpu / http_cpu,
+                   cpu_ms_per_100=http_cpu * 1e5 / total, raw_cpu_ms_per_100=raw_cpu * 1e5 / total)
     print(f"actions: {total} (entries and submissions) in batches of {BATCH}: "
           f"HTTP {total / http_seconds:,.0f}/s, raw inserts {total / raw_seconds:,.0f}/s, "
-          f"{raw_seconds / http_seconds:.2f}x raw (goal >= 0.3x); stored {stored}")
+          f"{raw_seconds / http_seconds:.2f}x raw (goal >= 0.3x); fastest batch each side {best:.2f}x; stored {stored}")
+    print(f"CPU (server processes + their database backends, against the raw client + its backend): "
+          f"{http_cpu * 1e5 / total:.1f} ms per 100 actions against {raw_cpu * 1e5 / total:.1f} ms raw, "
+          f"{raw_cpu / http_cpu:.2f}x raw")
+    if raw.postgres and not analyzer.on:
+        print(f"autovacuum is off on this server: the tables were analyzed {analyzer.runs} times between "
+              "batches, as autovacuum would")
     return errors + (stored != total)
 
 
@@ -241,12 +322,14 @@ def main() -> int:
                                   stderr=server_log)
         wait_for(port, server)
         figures: dict[str, float] = {}
-        failed = bench_actions(port, seed, total, Raw(args.postgres, db), figures)
+        failed = bench_actions(port, seed, total, Raw(args.postgres, db), figures, server)
         if not args.no_browser:
             failed += bench_replay(port, seed, replay, figures)
         if failed:
             lines = (tmp / "server.log").read_text(errors="replace").splitlines()
             print("server errors:", *[line for line in lines if "Error" in line or "officium/" in line][-12:], sep="\n  ")
+        figures["load1"] = os.getloadavg()[0]
+        print(f"load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         result("fieldwork", **figures)
         return 1 if failed else 0
     finally:

@@ -82,11 +82,19 @@ _SITES = Prepared(lambda org: Site.objects.filter(organization_id=org, active=Tr
                   .order_by("name", "pk").values_list(*_SITE_FIELDS))
 
 
-def last_fix(member_id: int, before: datetime | None = None) -> tuple[Fix, datetime] | None:
+def last_fix(member_id: int, before: datetime | None = None, user_id: int | None = None,
+             ) -> tuple[Fix, datetime] | None:
     """The member's latest recorded fix (system processing for speed checks and alerts;
-    people read locations through ``for_purpose``)."""
+    people read locations through ``for_purpose``). A caller that knows the member's user id
+    passes it: the query then reads the events alone, not joined row by row to the member
+    (on PostgreSQL, before statistics exist, the join ran for every earlier fix)."""
     if before is None:
         row = _LAST_FIX.first(member_id)
+    elif user_id is not None:
+        found = (LocationEvent.objects.filter(member_id=member_id, location_status=LocationStatus.RECORDED,
+                                              occurred_at__lte=before)
+                 .order_by("-occurred_at", "-pk").values_list(*coordinates.VALUE_FIELDS, "occurred_at").first())
+        row = (*found, user_id) if found is not None else None
     else:
         row = (LocationEvent.objects.filter(member_id=member_id, location_status=LocationStatus.RECORDED,
                                             occurred_at__lte=before)

@@ -32,6 +32,7 @@ from officium.attendance.models import (
     LocationStatus,
 )
 from officium.attendance.privacy_mode import PausedPeriods, PrivacyModeChanged, privacy_version
+from officium.db import executemany, executemany_returning
 from officium.privacy import audit
 
 MAX_EVENTS = 10_000
@@ -170,7 +171,8 @@ def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
     ids = [e.get("id") for e in events if type(e) is dict and "data" in e and type(e.get("id")) is str]
     if not ids:
         return frozenset()
-    return frozenset(cid for cid in LocationEvent.objects.filter(device=device, client_event_id__in=ids)
+    return frozenset(cid for cid in LocationEvent.objects.order_by().filter(
+        device=device, organization_id=device.organization_id, client_event_id__in=ids)
                      .values_list("client_event_id", flat=True) if cid is not None)
 
 
@@ -185,11 +187,17 @@ def _check_action(device: Device, kind: str, data: Any, memo: dict[Any, Any]) ->
         raise BrokenEvent(f"data.{name}", messages[0]) from None
 
 
-def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any]) -> int:
-    """The payload-carrying events' rows, linked to their location events (just stored or
-    stored by an earlier replay of the same queue)."""
-    ids = dict(LocationEvent.objects.filter(device=device, client_event_id__in=list(payloads))
-               .values_list("client_event_id", "pk"))
+def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any],
+                   ids: dict[str, int] | None = None) -> int:
+    """The payload-carrying events' rows, linked to their location events (just stored, their
+    ids in ``ids`` when the insert returned them, or stored by an earlier replay of the same
+    queue: those are looked up)."""
+    ids = dict(ids or {})
+    missing = [cid for cid in payloads if cid not in ids]
+    if missing:
+        ids.update((str(cid), pk) for cid, pk in LocationEvent.objects.order_by().filter(
+            device=device, organization_id=device.organization_id, client_event_id__in=missing)
+            .values_list("client_event_id", "pk"))
     by_kind: dict[str, list[tuple[str, datetime, Any, int | None]]] = {}
     for cid, kind, at, *_ in fresh:
         if cid in payloads:
@@ -209,11 +217,11 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
     paused = PausedPeriods(member)
     rows, newest = _rows(device, fresh, now, paused)
     with transaction.atomic():
-        stored = _insert(rows)
+        stored, ids = _insert(rows, returning=bool(payloads))
         if privacy_version(member) != paused.version:
             raise PrivacyModeChanged
         check_ins = len(record_synced(device, directions)) if stored and directions else 0
-        result.actions = _store_actions(device, fresh, payloads) if payloads else 0
+        result.actions = _store_actions(device, fresh, payloads, ids) if payloads else 0
         if stored:
             audit.record("attendance.events_synced", actor=member.user_id,
                          organization=device.organization_id, subject=member.user_id, target=device,
@@ -249,7 +257,7 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
     member = device.member
     allowed = DeviceProfile.kinds_for(member)
     paused_now = paused.now
-    previous = last_fix(member.pk, before=rows[0][2])
+    previous = last_fix(member.pk, before=rows[0][2], user_id=member.user_id)
     before_last: tuple[Fix, datetime] | None = previous
     newest: tuple[Fix, datetime, tuple[Fix, datetime] | None] | None = None
     adapt = _datetime_adapter(connection.vendor)
@@ -279,7 +287,7 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
             for (kind, cid, at, received, status, mock), tokens in zip(out, sealed, strict=True)], newest
 
 
-def _insert(rows: list[tuple[Any, ...]]) -> int:
+def _insert(rows: list[tuple[Any, ...]], returning: bool = False) -> tuple[int, dict[str, int]]:
     """One ``executemany`` through Django's connection, duplicates ignored by the constraint.
 
     Not ``bulk_create``: preparing each value of each model instance costs ten times the
@@ -293,6 +301,9 @@ def _insert(rows: list[tuple[Any, ...]]) -> int:
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     suffix = ops.on_conflict_suffix_sql(None, OnConflict.IGNORE, None, None)
     sql = f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({names}) VALUES ({placeholders}) {suffix}"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        return max(int(cursor.rowcount), 0)
+    if returning and connection.vendor == "postgresql":
+        # The new rows' ids (for the actions' rows that point at them), with no lookup after.
+        back = executemany_returning(f"{sql} RETURNING {ops.quote_name(column_of['client_event_id'])}, "
+                                     f"{ops.quote_name(column_of['id'])}", rows)
+        return len(back), dict(back)
+    return executemany(sql, rows), {}

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from officium.attendance.ingest import BrokenEvent, _datetime_adapter, register_action
 from officium.attendance.models import Device, EventKind, LocationEvent, LocationStatus
+from officium.db import executemany
 from officium.fieldwork import audit_events as ev
 from officium.fieldwork import bids, definitions, eta, services
 from officium.fieldwork.models import BidOffer, FormVersion, Status, Submission, Task, TaskEntry
@@ -88,14 +89,13 @@ def insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) ->
     suffix = ops.on_conflict_suffix_sql(None, OnConflict.IGNORE, None, None)
     sql = (f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({names}) "
            f"VALUES ({', '.join(['%s'] * len(columns))}) {suffix}")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        return max(int(cursor.rowcount), 0)
+    return executemany(sql, rows)
 
 
 def _done(model: Any, device: Device, items: Items) -> set[str]:
-    return set(model.objects.filter(member=device.member, client_id__in=[i[0] for i in items])
-               .values_list("client_id", flat=True))
+    return set(model.objects.order_by().filter(  # the whole unique key: one index probe each
+        member=device.member, organization_id=device.organization_id, client_id__in=[i[0] for i in items])
+        .values_list("client_id", flat=True))
 
 
 def _synced(device: Device, kind: str, count: int) -> None:
@@ -156,8 +156,9 @@ class FormAction:
     def store(self, device: Device, items: Items) -> int:
         done = _done(Submission, device, items)
         fresh = [i for i in items if i[0] not in done]
-        statuses: dict[int | None, str] = dict(LocationEvent.objects.filter(
-            pk__in=[i[3] for i in fresh if i[3]]).values_list("pk", "location_status"))
+        statuses: dict[int | None, str] = dict(LocationEvent.objects.order_by().filter(
+            organization_id=device.organization_id, pk__in=[i[3] for i in fresh if i[3]])
+            .values_list("pk", "location_status"))
         member, now = device.member, timezone.now()
         head = (member.organization_id, member.pk, device.pk)
         as_json = Submission._meta.get_field("answers").get_db_prep_save
