@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from officium.accounts import limits
 from officium.attendance.models import LocationEvent
 from officium.privacy.registry import registration_for
 from officium.privacy.retention import rules
@@ -82,4 +83,6 @@ def choose_period(actor_id: int, organization: Any, days: int | None) -> None:
     if isinstance(days, bool) or days < 1 or not period.allows(days):
         raise ValidationError({"location_retention_days":
                                f"Choose between {period.min_days or 1} and {period.max_days or 'any'} days."})
+    if days != chosen_days(organization.pk):  # BI1: a period of its own is the plan's to allow
+        limits.check(organization.pk, "retention_choices", 1, field="location_retention_days")
     rules.set_override(actor_id=actor_id, organization_id=organization.pk, rule_id=rule.id, days=days)

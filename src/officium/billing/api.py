@@ -13,6 +13,7 @@ from officium.accounts.roles import Role
 from officium.accounts.scoping import membership_for, restrict
 from officium.billing import limits, plans, usage
 from officium.billing.models import Invoice, PlanTier
+from officium.privacy.consent.models import Method
 
 router = Router(tags=["billing"])
 
@@ -114,7 +115,7 @@ def subscription(request: HttpRequest, org: str) -> SubscriptionOut:
 def change_plan(request: HttpRequest, org: str, body: PlanChangeIn) -> PlanChangeOut:
     membership = membership_for(request, org, Role.OWNER)
     card = body.dict(exclude={"plan"}) if body.payment_method else None
-    invoice = plans.change_plan(membership, body.plan, card)
+    invoice = plans.change_plan(membership, body.plan, card, consent_method=Method.API)
     return PlanChangeOut(plan=body.plan, invoice=_invoice(invoice) if invoice else None)
 
 

@@ -8,10 +8,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
+from officium.accounts.limits import StorageFull
 from officium.accounts.models import Membership, Organization
-from officium.billing.models import PlanTier, Subscription, UsageDay
+from officium.accounts.roles import Role
+from officium.billing.models import PlanTier, Subscription
+
+MB = 1024 * 1024
+WARN_PERCENT = 90
+"""The owners are told once when storage passes this share of the plan, and once when it is full."""
 
 
 def period_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -48,6 +55,23 @@ class Standing:
     max_members: int
     storage_bytes: int
     max_storage_mb: int
+    reserved_bytes: int = 0
+    """Declared sizes of uploads in progress: counted against the plan until they end."""
+
+    @property
+    def max_storage_bytes(self) -> int:
+        return self.max_storage_mb * MB
+
+    @property
+    def storage_percent(self) -> int:
+        """Share of the plan's storage in use (uploads in progress included); 0 when unlimited."""
+        if not self.max_storage_mb:
+            return 0
+        return int((self.storage_bytes + self.reserved_bytes) * 100 // self.max_storage_bytes)
+
+    @property
+    def storage_near(self) -> bool:
+        return bool(self.max_storage_mb) and self.storage_percent >= WARN_PERCENT
 
     @property
     def members_over(self) -> bool:
@@ -55,26 +79,27 @@ class Standing:
 
     @property
     def storage_over(self) -> bool:
-        return bool(self.max_storage_mb) and self.storage_bytes > self.max_storage_mb * 1024 * 1024
+        return bool(self.max_storage_mb) and self.storage_bytes > self.max_storage_bytes
 
     def fits(self, plan: PlanTier) -> list[str]:
         """What would be beyond ``plan``'s limits (empty when it fits)."""
         problems = []
         if plan.max_members and self.members > plan.max_members:
             problems.append(f"{self.members} members (the {plan.name} plan allows {plan.max_members})")
-        if plan.max_storage_mb and self.storage_bytes > plan.max_storage_mb * 1024 * 1024:
-            problems.append(f"{self.storage_bytes // (1024 * 1024)} MB stored "
-                            f"(the {plan.name} plan allows {plan.max_storage_mb} MB)")
+        held = self.storage_bytes + self.reserved_bytes
+        if plan.max_storage_mb and held > plan.max_storage_mb * MB:
+            problems.append(f"{_megabytes(held)} stored (the {plan.name} plan allows {plan.max_storage_mb} MB)")
         return problems
 
 
 def standing(organization: Organization, plan: PlanTier | None = None) -> Standing:
+    """Members and storage as they are now (not the daily snapshot) against ``plan``."""
+    from officium.billing.usage import reserved_bytes, storage_bytes
+
     plan = plan or subscription_for(organization).plan
-    latest = UsageDay.objects.filter(organization=organization).order_by("-day").first()
     return Standing(members=Membership.objects.filter(organization=organization).count(),
-                    max_members=plan.max_members,
-                    storage_bytes=latest.storage_bytes if latest else 0,
-                    max_storage_mb=plan.max_storage_mb)
+                    max_members=plan.max_members, storage_bytes=storage_bytes(organization),
+                    max_storage_mb=plan.max_storage_mb, reserved_bytes=reserved_bytes(organization))
 
 
 def check(organization_id: int, resource: str, adding: int, field: str) -> None:
@@ -90,3 +115,84 @@ def check(organization_id: int, resource: str, adding: int, field: str) -> None:
                 f"Your {plan.name} plan allows {plan.max_members} members and you have {members} "
                 f"(and {pending} open invitations). Nothing was removed: the owner can choose a larger "
                 "plan on the billing page, or you can remove a member first.")})
+    if resource == "storage_bytes":
+        check_storage(organization, adding, field)
+    if resource == "retention_choices" and not plan.retention_choices:
+        offering = [p.name for p in PlanTier.objects.filter(active=True, retention_choices=True)]
+        raise ValidationError({field: (
+            f"Your {plan.name} plan keeps the privacy policy's retention periods; choosing another "
+            "period is part of the " + " and ".join(offering or ["larger"]) + " plans. Nothing was "
+            "changed: the owner can choose one on the billing page.")})
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:,.1f} MB"
+
+
+def check_storage(organization: Organization, adding: int, field: str = "size") -> Standing:
+    """Refuse ``adding`` bytes beyond the plan's storage (413 naming ``field``). What counts:
+    every stored portal file (versions and trash included), uploads in progress by their
+    declared size, and field work photos. ``adding=0`` asks whether what is already reserved
+    still fits (each chunk of an upload). Passing the warning share or reaching the limit
+    tells the owners, once per crossing."""
+    subscription = subscription_for(organization)
+    plan = subscription.plan
+    now = standing(organization, plan)
+    if not plan.max_storage_mb:
+        return now
+    limit = now.max_storage_bytes
+    used = now.storage_bytes + now.reserved_bytes
+    if used + adding > limit:
+        if used >= limit:
+            _alert(organization, subscription, 100, used, limit)
+        elif used * 100 >= limit * WARN_PERCENT:
+            _alert(organization, subscription, WARN_PERCENT, used, limit)
+        raise StorageFull(
+            {field: (f"Your {plan.name} plan has {_megabytes(limit)} of storage and "
+                     f"{_megabytes(used)} is in use (files, their versions, the trash and uploads in "
+                     f"progress); {_megabytes(adding)} more does not fit. Nothing was stored and nothing "
+                     "was removed: empty the trash, delete files, or the owner can choose a larger plan "
+                     "on the billing page.") if adding else
+                    (f"Your {plan.name} plan's {_megabytes(limit)} of storage is full "
+                     f"({_megabytes(used)} in use with this upload); the upload was stopped and its "
+                     "bytes removed. Empty the trash, delete files, or the owner can choose a larger "
+                     "plan on the billing page.")},
+            extra={"limit_bytes": limit, "used_bytes": used})
+    if (used + adding) * 100 >= limit * WARN_PERCENT:  # counting what is being added
+        _alert(organization, subscription, 100 if used + adding >= limit else WARN_PERCENT, used + adding, limit)
+    return now
+
+
+def _alert(organization: Organization, subscription: Subscription, level: int, used: int, limit: int) -> None:
+    """Tell the owners (a notification, emailed per their setting) once per level reached."""
+    from officium.notifications.services import notify
+
+    if subscription.storage_alert >= level:
+        return
+    if not Subscription.objects.filter(pk=subscription.pk, storage_alert__lt=level).update(storage_alert=level):
+        return  # another request told them
+    subscription.storage_alert = level
+    plan = subscription.plan
+    title = (f"Storage is full: the {plan.name} plan's {_megabytes(limit)} are in use"
+             if level >= 100 else
+             f"Storage is {used * 100 // limit}% full on the {plan.name} plan ({_megabytes(limit)})")
+    owners = list(Membership.objects.filter(organization=organization, role=Role.OWNER).select_related("user"))
+
+    def send() -> None:
+        for owner in owners:
+            notify(owner.user, organization, "billing.storage", title, url=f"/o/{organization.slug}/billing/")
+
+    transaction.on_commit(send)
+
+
+def review_storage_alert(organization: Organization) -> None:
+    """The worker's daily look: tell the owners of a crossing no request noticed, and re-arm
+    the alerts once usage is back under the warning share (after a clean-up or a larger plan)."""
+    subscription = subscription_for(organization)
+    now = standing(organization, subscription.plan)
+    if not now.max_storage_mb or now.storage_percent < WARN_PERCENT:
+        if subscription.storage_alert:
+            Subscription.objects.filter(pk=subscription.pk).update(storage_alert=0)
+        return
+    _alert(organization, subscription, 100 if now.storage_percent >= 100 else WARN_PERCENT,
+           now.storage_bytes + now.reserved_bytes, now.max_storage_bytes)

@@ -68,6 +68,8 @@ class Subscription(TenantModel):
     provider_customer = models.CharField(max_length=100, blank=True)
     grace_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    storage_alert = models.PositiveSmallIntegerField(
+        default=0, help_text="The storage level (percent) the owners were last told of: 0, 90 or 100.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="billing_one_subscription")]

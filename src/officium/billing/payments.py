@@ -142,15 +142,17 @@ def attach_card(actor: Membership, values: dict[str, Any]) -> tuple[PaymentMetho
     return method, card
 
 
-def store_card(actor: Membership, method: PaymentMethod) -> PaymentMethod:
-    """Inside the caller's transaction: older saved cards are replaced; consent recorded."""
+def store_card(actor: Membership, method: PaymentMethod, consent_method: str = Method.CARD_FORM) -> PaymentMethod:
+    """Inside the caller's transaction: older saved cards are replaced; consent recorded as
+    given where it was: the checkbox of the card form (``card_form``) or the API's
+    ``save_card`` sent with the owner's own token (``api``)."""
     if method.saved:
         for old in PaymentMethod.objects.filter(organization=method.organization, saved=True,
                                                 removed_at=None):
             _forget(old)
             if old.provider_token and old.provider_token != method.provider_token:
                 transaction.on_commit(partial(release_token, old.provider_token))
-        ledger.decide(ledger.Subject.of(actor.user), SAVED_CARD, State.GIVEN, Method.PREFERENCE_PAGE)
+        ledger.decide(ledger.Subject.of(actor.user), SAVED_CARD, State.GIVEN, consent_method)
     method.save()
     audit.record(CARD_ADDED, actor=actor.user_id, organization=actor.organization_id,
                  subject=actor.user_id, target=method, details={"saved": method.saved})
@@ -181,7 +183,7 @@ def remove_saved_card(actor: Membership) -> None:
         _forget(method)
         if method.holder_id:
             ledger.decide(ledger.Subject(user_id=method.holder_id), SAVED_CARD, State.WITHDRAWN,
-                          Method.PREFERENCE_PAGE)
+                          Method.BILLING_PAGE)
         audit.record(CARD_REMOVED, actor=actor.user_id, organization=actor.organization_id,
                      subject=method.holder_id, target=method)
         transaction.on_commit(lambda: release_token(token))

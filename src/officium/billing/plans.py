@@ -22,6 +22,7 @@ from officium.billing.payments import PaymentRefused
 from officium.billing.providers import provider
 from officium.billing.providers.base import ProviderError
 from officium.privacy import audit
+from officium.privacy.consent.models import Method
 
 
 def prorated_cents(old: PlanTier, new: PlanTier, subscription: Subscription, now: dt.datetime) -> int:
@@ -44,8 +45,11 @@ def quote(organization: Organization, code: str) -> dict[str, Any]:
             "beyond_limits": standing(organization).fits(new)}
 
 
-def change_plan(actor: Membership, code: str, card_data: dict[str, Any] | None = None) -> Invoice | None:
-    """Validate, charge the prorated difference if any, then switch (returns the invoice)."""
+def change_plan(actor: Membership, code: str, card_data: dict[str, Any] | None = None, *,
+                consent_method: str = Method.CARD_FORM) -> Invoice | None:
+    """Validate, charge the prorated difference if any, then switch (returns the invoice).
+    ``consent_method`` is where a consent to keep the card was given (the page's card form,
+    or the API)."""
     payments.require_owner(actor)
     organization = actor.organization
     subscription = subscription_for(organization)
@@ -74,7 +78,8 @@ def change_plan(actor: Membership, code: str, card_data: dict[str, Any] | None =
         payment_id = _charge_now(organization, subscription, token, lines, new.currency,
                                  keep=method is None or method.saved)
     with transaction.atomic():
-        card = payments.store_card(actor, method) if method is not None else payments.saved_card(organization)
+        card = (payments.store_card(actor, method, consent_method) if method is not None
+                else payments.saved_card(organization))
         invoice = None
         if delta > 0:
             invoice = invoices.issue(organization, kind="plan_change",

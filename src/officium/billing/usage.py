@@ -127,15 +127,33 @@ def record_counts(organization: Organization) -> dict[str, int]:
     return counts
 
 
-def storage_bytes(organization: Organization) -> int:
-    try:
-        from django.apps import apps
+STORED = (("portal", "File"), ("fieldwork", "Photo"))
+"""What counts as stored against a plan's storage: every portal file (old versions and the
+trash included, they take space until purged) and every field work photo, by plaintext size."""
+RESERVED = (("portal", "Upload"),)
+"""Uploads in progress count by their declared size until they end (completed or discarded)."""
 
-        blob = apps.get_model("portal", "File")
-    except LookupError:
-        return 0
-    total: int | None = blob._default_manager.filter(organization=organization).aggregate(s=Sum("size"))["s"]
-    return int(total or 0)
+
+def _sizes(models: tuple[tuple[str, str], ...], organization: Organization | int) -> int:
+    from django.apps import apps
+
+    total = 0
+    for app_label, name in models:
+        try:
+            model = apps.get_model(app_label, name)
+        except LookupError:
+            continue
+        found = model._default_manager.filter(organization=organization).aggregate(s=Sum("size"))["s"]
+        total += int(found or 0)
+    return total
+
+
+def storage_bytes(organization: Organization | int) -> int:
+    return _sizes(STORED, organization)
+
+
+def reserved_bytes(organization: Organization | int) -> int:
+    return _sizes(RESERVED, organization)
 
 
 def snapshot(day: dt.date | None = None) -> int:
@@ -143,6 +161,8 @@ def snapshot(day: dt.date | None = None) -> int:
     counters.flush()
     day = day or timezone.now().date()
     start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    from officium.billing.limits import review_storage_alert
+
     written = 0
     for organization in Organization.objects.exclude(status=OrganizationStatus.DELETED):
         members = Membership.objects.filter(organization=organization)
@@ -151,6 +171,7 @@ def snapshot(day: dt.date | None = None) -> int:
             "active_users": members.filter(user__last_login__gte=start).count(),
             "records": record_counts(organization),
             "storage_bytes": storage_bytes(organization)})
+        review_storage_alert(organization)
         written += 1
     return written
 

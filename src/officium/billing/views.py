@@ -35,9 +35,12 @@ class OwnerPage(OrganizationMixin, View):
 class BillingView(OwnerPage):
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
         subscription = limits.subscription_for(self.organization)
+        standing = limits.standing(self.organization, subscription.plan)
+        plans = list(PlanTier.objects.filter(active=True))
         return self.show("billing.html", {
-            "subscription": subscription, "plans": PlanTier.objects.filter(active=True),
-            "standing": limits.standing(self.organization), "card": payments.saved_card(self.organization),
+            "subscription": subscription, "plans": plans, "standing": standing,
+            "too_small": [p.code for p in plans if p.pk != subscription.plan_id and standing.fits(p)],
+            "warn_percent": limits.WARN_PERCENT, "card": payments.saved_card(self.organization),
             "invoices": self.scoped(Invoice.objects.all()).prefetch_related("lines")[:24],
             "payments_ready": configured()})
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from officium.accounts import limits
 from officium.accounts.models import Membership
 from officium.attendance.models import EventKind
 from officium.fieldwork import audit_events as ev
@@ -76,7 +77,9 @@ def _aad(photo: Photo) -> bytes:
 def check_photo(member: Membership, task: Task, data: bytes) -> Image.Image:
     require_photo_permission(member.user)
     _entry_access(member, task)
-    return check_image(data)
+    image = check_image(data)
+    limits.check(member.organization_id, "storage_bytes", len(data), field="photo")  # BI1: the plan's storage
+    return image
 
 
 def write_photo(member: Membership, task: Task, image: Image.Image, data: bytes, *,

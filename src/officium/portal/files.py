@@ -27,6 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from officium.accounts import limits
 from officium.accounts.models import Membership
 from officium.portal.models import File, Folder, PortalSettings, Space
 from officium.portal.names import clean_name, extension_of
@@ -349,6 +350,10 @@ def set_trash_days(actor: Membership, days: object) -> int:
     low, high = trash_bounds()
     if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
         raise ValidationError({"trash_days": f"Choose {low} to {high} days."})
+    stored = (PortalSettings.objects.filter(organization_id=actor.organization_id)
+              .values_list("trash_days", flat=True).first())
+    if days not in (DEFAULT_TRASH_DAYS, stored):  # BI1: a period of its own is the plan's to allow
+        limits.check(actor.organization_id, "retention_choices", 1, field="trash_days")
     with transaction.atomic():
         PortalSettings.objects.update_or_create(organization_id=actor.organization_id,
                                                 defaults={"trash_days": days,

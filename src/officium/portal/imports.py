@@ -33,6 +33,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from officium.accounts import limits
 from officium.accounts.models import Membership
 from officium.portal import uploads
 from officium.portal.files import ensure_folder_path, unsupersede
@@ -490,6 +491,8 @@ def _fetch(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote,
     limit = max_file_size(actor.organization.plan)
     if remote.size > limit:
         raise SourceError(f"A file of {remote.size} bytes is over this plan's {limit} bytes.")
+    if not item.upload_id:  # BI1: the plan's storage, before any folder is made for it
+        limits.check(actor.organization_id, "storage_bytes", remote.size, field="size")
     upload = (Upload.objects.filter(pk=item.upload_id, size=remote.size).select_related("space").first()
               if item.upload_id else None)
     if upload is not None:  # a previous run stopped inside this file: continue it

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from officium.accounts import limits
 from officium.accounts.models import Membership
 from officium.errors import ErrorCode, OfficiumError
 from officium.portal import keys, notices
@@ -258,6 +259,7 @@ def start_upload(actor: Membership, space: Space, *, name: object, size: object,
     limit = max_file_size(actor.organization.plan)
     if size > limit:
         raise TooLarge(f"Files on this plan are limited to {limit} bytes; this one has {size}.")
+    limits.check(actor.organization_id, "storage_bytes", size, field="size")  # BI1: the plan's storage
     if folder is None and folder_id:
         folder = folder_for(actor, space, folder_id)
     if folder_path:
@@ -302,6 +304,11 @@ def receive_chunk(actor: Membership, upload: Upload, offset: int, body: Body,
     if offset + length > upload.size:
         raise TooLarge(f"This chunk ends at byte {offset + length}, past the declared size "
                        f"{upload.size}.")
+    try:  # BI1: what is reserved still fits (a smaller plan, photos since): else nothing is kept
+        limits.check(actor.organization_id, "storage_bytes", 0, field="size")
+    except ValidationError:
+        discard(Upload.objects.get(pk=upload.pk), reason="storage_full")
+        raise
     upload = _claim(upload, offset)
     saved = False
     try:

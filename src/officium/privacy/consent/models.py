@@ -41,6 +41,9 @@ class Method(models.TextChoices):
     GPC_SIGNAL = "gpc_signal", "Global Privacy Control signal"
     EMAIL_LINK = "email_link", "Link in an email"
     OFFICER = "officer", "Recorded by the privacy officer"
+    CARD_FORM = "card_form", "Checkbox on the card form at checkout"
+    BILLING_PAGE = "billing_page", "Billing page"
+    API = "api", "Through the API, by the account's own token"
 
 
 class LedgerQuerySet(models.QuerySet["ConsentRecord"]):

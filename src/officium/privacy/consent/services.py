@@ -17,7 +17,7 @@ from officium.privacy.consent.ledger import Subject
 from officium.privacy.consent.models import ConsentRecord, Method, State
 
 SUBJECT_METHODS = {Method.SIGNUP_FORM, Method.BANNER, Method.PREFERENCE_PAGE, Method.GPC_SIGNAL,
-                   Method.EMAIL_LINK}
+                   Method.EMAIL_LINK, Method.CARD_FORM, Method.BILLING_PAGE, Method.API}
 
 
 # --- purposes ---------------------------------------------------------------------------
