@@ -336,6 +336,10 @@ OFFICIUM_PORTAL_SOCKET_READS = envbool("OFFICIUM_PORTAL_SOCKET_READS", True)
 # machine, or a deployment whose Nextcloud sits beside it.
 OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS = envbool("OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS",
                                                default=TESTING or DEBUG)
+# A file of an import must arrive within this many seconds (a server dripping bytes is cut
+# off), and one import brings in at most this many bytes; past either it fails, keeping nothing.
+OFFICIUM_PORTAL_IMPORT_FILE_SECONDS = envint("OFFICIUM_PORTAL_IMPORT_FILE_SECONDS", 3600)
+OFFICIUM_PORTAL_IMPORT_MAX_BYTES = envint("OFFICIUM_PORTAL_IMPORT_MAX_BYTES", 100 * 10**9)
 
 # Engine tunables (issue 13: the environment is read here and in env.py only; the engine and
 # the outbox read these through django.conf.settings).

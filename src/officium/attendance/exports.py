@@ -18,7 +18,6 @@ from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from openpyxl import Workbook
 
 from officium.accounts.models import Membership
 from officium.attendance import report
@@ -95,6 +94,8 @@ def _safe(value: Any) -> Any:
 
 def xlsx_file(lines: Iterable[list[Any]]) -> Any:
     """A temporary file holding the workbook, rewound (the response streams and closes it)."""
+    from openpyxl import Workbook  # imported when used: it adds ~8 MB to every worker
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Attendance")
     for line in lines:

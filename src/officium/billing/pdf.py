@@ -5,11 +5,6 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from officium.accounts import localtime
 from officium.billing.models import Invoice
@@ -20,6 +15,13 @@ def _money(cents: int, currency: str) -> str:
 
 
 def render(invoice: Invoice) -> bytes:
+    # ReportLab is imported when an invoice is drawn, not in every worker at start (a few MB).
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
     zone = localtime.zone_for(invoice.organization)
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()

@@ -13,6 +13,19 @@ encrypting pipeline as browser uploads: bytes are encrypted as they arrive, in c
 and nothing is written in plaintext. A file that fails (server error, more bytes than announced,
 a broken connection) leaves nothing behind; a job that stops half-way is resumed where it
 stopped (finished files are skipped, an unfinished one continues with a ranged GET).
+
+The source's name is resolved once per run, the address checked (no loopback, private or
+link-local server unless the operator allows them) and every connection of the run made to
+that very address, with the name kept for the Host header and TLS (no DNS rebinding between
+the check and the connection). Each file has a wall-clock deadline
+(``OFFICIUM_PORTAL_IMPORT_FILE_SECONDS``): a server dripping bytes is cut off when it passes,
+and a job stops before its files exceed ``OFFICIUM_PORTAL_IMPORT_MAX_BYTES``; either way the
+import fails clearly and nothing of the file is kept.
+
+Under a policy that declares the ``content_import`` purpose with consent (officexlr: content
+"uploaded automatically with your authorization"), authorizing a source records that consent
+in the engine's ledger; revoking the person's last source withdraws it, and withdrawing it on
+the consent page revokes every source they authorized (``consent_withdrawn``).
 """
 
 from __future__ import annotations
@@ -21,12 +34,15 @@ import ipaddress
 import logging
 import posixpath
 import socket
+import threading
+import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -51,8 +67,15 @@ from officium.portal.names import clean_name
 from officium.portal.plans import max_file_size
 from officium.portal.services import PURPOSE, folder_for
 from officium.privacy import audit
+from officium.privacy.consent import catalogue as consent_catalogue
+from officium.privacy.consent import ledger as consent_ledger
+from officium.privacy.consent.models import Method as ConsentMethod
+from officium.privacy.consent.models import State as ConsentState
 from officium.privacy.vault import keys as vault_keys
 from officium.privacy.vault.crypto import CryptoError, pack_parts
+
+if TYPE_CHECKING:  # requests is imported when an import runs, not in every worker at start
+    import requests
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +85,8 @@ MAX_LISTING = 5 * 1024 * 1024
 """The largest PROPFIND answer read (a server answering more is refused)."""
 MAX_ENTRIES = 10_000
 MAX_DEPTH = 16
+LISTING_SECONDS = 300.0
+"""The longest one folder listing may take (at most the per-file deadline)."""
 GET_PIECE = 256 * 1024
 """Bytes asked of the connection at a time: a cut loses at most this much of what arrived."""
 DAV = "{DAV:}"
@@ -75,6 +100,15 @@ class SourceError(Exception):
 
 class Interrupted(SourceError):
     """The connection broke inside a file: what arrived is kept, the next run continues it."""
+
+
+class Stopped(SourceError):
+    """The whole import stops (too slow, too large, a forbidden address): nothing of the file
+    in progress is kept."""
+
+
+CONSENT_PURPOSE = "content_import"
+"""The policy purpose an import authorization is a consent to, when the policy declares it."""
 
 
 # --- authorizations -----------------------------------------------------------------------
@@ -100,20 +134,96 @@ def _check_url(value: object) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+PRIVATE_MESSAGE = "This server is on a private network; imports reach public servers only."
+
+
+def _resolve_all(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, in the resolver's order (tests replace this)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def _forbidden(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global
+
+
+def resolve_source(host: str, port: int) -> str:
+    """The one address an import connects to: resolved once; refused (``ValueError``) when
+    the name does not resolve or any of its addresses is loopback, private or link-local,
+    unless the deployment allows them. An import must not become a way into the operator's
+    own network, neither at authorization nor later by a name that starts resolving elsewhere."""
+    try:
+        addresses = _resolve_all(host, port)
+    except OSError:
+        raise ValueError("This server's name does not resolve.") from None
+    if not addresses:
+        raise ValueError("This server's name does not resolve.")
+    if not getattr(settings, "OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS", False) \
+            and any(_forbidden(a) for a in addresses):
+        raise ValueError(PRIVATE_MESSAGE)
+    return addresses[0]
+
+
 def _check_host(host: str, port: int) -> None:
-    """Refuse servers on loopback, private or link-local addresses (unless the deployment
-    allows them): an import must not become a way into the operator's own network."""
+    """At authorization: a clear 400 for a name that is refused now (the run checks again)."""
     if getattr(settings, "OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS", False):
         return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
-    except OSError:
-        raise ValidationError({"base_url": "This server's name does not resolve."}) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global:
-            raise ValidationError({"base_url": "This server is on a private network; imports "
-                                               "reach public servers only."})
+        resolve_source(host, port)
+    except ValueError as error:
+        raise ValidationError({"base_url": str(error)}) from None
+
+
+def _file_seconds() -> float:
+    return float(getattr(settings, "OFFICIUM_PORTAL_IMPORT_FILE_SECONDS", 3600))
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "OFFICIUM_PORTAL_IMPORT_MAX_BYTES", 100 * 10**9))
+
+
+# --- consent (policies that make the authorization a consent) ---------------------------------
+
+def consent_purpose() -> str | None:
+    """``content_import`` when the active policy asks consent for it, else None."""
+    for purpose in consent_catalogue.consent_purposes():
+        if purpose.id == CONSENT_PURPOSE:
+            return CONSENT_PURPOSE
+    return None
+
+
+def _record_consent(user_id: int, give: bool) -> None:
+    purpose = consent_purpose()
+    if purpose is None:
+        return
+    consent_ledger.decide(consent_ledger.Subject(user_id=user_id), purpose,
+                          ConsentState.GIVEN if give else ConsentState.WITHDRAWN,
+                          ConsentMethod.PREFERENCE_PAGE)
+
+
+def _consent_withdrawn(user_id: int | None) -> bool:
+    purpose = consent_purpose()
+    if purpose is None or user_id is None:
+        return False
+    return not consent_ledger.is_given(consent_ledger.Subject(user_id=user_id), purpose)
+
+
+def consent_withdrawn(user_id: int) -> int:
+    """The person withdrew their consent to imports (on the consent page or through the
+    privacy officer): every source they authorized is revoked now. Returns how many."""
+    revoked = 0
+    for source in ImportSource.objects.filter(owner_id=user_id, revoked_at__isnull=True):
+        with transaction.atomic():
+            ImportSource.objects.filter(pk=source.pk).update(sealed_secret=b"",
+                                                             revoked_at=timezone.now())
+            audit.record("portal.import_revoked", actor=user_id,
+                         organization=source.organization_id, subject=user_id, target=source,
+                         details={"reason": "consent_withdrawn"})
+        revoked += 1
+    return revoked
 
 
 def authorize_source(actor: Membership, *, label: object, base_url: object, username: object,
@@ -143,6 +253,7 @@ def authorize_source(actor: Membership, *, label: object, base_url: object, user
                                              username=username.strip())
         source.sealed_secret = organization.encrypt(password.encode(), _secret_aad(source))
         source.save(update_fields=["sealed_secret"])
+        _record_consent(actor.user_id, give=True)
         audit.record("portal.import_authorized", actor=actor.user,
                      organization=actor.organization_id, subject=actor.user, target=source,
                      details={"kind": source.kind})
@@ -169,11 +280,15 @@ def revoke_source(actor: Membership, source: ImportSource) -> None:
         ImportSource.objects.filter(pk=source.pk).update(sealed_secret=b"", revoked_at=timezone.now())
         audit.record("portal.import_revoked", actor=actor.user, organization=source.organization_id,
                      subject=source.owner_id, target=source)
+        if not ImportSource.objects.filter(owner_id=source.owner_id,
+                                           revoked_at__isnull=True).exists():
+            _record_consent(source.owner_id, give=False)  # the last one: consent withdrawn
     source.revoked_at = timezone.now()
 
 
 def _open_secret(source: ImportSource) -> str:
-    if source.revoked_at is not None or not source.sealed_secret:
+    if source.revoked_at is not None or not source.sealed_secret \
+            or _consent_withdrawn(source.owner_id):
         raise SourceError("The authorization for this source was revoked.")
     organization = vault_keys.organization_key(source.organization_id, create=False)
     if organization is None:
@@ -239,11 +354,71 @@ class Remote:
     href: str  # absolute URL
 
 
+def _pinned_session(address: str, sockets: weakref.WeakSet[socket.socket]) -> requests.Session:
+    """A requests session whose every connection goes to ``address`` (the one checked), while
+    the URL's name stays in the Host header and in TLS (SNI and certificate check). Each socket
+    it opens is remembered in ``sockets`` so a deadline can cut it."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+    from urllib3.util import connection as urllib3_connection
+
+    def connect(conn: Any) -> socket.socket:
+        try:
+            sock = urllib3_connection.create_connection(
+                (address, conn.port), conn.timeout, source_address=conn.source_address,
+                socket_options=conn.socket_options)
+        except TimeoutError as error:
+            raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out.") from error
+        except OSError as error:
+            raise NewConnectionError(conn, f"Failed to connect: {error}") from error
+        sockets.add(sock)
+        return sock
+
+    class PinnedHTTP(HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            return connect(self)
+
+    class PinnedHTTPS(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            return connect(self)
+
+    class PinnedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = PinnedHTTP
+
+    class PinnedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = PinnedHTTPS
+
+    class PinnedAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": PinnedHTTPPool,
+                                                       "https": PinnedHTTPSPool}
+
+    session = requests.Session()
+    adapter = PinnedAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 class WebDAV:
+    """One run's client of a source: its name resolved once, every connection pinned to
+    that address, every request under a wall-clock deadline."""
+
     def __init__(self, base_url: str, username: str, password: str) -> None:
         self.base = base_url
-        self.base_path = urlsplit(base_url).path
-        self.session = requests.Session()
+        parts = urlsplit(base_url)
+        self.base_path = parts.path
+        try:
+            self.address = resolve_source(parts.hostname or "",
+                                          parts.port or (443 if parts.scheme == "https" else 80))
+        except ValueError as error:
+            raise Stopped(str(error)) from None
+        self.sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self.session = _pinned_session(self.address, self.sockets)
         self.session.auth = (username, password)
         self.session.headers["User-Agent"] = "Officium-import/1"
         self.session.trust_env = False  # no proxies or .netrc from the environment
@@ -251,29 +426,64 @@ class WebDAV:
     def close(self) -> None:
         self.session.close()
 
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[threading.Event]:
+        """Within the block, every request of this client ends by ``seconds`` from now: when
+        it passes, the returned event is set and the client's sockets are shut down, so a read
+        blocked on a server that drips bytes (each within the per-read timeout) returns."""
+        expired = threading.Event()
+
+        def cut() -> None:
+            expired.set()
+            for sock in list(self.sockets):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        timer = threading.Timer(seconds, cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield expired
+        finally:
+            timer.cancel()
+
     def url_of(self, path: str) -> str:
         return urljoin(self.base, quote(path))
 
     def listing(self, path: str) -> list[tuple[str, bool, int | None, str]]:
         """(relative path, is a folder, size, etag) of each entry directly in ``path``."""
+        import requests
+
         url = self.url_of(path.rstrip("/") + "/" if path else "")
-        try:
-            answer = self.session.request("PROPFIND", url, headers={"Depth": "1",
-                                          "Content-Type": "application/xml"},
-                                          data=PROPFIND_BODY, timeout=TIMEOUT, stream=True,
-                                          allow_redirects=False)
-        except requests.RequestException as error:
-            raise SourceError(f"The source could not be reached ({type(error).__name__}).") from None
-        with answer:
-            if answer.status_code in (401, 403):
-                raise SourceError("The source refused the user name or app password.")
-            if answer.status_code != 207:
-                raise SourceError(f"The source answered {answer.status_code} to a folder listing.")
-            body = bytearray()
-            for piece in answer.iter_content(65536):
-                body += piece
-                if len(body) > MAX_LISTING:
-                    raise SourceError("The source's folder listing is too large.")
+        seconds = min(_file_seconds(), LISTING_SECONDS)
+        with self.deadline(seconds) as expired:
+            try:
+                answer = self.session.request("PROPFIND", url, headers={"Depth": "1",
+                                              "Content-Type": "application/xml"},
+                                              data=PROPFIND_BODY, timeout=TIMEOUT, stream=True,
+                                              allow_redirects=False)
+                with answer:
+                    if answer.status_code in (401, 403):
+                        raise SourceError("The source refused the user name or app password.")
+                    if answer.status_code != 207:
+                        raise SourceError(f"The source answered {answer.status_code} to a "
+                                          "folder listing.")
+                    body = bytearray()
+                    for piece in answer.iter_content(65536):
+                        body += piece
+                        if len(body) > MAX_LISTING:
+                            raise SourceError("The source's folder listing is too large.")
+            except requests.RequestException as error:
+                if expired.is_set():
+                    raise Stopped(f"The source took more than {seconds:g} seconds to list a "
+                                  "folder; the import stopped.") from None
+                raise SourceError(f"The source could not be reached ({type(error).__name__}).") \
+                    from None
+        if expired.is_set():
+            raise Stopped(f"The source took more than {seconds:g} seconds to list a folder; "
+                          "the import stopped.")
         if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
             raise SourceError("The source's folder listing declares entities; refused.")
         try:
@@ -333,6 +543,8 @@ class WebDAV:
                                  self.url_of(relative))
 
     def open(self, remote: Remote, offset: int) -> requests.Response:
+        import requests
+
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         try:
             answer = self.session.get(remote.href, headers=headers, stream=True, timeout=TIMEOUT,
@@ -358,12 +570,14 @@ class _Stream:
         self.broken = False
 
     def _fill(self) -> bool:
+        import requests
+
         while not self.buffer:
             try:
                 self.buffer = memoryview(next(self.pieces))
             except StopIteration:
                 return False
-            except requests.RequestException:  # a cut connection: keep what arrived
+            except (requests.RequestException, OSError):  # a cut connection: keep what arrived
                 self.broken = True
                 return False
         return True
@@ -388,11 +602,13 @@ class _Stream:
         return bytes(target[:count])
 
     def more(self) -> bool:
+        import requests
+
         if self.buffer:
             return True
         try:
             return bool(next(self.pieces, b""))
-        except requests.RequestException:
+        except (requests.RequestException, OSError):
             return False
 
 
@@ -461,8 +677,14 @@ def _import_one(job: ImportJob, actor: Membership, client: WebDAV, remote: Remot
             item.upload_id = earlier.upload_id
     # the authorization is checked again before every file: a revocation stops the import
     source = ImportSource.objects.filter(pk=job.source_id or 0).first()
-    if source is None or source.revoked_at is not None:
+    if source is None or source.revoked_at is not None or _consent_withdrawn(source.owner_id):
         raise SourceError("The authorization for this source was revoked.")
+    limit = _max_bytes()
+    if 0 < remote.size <= max_file_size(actor.organization.plan) \
+            and job.bytes_done + remote.size > limit:  # (a file over the plan fails alone)
+        ImportItem.objects.filter(pk=item.pk).update(status="failed", error="Over the import's size limit.")
+        raise Stopped(f"The chosen folders hold more than {limit} bytes, the most one import "
+                      "brings in; import fewer folders at a time.")
     try:
         file = _fetch(job, actor, client, remote, item)
     except (SourceError, ValidationError, uploads.TooLarge) as error:
@@ -473,7 +695,8 @@ def _import_one(job: ImportJob, actor: Membership, client: WebDAV, remote: Remot
             upload_id=ImportItem.objects.get(pk=item.pk).upload_id if interrupted else None)
         ImportJob.objects.filter(pk=job.pk).update(files_failed=job.files_failed + 1)
         job.files_failed += 1
-        if interrupted or (isinstance(error, SourceError) and "reached" in str(error)):
+        if interrupted or isinstance(error, Stopped) \
+                or (isinstance(error, SourceError) and "reached" in str(error)):
             raise
         return
     ImportItem.objects.filter(pk=item.pk).update(status="done", file=file, upload_id=None, error="")
@@ -503,6 +726,24 @@ def _fetch(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote,
                                       sha256=None, folder=folder)
         ImportItem.objects.filter(pk=item.pk).update(upload_id=upload.pk)
     offset = upload.offset
+    seconds = _file_seconds()
+    with client.deadline(seconds) as expired:
+        try:
+            return _receive(job, actor, client, remote, item, upload, offset, expired)
+        except Exception:
+            if not expired.is_set():
+                raise
+        # the deadline passed: the file fails whole, nothing of it kept, the import stops
+        current = Upload.objects.filter(pk=upload.pk).first()
+        if current is not None:
+            uploads.discard(current, reason="import_too_slow")
+        ImportItem.objects.filter(pk=item.pk).update(upload_id=None)
+        raise Stopped(f"A file took longer than {seconds:g} seconds to arrive from the source; "
+                      "the import stopped and kept nothing of that file.")
+
+
+def _receive(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote, item: ImportItem,
+             upload: Upload, offset: int, expired: threading.Event) -> File:
     answer = client.open(remote, offset)
     if offset and answer.status_code != 206:  # the source cannot resume: start the file again
         answer.close()
@@ -519,6 +760,12 @@ def _fetch(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote,
         except SourceError:
             uploads.discard(Upload.objects.get(pk=upload.pk), reason="import_failed")
             raise
+        if expired.is_set():
+            if result.file is not None:  # finished just as the deadline passed: not kept either
+                with transaction.atomic():
+                    unsupersede(result.file)
+                    File.objects.filter(pk=result.file.pk).delete()
+            raise Stopped("deadline")
         if result.file is None or result.cut:
             raise Interrupted("The connection to the source broke during a file; start the "
                               "import again to continue where it stopped.")
