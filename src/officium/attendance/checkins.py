@@ -273,8 +273,8 @@ def record_synced(device: Device, directions: dict[str, str]) -> list[Attendance
     stored by the batch becomes an attempt like a live one: judged against the organization's
     active fences with the fix as stored (none when privacy mode, the profile or the device
     left it out), the event's own mock flag, the working hours at the event's time, and an
-    audit entry. Call it inside the batch's transaction, after the insert; events that already
-    have a record (a replayed batch) are skipped, so it is idempotent.
+    audit entry. Call it inside the transaction of the batch's last chunk, after the inserts;
+    events that already have a record (a replayed batch) are skipped, so it is idempotent.
     """
     unknown = sorted({d for d in directions.values() if d not in Direction.values})
     if unknown:

@@ -2,14 +2,16 @@
 
 Idempotent by (device, client event id), a unique constraint: a replayed batch stores
 nothing twice, and the insert's row count tells new events from replayed ones. Each event is
-checked on its own; broken ones are reported by index and the rest are stored in one
-``bulk_create``. The per-event loop is kept to plain Python on tuples: this is the hot path.
-A location event's columns are listed once, in ``COLUMNS``.
+checked on its own; broken ones are reported by index and the rest are stored by one
+``executemany`` per chunk of ``CHUNK`` events, each chunk its own short write transaction.
+The per-event loop is kept to plain Python on tuples: this is the hot path. A location
+event's columns are listed once, in ``COLUMNS``.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -32,10 +34,11 @@ from officium.attendance.models import (
     LocationStatus,
 )
 from officium.attendance.privacy_mode import PausedPeriods, PrivacyModeChanged, privacy_version
-from officium.db import executemany, executemany_returning
+from officium.db import executemany, executemany_returning, sqlite_writers
 from officium.privacy import audit
 
 MAX_EVENTS = 10_000
+CHUNK = 100  # events per write transaction: what a check-in may wait behind
 CLOCK_SKEW = timedelta(hours=1)
 KINDS = frozenset(EventKind.values)
 DIRECTIONS = frozenset(Direction.values)
@@ -47,7 +50,7 @@ class Action(Protocol):
     form submission, a bid answer queued on a phone. ``check`` parses one payload (raising
     ``BrokenEvent`` or ``ValidationError`` naming the field; nothing is then stored for that
     event), with ``memo`` kept for the whole batch (what it looked up once); ``store`` writes
-    the rows in the batch's transaction, given each event's client
+    the rows in the transaction of the events' chunk, given each event's client
     id, time, checked payload and stored location event id, and skips those it already has
     (exactly once by client id)."""
 
@@ -155,14 +158,9 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
     fresh = sorted(parsed.values(), key=lambda r: r[2])
     if not fresh:
         return result
-    for _attempt in range(3):
-        try:
-            result.stored = _store(device, fresh, now, result, directions, payloads)
-            result.duplicates += len(fresh) - result.stored
-            return result
-        except PrivacyModeChanged:
-            continue
-    raise ValidationError({"events": "Privacy mode keeps changing; send the batch again."})
+    result.stored = _store(device, fresh, now, result, directions, payloads)
+    result.duplicates += len(fresh) - result.stored
+    return result
 
 
 def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
@@ -207,28 +205,63 @@ def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any],
 
 def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
            directions: dict[str, str], payloads: dict[str, Any] | None = None) -> int:
-    """One transaction whose first statement is the insert (SQLite takes its write lock there,
-    so no read-to-write upgrade can fail); privacy mode is checked again under that lock.
+    """Write transactions of at most ``CHUNK`` events each, so a check-in arriving meanwhile
+    waits for one chunk, not the whole batch (SQLite has one writer; the chunks queue for it
+    with the check-ins, ``sqlite_writers``). Each chunk's events and its audit entry commit
+    together; the last chunk's transaction also makes the check-in records of queued
+    attendance events, the rows of events carrying data and the alerts, for the whole batch.
+    Those steps skip what they already made, so a batch cut short (a crash, a lost answer)
+    is completed by sending it again, the stored chunks then counting as duplicates. Each
+    transaction's first statement is the insert (SQLite takes its write lock there, so no
+    read-to-write upgrade can fail); privacy mode is checked again under that lock, and when
+    it changed, the chunk is redone with the new mode (the chunks before were judged by the
+    mode of their time).
 
     Events already stored are skipped by the unique constraint; the insert's row count says
     how many were new.
     """
     member = device.member
+    stored = 0
+    extra = {"duplicates": result.duplicates, "rejected": len(result.rejected)}  # told by the first entry
+    start, attempts = 0, 0
     paused = PausedPeriods(member)
     rows, newest = _rows(device, fresh, now, paused)
-    with transaction.atomic():
-        stored, ids = _insert(rows, returning=bool(payloads))
-        if privacy_version(member) != paused.version:
-            raise PrivacyModeChanged
-        check_ins = len(record_synced(device, directions)) if stored and directions else 0
-        result.actions = _store_actions(device, fresh, payloads, ids) if payloads else 0
-        if stored:
-            audit.record("attendance.events_synced", actor=member.user_id,
-                         organization=device.organization_id, subject=member.user_id, target=device,
-                         details={"stored": stored, "duplicates": len(rows) - stored + result.duplicates,
-                                  "rejected": len(result.rejected), "check_ins": check_ins})
-        if stored and newest is not None:
-            alerts.track(member, *newest)
+    offset = 0  # ``rows`` holds ``fresh[offset:]``
+    ids: dict[str, int] = {}  # new location events' ids, when the insert returns them (PostgreSQL)
+    while start < len(fresh):
+        end = min(start + CHUNK, len(fresh))
+        last = end == len(fresh)
+        try:
+            with sqlite_writers.turn(), transaction.atomic():
+                count, new_ids = _insert(rows[start - offset:end - offset], returning=bool(payloads))
+                ids.update(new_ids)
+                if privacy_version(member) != paused.version:
+                    raise PrivacyModeChanged
+                check_ins = 0
+                if last:
+                    check_ins = len(record_synced(device, directions)) if directions else 0
+                    result.actions = _store_actions(device, fresh, payloads, ids) if payloads else 0
+                    if stored + count and newest is not None:
+                        alerts.track(member, *newest)
+                if count or check_ins:
+                    audit.record("attendance.events_synced", actor=member.user_id,
+                                 organization=device.organization_id, subject=member.user_id, target=device,
+                                 details={"stored": count,
+                                          "duplicates": end - start - count + extra["duplicates"],
+                                          "rejected": extra["rejected"], "check_ins": check_ins})
+                    extra = {"duplicates": 0, "rejected": 0}
+        except PrivacyModeChanged:
+            attempts += 1
+            if attempts >= 3:
+                raise ValidationError({"events": "Privacy mode keeps changing; send the batch again."}) from None
+            paused = PausedPeriods(member)
+            rows, newer = _rows(device, fresh[start:], now, paused)
+            newest, offset = newer or newest, start
+            continue
+        stored += count
+        start = end
+        if not last:
+            time.sleep(0)  # let a check-in waiting for the writer's turn take it between chunks
     return stored
 
 
