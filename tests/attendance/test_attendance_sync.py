@@ -181,11 +181,11 @@ def test_LO2_a_batch_commits_in_chunks_and_a_cut_short_batch_is_completed_by_its
     monkeypatch.setattr(ingest, "CHUNK", 10)
     real_insert, calls = ingest._insert, []
 
-    def dies_on_the_third_chunk(rows):
+    def dies_on_the_third_chunk(rows, returning=False):
         calls.append(len(rows))
         if len(calls) == 3:
             raise RuntimeError("the server process died")
-        return real_insert(rows)
+        return real_insert(rows, returning=returning)
 
     batch = {"events": events(25)}  # ev-6, ev-13 and ev-20 are queued check-ins
     monkeypatch.setattr(ingest, "_insert", dies_on_the_third_chunk)
