@@ -279,7 +279,7 @@ def test_WT4_month_view_totals_the_month_for_the_manager_and_the_member(alice_m,
     html = page.content.decode()
     assert "2026-01-01 to 2026-01-31, times in Europe/Berlin" in html
     assert f'data-member="{bob_m.pk}"' in html and f'data-member="{alice_m.pk}"' in html
-    assert html.count(f'<tr data-day="2026-01-') == 2 * 31
+    assert html.count('<tr data-day="2026-01-') == 2 * 31
     assert "Worked 12 h 30 min" in html  # 08:00-16:00 CET on the 14th, 00:30-05:00 on the 31st
     assert "<td>00:30 CET</td><td>05:00 CET</td>" in html
     assert 'id="week"' in html and "day=2026-02-01" in html  # the next month's link
