@@ -163,3 +163,28 @@ def test_LO1_check_ins_queued_offline_become_records_once(bob_m, bob_device, hq,
     with transaction.atomic():
         assert record_synced(device, {"q-in": "in", "q-out": "out"}) == []
     assert AttendanceRecord.objects.count() == 2
+
+
+def test_WT4_an_offline_batch_rebuilds_the_timesheet_of_its_day(bob_m, bob_device, hq, points, api):
+    """A phone that was offline yesterday sends its queued check-in and check-out today: the
+    day they happened on (a local day of the organization's zone) gets its hours, without
+    anyone pressing a button."""
+    from datetime import datetime, time
+
+    from officium.accounts import localtime
+    from officium.workforce.models import TimesheetDay
+
+    zone = localtime.zone_for(bob_m.organization)
+    yesterday = localtime.local_day(timezone.now(), zone) - timedelta(days=1)
+    came = datetime.combine(yesterday, time(8, 15), tzinfo=zone)
+    batch = [{"id": "y-in", "kind": "attendance", "direction": "in", "at": came.isoformat(),
+              "lat": points.inside[0], "lon": points.inside[1], "accuracy": points.inside[2]},
+             {"id": "y-out", "kind": "attendance", "direction": "out",
+              "at": (came + timedelta(hours=7, minutes=30)).isoformat(),
+              "lat": points.inside[0], "lon": points.inside[1], "accuracy": points.inside[2]}]
+    assert TimesheetDay.objects.filter(member=bob_m).count() == 0
+    answer = api(bob_device.client, "post", "/device/events", {"events": batch}).json()
+    assert answer["stored"] == 2
+    sheet = TimesheetDay.objects.get(member=bob_m, day=yesterday)
+    assert (sheet.first_in, sheet.last_out) == (came, came + timedelta(hours=7, minutes=30))
+    assert sheet.worked_minutes == 450 and sheet.records == 2 and "missing_check_out" not in sheet.flags

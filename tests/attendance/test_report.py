@@ -131,6 +131,29 @@ def test_WT7_an_organization_page_stops_after_the_page_on_postgresql(berlin, bob
 
 
 @pytest.mark.django_db
+def test_WT7_a_team_page_sorts_ids_and_joins_people_for_its_own_rows_only(berlin, bob_m, alice_m):
+    """A manager's team page: the scan reads the team's records by member (a list of ids, not a
+    join PostgreSQL misjudges) and sorts ids only; names and sites are read for the page's rows
+    alone, so the page costs the same however many records the organization keeps."""
+    from django.test.utils import CaptureQueriesContext
+
+    stranger = make_member(berlin, "sam@alpha.example", "Sam", Role.MEMBER)
+    for day in range(1, 29):
+        add(bob_m, utc(f"2026-02-{day:02d}T07:00"))
+        add(stranger, utc(f"2026-02-{day:02d}T07:05"))
+    filters = report.parse(alice_m, {"start": "2026-02-01", "end": "2026-02-28", "team": str(alice_m.pk)})
+    with CaptureQueriesContext(connection) as seen:
+        page = report.page(alice_m, filters, size=10)
+    assert [r.member for r in page.rows] == ["Bob Berg"] * 10
+    assert [r.local.day for r in page.rows] == list(range(28, 18, -1))  # newest first
+    scan = next(q["sql"] for q in seen.captured_queries if "LIMIT 11" in q["sql"])
+    assert scan.startswith('SELECT "attendance_attendancerecord"."id"') and "accounts_user" not in scan
+    assert f'"member_id" IN ({bob_m.pk})' in scan
+    nxt = report.page(alice_m, filters, cursor=page.next_cursor, size=10)
+    assert [r.local.day for r in nxt.rows] == list(range(18, 8, -1))
+
+
+@pytest.mark.django_db
 def test_WT7_csv_and_xlsx_exports_carry_local_times_with_offsets(berlin, bob_m, hq, alice_client):
     summer = add(bob_m, utc("2026-07-01T06:15"), site=hq)   # 08:15 CEST
     add(bob_m, utc("2026-07-01T15:00"), direction="out", site=hq)

@@ -265,3 +265,27 @@ def test_WT6_a_file_that_is_not_icalendar_is_refused(alice_m, berlin, api, alice
     answer = api(alice_client, "post", "/workforce/orgs/alpha/holidays/import", {"file": content})
     assert answer.status_code == 400 and "file" in error_fields(answer), answer.content
     assert not Holiday.objects.exists()
+
+
+def test_WT4_month_view_totals_the_month_for_the_manager_and_the_member(alice_m, bob_m, berlin, accept, at,
+                                                                        alice_client, bob_client):
+    """The month page: every local day of January, bob's two days and their sum; the manager sees
+    bob's month next to her own, bob sees his own only; the API's month agrees."""
+    clock(at, bob_m, ("2026-01-14T07:00", "in"), ("2026-01-14T15:00", "out"),
+          ("2026-01-30T23:30", "in"))  # 00:30 on 31 January, Berlin time: the month's last day
+    clock(at, bob_m, ("2026-01-31T04:00", "out"))
+    page = alice_client.get("/o/alpha/timesheets/?view=month&day=2026-01-20")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2026-01-01 to 2026-01-31, times in Europe/Berlin" in html
+    assert f'data-member="{bob_m.pk}"' in html and f'data-member="{alice_m.pk}"' in html
+    assert html.count('<tr data-day="2026-01-') == 2 * 31
+    assert "Worked 12 h 30 min" in html  # 08:00-16:00 CET on the 14th, 00:30-05:00 on the 31st
+    assert "<td>00:30 CET</td><td>05:00 CET</td>" in html
+    assert 'id="week"' in html and "day=2026-02-01" in html  # the next month's link
+    own = bob_client.get("/o/alpha/timesheets/?view=month&day=2026-01-20").content.decode()
+    assert f'data-member="{bob_m.pk}"' in own and f'data-member="{alice_m.pk}"' not in own
+    answer = bob_client.get("/api/workforce/orgs/alpha/timesheets?view=month&day=2026-01-20").json()
+    days = answer[0]["days"]
+    assert (days[0]["day"], days[-1]["day"], len(days)) == ("2026-01-01", "2026-01-31", 31)
+    assert sum(d["worked_minutes"] for d in days) == 750

@@ -238,10 +238,18 @@ def records(actor: Membership, filters: Filters) -> QuerySet[AttendanceRecord]:
     if filters.member is not None:
         qs = qs.filter(member_id=filters.member.pk)
     if filters.team is not None:
-        qs = qs.filter(member__reports_to_id=filters.team.pk)
+        # The team as a list of members, not a join: the records are then read through the
+        # (member, occurred_at) index member by member, whatever the planner guesses of a join.
+        qs = qs.filter(member_id__in=list(team_ids(filters.team)))
     if filters.site is not None:
         qs = qs.filter(site_id=filters.site.pk)
     return qs.select_related("member__user", "site").order_by("-occurred_at", "-pk")
+
+
+def team_ids(manager: Membership) -> QuerySet[Membership, int]:
+    """The ids of the people who report to ``manager`` (a team filter)."""
+    return Membership.objects.filter(organization_id=manager.organization_id,
+                                     reports_to_id=manager.pk).values_list("pk", flat=True)
 
 
 def shows_locations(actor: Membership, filters: Filters) -> bool:
@@ -264,15 +272,21 @@ def page(actor: Membership, filters: Filters, *, cursor: Any = None, size: int =
     if after is not None:
         at, pk = after
         qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
-    found = _newest(qs, size + 1, walk=filters.member is None and filters.team is None)
-    rows = to_rows(actor, found[:size], locations=locations)
-    more = len(found) > size
+    keys = _newest(qs, size + 1, walk=filters.member is None and filters.team is None)
+    more = len(keys) > size
+    found = _load(actor, keys[:size])
+    rows = to_rows(actor, found, locations=locations)
     return Page(rows=rows, next_cursor=encode_cursor(rows[-1]) if more and rows else None,
                 filters=filters, locations=locations)
 
 
-def _newest(qs: QuerySet[AttendanceRecord], count: int, *, walk: bool) -> list[AttendanceRecord]:
-    """The first ``count`` rows of ``qs`` (newest first).
+def _newest(qs: QuerySet[AttendanceRecord], count: int, *, walk: bool) -> list[int]:
+    """The ids of the first ``count`` rows of ``qs`` (newest first).
+
+    Only the ids: the scan and its sort carry two narrow columns, and the people and sites of
+    the page are joined afterwards for its rows alone (``_load``), never for every row the scan
+    passes (PostgreSQL, misjudging how few rows a team's month has, otherwise joins each of
+    them to its user before sorting: the page then costs the team's month several times over).
 
     PostgreSQL misjudges how many of a date range's rows the work-day filter keeps (the two
     columns move together; the planner takes them as independent), expects fewer than a page
@@ -281,15 +295,25 @@ def _newest(qs: QuerySet[AttendanceRecord], count: int, *, walk: bool) -> list[A
     stops after the page, whatever the size of the range or the table. ``walk`` is for
     organization-wide pages; one member's or one team's rows come through the member index.
     """
+    ids = qs.select_related(None).values_list("pk", flat=True)[:count]
     if not walk or connection.vendor != "postgresql":
-        return list(qs[:count])
+        return list(ids)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)")
         before = cursor.fetchone()[0]
         try:
-            return list(qs[:count])
+            return list(ids)
         finally:
             cursor.execute("SELECT set_config('enable_sort', %s, true)", [before])
+
+
+def _load(actor: Membership, keys: list[int]) -> list[AttendanceRecord]:
+    """The records ``keys`` (a page), newest first, with their people and sites, read through
+    ``for_purpose`` like the scan that chose them."""
+    if not keys:
+        return []
+    return list(AttendanceRecord.objects.for_purpose(actor, purposes.location())
+                .select_related("member__user", "site").filter(pk__in=keys).order_by("-occurred_at", "-pk"))
 
 
 def batches(actor: Membership, filters: Filters, *, size: int = 2000,
