@@ -245,7 +245,7 @@ def bench_actions(port: int, seed: dict, total: int, raw: Raw, figures: dict[str
 
 
 INJECT = """([count, tasks, form]) => new Promise((resolve, reject) => {
-  const open = indexedDB.open("officium-app", 1);
+  const open = indexedDB.open("officium-app", 2);  // the app's schema version (app.js)
   open.onsuccess = () => {
     const t = open.result.transaction("queue", "readwrite"), s = t.objectStore("queue");
     const start = Date.now() - 3600 * 1000;
