@@ -22,6 +22,7 @@ from django.utils import timezone
 from officium.attendance import alerts, coordinates
 from officium.attendance.checkins import last_fix, record_synced
 from officium.attendance.coordinates import Fix
+from officium.attendance.fixes import new_fix
 from officium.attendance.geofence import MAX_ACCURACY_M, implausible_speed
 from officium.attendance.models import (
     Device,
@@ -229,6 +230,7 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
                                   "rejected": len(result.rejected), "check_ins": check_ins})
         if stored and newest is not None:
             alerts.track(member, *newest)
+            new_fix(member, newest[1])  # e.g. a customer's arrival estimate (FW7)
     return stored
 
 
