@@ -169,10 +169,11 @@ class Analyzer:
 
     TABLES = ("attendance_locationevent", "fieldwork_taskentry", "fieldwork_submission")
 
-    def __init__(self, raw: Raw) -> None:
-        self.conn = raw.conn if raw.postgres else None
+    def __init__(self, raw: Raw, enabled: bool = True) -> None:
+        self.conn = raw.conn if raw.postgres and enabled else None
         self.rows = self.at_last = 0
         self.runs = 0
+        self.on = True
         if self.conn is not None:
             self.on = self.conn.execute("SHOW autovacuum").fetchone()[0] == "on"  # type: ignore[union-attr,index]
 
@@ -195,14 +196,14 @@ def backends(raw: Raw) -> list[int]:
 
 
 def bench_actions(port: int, seed: dict, total: int, raw: Raw, figures: dict[str, float],
-                  server: subprocess.Popen[bytes]) -> int:
+                  server: subprocess.Popen[bytes], analyze: bool = True) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     ours = actions(total, seed, "h")
     theirs = actions(total, seed, "r")
     http_seconds = raw_seconds = http_cpu = raw_cpu = 0.0
     http_batches, raw_batches = [], []
     errors = stored = 0
-    analyzer = Analyzer(raw)
+    analyzer = Analyzer(raw, analyze)
     post(conn, "/api/attendance/device/events", json.dumps({"events": actions(20, seed, "w")}).encode(),
          seed["http"]["token"])  # untimed: the server process warms up
     pids = server_pids(server)
@@ -235,14 +236,16 @@ def bench_actions(port: int, seed: dict, total: int, raw: Raw, figures: dict[str
     print(f"CPU (server processes + their database backends, against the raw client + its backend): "
           f"{http_cpu * 1e5 / total:.1f} ms per 100 actions against {raw_cpu * 1e5 / total:.1f} ms raw, "
           f"{raw_cpu / http_cpu:.2f}x raw")
-    if raw.postgres and not analyzer.on:
+    if not analyze:
+        print("tables not analyzed between batches (--no-analyze)")
+    elif raw.postgres and not analyzer.on:
         print(f"autovacuum is off on this server: the tables were analyzed {analyzer.runs} times between "
               "batches, as autovacuum would")
     return errors + (stored != total)
 
 
 INJECT = """([count, tasks, form]) => new Promise((resolve, reject) => {
-  const open = indexedDB.open("officium-app", 1);
+  const open = indexedDB.open("officium-app", 2);  // the app's schema version (app.js)
   open.onsuccess = () => {
     const t = open.result.transaction("queue", "readwrite"), s = t.objectStore("queue");
     const start = Date.now() - 3600 * 1000;
@@ -293,6 +296,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a small pass for CI")
     parser.add_argument("--postgres", action="store_true", help=f"PostgreSQL at 127.0.0.1 ({PG_NAME})")
     parser.add_argument("--no-browser", action="store_true", help="skip the phone replay")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="PostgreSQL without autovacuum: never gather statistics (the planner's worst case)")
     args = parser.parse_args()
     total = 2_000 if args.quick else 10_000
     replay = 200 if args.quick else 1_000
@@ -322,7 +327,7 @@ def main() -> int:
                                   stderr=server_log)
         wait_for(port, server)
         figures: dict[str, float] = {}
-        failed = bench_actions(port, seed, total, Raw(args.postgres, db), figures, server)
+        failed = bench_actions(port, seed, total, Raw(args.postgres, db), figures, server, not args.no_analyze)
         if not args.no_browser:
             failed += bench_replay(port, seed, replay, figures)
         if failed:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 
 import pytest
 from PIL import Image
@@ -101,3 +102,53 @@ def test_FW4_entry_page_takes_a_photo_with_the_report(bob, task, bob_client):
     assert photo.entry is not None and photo.entry.note == "Broken seal"
     page = bob_client.get(f"/o/alpha/tasks/{task.pk}/")
     assert f"/photos/{photo.pk}/".encode() in page.content
+
+
+def noise_png(min_bytes: int) -> bytes:
+    """A PNG of random pixels (it does not compress) of at least ``min_bytes``."""
+    side = int((min_bytes / 3) ** 0.5) + 8
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, format="PNG", compress_level=0)
+    return out.getvalue()
+
+
+def upload(client, task, data: bytes, client_id: str = "", **headers):
+    query = f"?client_id={client_id}" if client_id else ""
+    return client.post(f"/api/fieldwork/orgs/alpha/tasks/{task.pk}/photos/upload{query}", data=data,
+                       content_type="image/png", **headers)
+
+
+def test_FW4_api_upload_takes_a_photo_above_the_json_limit_up_to_8_mb(bob, task, bob_client, settings):
+    set_photo_permission(bob, True)
+    data = noise_png(3 * 1024 * 1024)  # above DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), below 8 MB
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < len(data) < photos.MAX_BYTES
+    as_json = send(bob_client, "post", url(task), body(data))
+    assert as_json.status_code == 413 and not Photo.objects.exists()  # the JSON route's own limit
+    answer = upload(bob_client, task, data, client_id="cam-1")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["content_type"] == "image/png"
+    again = upload(bob_client, task, data, client_id="cam-1")  # replayed from a queue: stored once
+    assert again.json()["id"] == answer.json()["id"] and Photo.objects.count() == 1
+
+
+def test_FW4_api_upload_beyond_8_mb_is_413_naming_the_field_nothing_written(bob, task, bob_client):
+    set_photo_permission(bob, True)
+    over = b"\x89PNG" + b"\0" * photos.MAX_BYTES
+    answer = upload(bob_client, task, over)
+    assert answer.status_code == 413
+    assert answer.json()["code"] == "too_large" and answer.json()["field"] == "photo"
+    assert "8.0 MB" in answer.json()["message"] and not Photo.objects.exists()
+
+
+def test_FW4_device_upload_route_and_openapi_document_the_raw_body(bob, task, device, client):
+    set_photo_permission(bob, True)
+    _, token = device
+    data = jpeg_with_gps()
+    answer = client.post(f"/api/fieldwork/device/tasks/{task.pk}/photos/upload?client_id=q-1", data=data,
+                         content_type="image/jpeg", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 201 and Photo.objects.get().client_id == "q-1"
+    schema = client.get("/api/openapi.json").json()
+    for path in ("/api/fieldwork/device/tasks/{task_id}/photos/upload",
+                 "/api/fieldwork/orgs/{org}/tasks/{task_id}/photos/upload"):
+        body_doc = schema["paths"][path]["post"]["requestBody"]
+        assert "image/jpeg" in body_doc["content"] and "413" in body_doc["description"]

@@ -30,6 +30,7 @@ from officium.accounts.roles import WORKING_ROLES
 from officium.attendance import alerts, coordinates, workday
 from officium.attendance.audit_events import CHECKS
 from officium.attendance.coordinates import Fix
+from officium.attendance.fixes import new_fix
 from officium.attendance.geofence import Fence, Verdict, best_verdict, implausible_speed
 from officium.attendance.models import (
     AttendanceRecord,
@@ -260,6 +261,7 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
                               "shift": shift_status})
         if fix is not None:
             alerts.track(actor, fix, now, previous, fences)
+            new_fix(actor, now)
         # In the check-in's transaction: the timesheet task's row (database queue) commits with
         # the record, one write transaction per check-in instead of two.
         workday.changed(actor.organization_id, [(actor.pk, work_day)])

@@ -24,6 +24,7 @@ from django.utils import timezone
 from officium.attendance import alerts, coordinates
 from officium.attendance.checkins import last_fix, record_synced
 from officium.attendance.coordinates import Fix
+from officium.attendance.fixes import new_fix
 from officium.attendance.geofence import MAX_ACCURACY_M, implausible_speed
 from officium.attendance.models import (
     Device,
@@ -243,6 +244,7 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
                     result.actions = _store_actions(device, fresh, payloads, ids) if payloads else 0
                     if stored + count and newest is not None:
                         alerts.track(member, *newest)
+                        new_fix(member, newest[1])  # e.g. a customer's arrival estimate (FW7)
                 if count or check_ins:
                     audit.record("attendance.events_synced", actor=member.user_id,
                                  organization=device.organization_id, subject=member.user_id, target=device,

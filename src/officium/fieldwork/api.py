@@ -306,6 +306,38 @@ def add_photo(request: HttpRequest, org: str, task_id: int, payload: PhotoIn) ->
                                 location_kept=p.location_kept))
 
 
+IMAGE_BODY = {"schema": {"type": "string", "format": "binary"}}
+PHOTO_UPLOAD = {
+    "requestBody": {"required": True, "description": (
+        "The photo's bytes as the raw body (JPEG, PNG or WebP), streamed: up to 8 MB, where "
+        "a JSON body (base64) stops at 2.5 MB. Beyond 8 MB: 413 too_large, field photo."),
+        "content": {"image/jpeg": IMAGE_BODY, "image/png": IMAGE_BODY, "image/webp": IMAGE_BODY,
+                    "application/octet-stream": IMAGE_BODY}},
+    "parameters": [{"in": "query", "name": "client_id", "required": False, "schema": {
+        "type": "string", "maxLength": 64}, "description": "The phone's id for this photo: sent again, stored once."}],
+}
+
+
+def _client_id(request: HttpRequest) -> str | None:
+    client_id = request.GET.get("client_id") or None
+    if client_id is not None and len(client_id) > 64:
+        raise ValidationError({"client_id": "At most 64 characters."})
+    return client_id
+
+
+@router.post("/orgs/{slug:org}/tasks/{int:task_id}/photos/upload", response={201: PhotoOut},
+             openapi_extra=PHOTO_UPLOAD)
+def upload_photo(request: HttpRequest, org: str, task_id: int) -> Status[PhotoOut]:
+    """A task photo as the raw request body (up to 8 MB; FW4): what ``POST .../photos`` takes
+    as base64 in JSON, without JSON's 2.5 MB body limit."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    task = _task(actor, task_id)
+    client_id = _client_id(request)
+    p = photos.add_photo(actor, task, photos.read_body(request), client_id=client_id)
+    return Status(201, PhotoOut(id=p.pk, task_id=p.task_id, size=p.size, content_type=p.content_type,
+                                location_kept=p.location_kept))
+
+
 # --- forms (FW3) ---------------------------------------------------------------------------
 
 @router.get("/orgs/{slug:org}/forms", response=list[FormOut])
@@ -449,6 +481,19 @@ def device_day(request: HttpRequest) -> DayOut:
 
 class DevicePhotoIn(PhotoIn):
     task_id: int
+
+
+@router.post("/device/tasks/{int:task_id}/photos/upload", auth=device_auth, response={201: PhotoOut},
+             openapi_extra=PHOTO_UPLOAD)
+def device_upload_photo(request: HttpRequest, task_id: int) -> Status[PhotoOut]:
+    """The phone app's photo as the raw request body (up to 8 MB), sent from its offline
+    queue with the photo's client id: replayed, stored once."""
+    member = _device(request).member
+    task = get_object_or_404(services.visible_tasks(member), pk=task_id)
+    client_id = _client_id(request)
+    p = photos.add_photo(member, task, photos.read_body(request), client_id=client_id)
+    return Status(201, PhotoOut(id=p.pk, task_id=p.task_id, size=p.size, content_type=p.content_type,
+                                location_kept=p.location_kept))
 
 
 @router.post("/device/photos", auth=device_auth, response={201: PhotoOut})

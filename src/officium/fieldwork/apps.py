@@ -13,6 +13,11 @@ class FieldworkConfig(AppConfig):
         rules.register()
         actions.register()  # task entries, forms and bid answers ride the device batch (FW8)
 
+        from officium.attendance.fixes import on_new_fix
+        from officium.fieldwork import eta
+
+        on_new_fix(eta.after_fix)  # a location sync on the way moves the customer's estimate (FW7)
+
         from officium.privacy.backing import backs
 
         # PV7: field work (tasks, entries, forms, bids with their location) and photos taken

@@ -3,8 +3,8 @@
 When an assignee sets off (en route), the customer gets an email with an estimate computed
 from the assignee's last fixes and the task's destination (its own point, or its site):
 straight-line distance over the speed between the last two fixes, or a town speed when
-there is only one. Later located reports update it when it moves by more than
-``MARGIN_MINUTES``. Never coordinates, no geocoder; an opt-out link in every message.
+there is only one. Later located reports, and plain location syncs of the assignee on the
+way (throttled, ``after_fix``), update it when it moves by more than ``MARGIN_MINUTES``. Never coordinates, no geocoder; an opt-out link in every message.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import datetime as dt
 import math
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from officium.accounts import localtime
 from officium.accounts.emails import send_service_email
@@ -31,6 +33,7 @@ TOWN_SPEED_MPS = 30 / 3.6
 MIN_SPEED_MPS, MAX_SPEED_MPS = 2.0, 35.0
 FRESH = dt.timedelta(minutes=30)
 HORIZON_MINUTES = 24 * 60
+THROTTLE = dt.timedelta(minutes=2)
 
 
 def destination(task: Task) -> tuple[float, float] | None:
@@ -78,6 +81,26 @@ def after_entry(task: Task, member: Membership, status: str) -> None:
         send(task, member, first=False)
 
 
+def after_fix(member: Membership, at: dt.datetime) -> None:
+    """A plain location sync or check-in (no task entry) with a recorded fix: each task the
+    member is on the way to (en route, customer already told) gets its estimate checked again,
+    at most once per ``THROTTLE`` however often the phone syncs, and the customer is told only
+    when it moved by more than the margin. Only fixes the member's device profile and privacy
+    mode let the server record get here (``attendance.fixes``): the estimate serves the
+    task's service to its customer, from the location the member's work records already carry."""
+    now = timezone.now()
+    if now - at > FRESH:
+        return  # an old fix replayed from an offline queue says nothing about the way now
+    tasks = list(Task.objects.filter(organization_id=member.organization_id, status=Status.EN_ROUTE,
+                                     assignments__member=member, eta_sent_at__isnull=False,
+                                     customer__isnull=False))
+    for task in tasks:
+        claimed = Task.objects.filter(pk=task.pk).filter(
+            Q(eta_checked_at__isnull=True) | Q(eta_checked_at__lte=now - THROTTLE)).update(eta_checked_at=now)
+        if claimed:  # this sync re-estimates; a concurrent one within the throttle does not
+            send(task, member, first=False)
+
+
 def send(task: Task, member: Membership, *, first: bool) -> bool:
     customer = Customer.objects.filter(pk=task.customer_id).first() if task.customer_id else None
     target = destination(task)
@@ -91,7 +114,7 @@ def send(task: Task, member: Membership, *, first: bool) -> bool:
     now = dt.datetime.now(dt.UTC)
     zone = localtime.zone_for(member.organization, task.site)
     arrival = now + dt.timedelta(minutes=minutes)
-    Task.objects.filter(pk=task.pk).update(eta_minutes=minutes, eta_sent_at=now)
+    Task.objects.filter(pk=task.pk).update(eta_minutes=minutes, eta_sent_at=now, eta_checked_at=now)
     task.eta_minutes, task.eta_sent_at = minutes, now
     send_service_email(customer.email, "fieldwork_eta", {
         "customer": customer.name, "organization": member.organization.name, "task": task.title,

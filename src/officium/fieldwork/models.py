@@ -143,6 +143,8 @@ class Task(TenantModel):
     # FW7: the last estimate the customer was told.
     eta_minutes = models.PositiveIntegerField(null=True, blank=True)
     eta_sent_at = models.DateTimeField(null=True, blank=True)
+    # When a plain location sync last re-estimated it (throttle, eta.after_fix).
+    eta_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["window_start", "pk"]

@@ -1,5 +1,8 @@
 /* Officium field app (FW8): pair with a connection code, show my day, queue every action in
    IndexedDB with a client id, replay the queue through the batch endpoint when online.
+   Photos are queued too, offline or not: the picture itself as a Blob in IndexedDB ("files"),
+   sent one by one as the raw body of the upload route with its client id (a replay is stored
+   once), with a progress bar; they go after the actions of the same replay.
    The server applies privacy mode and the device profile again; the phone never attaches a
    location while privacy mode is on or when the profile does not collect that kind. */
 (function () {
@@ -11,11 +14,14 @@
   // --- storage ---------------------------------------------------------------------------
   function openDb() {
     return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB_NAME, 1);
-      req.onupgradeneeded = function () {
+      var req = indexedDB.open(DB_NAME, 2);
+      req.onupgradeneeded = function (event) {
         var d = req.result;
-        d.createObjectStore("kv");
-        d.createObjectStore("queue", { keyPath: "id" });
+        if (event.oldVersion < 1) {
+          d.createObjectStore("kv");
+          d.createObjectStore("queue", { keyPath: "id" });
+        }
+        if (event.oldVersion < 2) { d.createObjectStore("files", { keyPath: "id" }); }
       };
       req.onsuccess = function () { resolve(req.result); };
       req.onerror = function () { reject(req.error); };
@@ -35,6 +41,8 @@
   };
   function queued() { return tx("queue", "readonly", function (s) { return s.getAll(); }); }
   function unqueue(ids) { return tx("queue", "readwrite", function (s) { ids.forEach(function (id) { s.delete(id); }); }); }
+  function files() { return tx("files", "readonly", function (s) { return s.getAll(); }); }
+  function unfile(ids) { return tx("files", "readwrite", function (s) { ids.forEach(function (id) { s.delete(id); }); }); }
 
   // --- helpers ---------------------------------------------------------------------------
   function clientId() {
@@ -101,20 +109,72 @@
             });
           }).then(function () { say("Sent " + done.length + " action" + (done.length === 1 ? "" : "s") + "."); });
         });
-    }).catch(function (e) {
+    }).then(sendFiles).catch(function (e) {
       if (e.status === 401) { say("This phone was disconnected. Connect it again.", true); }
     }).then(function () { syncing = false; return renderQueue(); }).then(refreshDay);
   }
 
+  // The queued photos, one request each (up to 8 MB as the raw body), bytes shown as they go.
+  function upload(item, sentBefore, total) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/fieldwork/device/tasks/" + item.task_id + "/photos/upload?client_id=" + encodeURIComponent(item.id));
+      xhr.setRequestHeader("Authorization", "Bearer " + state.token);
+      xhr.setRequestHeader("Content-Type", item.type || "application/octet-stream");
+      xhr.upload.onprogress = function (e) { progress(sentBefore + (e.loaded || 0), total); };
+      xhr.onload = function () {
+        var data = {}; try { data = JSON.parse(xhr.responseText); } catch (ignore) { data = {}; }
+        if (xhr.status >= 200 && xhr.status < 300) { resolve(data); return; }
+        var e = new Error(data.message || ("Error " + xhr.status)); e.status = xhr.status; e.data = data; reject(e);
+      };
+      xhr.onerror = function () { var e = new Error("offline"); e.status = 0; reject(e); };
+      xhr.send(item.blob);
+    });
+  }
+  function progress(sent, total) {
+    var bar = $("upload-progress");
+    bar.hidden = !total; bar.max = total || 1; bar.value = Math.min(sent, total);
+    $("upload-text").hidden = !total;
+    $("upload-text").textContent = total ? "Sending photos: " + Math.round(100 * sent / total) + "% of " + megabytes(total) : "";
+  }
+  function megabytes(n) { return (n / 1048576).toFixed(1) + " MB"; }
+  function sendFiles() {
+    return files().then(function (items) {
+      var ready = items.filter(function (i) { return !i.error; });
+      var total = ready.reduce(function (n, i) { return n + i.size; }, 0), sent = 0, count = 0;
+      var chain = Promise.resolve();
+      ready.forEach(function (item) {
+        chain = chain.then(function () {
+          if (!navigator.onLine) { return null; }
+          return upload(item, sent, total).then(function () {
+            sent += item.size; count += 1; progress(sent, total);
+            return unfile([item.id]).then(renderQueue);
+          }, function (e) {
+            if (e.status === 0 || e.status === 401 || e.status >= 500) { throw e; }  // try again later
+            item.error = e.message;  // refused (too large, not a photo, no permission): shown, kept
+            return tx("files", "readwrite", function (s) { s.put(item); }).then(renderQueue);
+          });
+        });
+      });
+      return chain.then(function () {
+        progress(0, 0);
+        if (count) { say("Sent " + count + " photo" + (count === 1 ? "" : "s") + "."); }
+      }, function (e) { progress(0, 0); throw e; });
+    });
+  }
+
   // --- rendering ---------------------------------------------------------------------------
   function renderQueue() {
-    return queued().then(function (items) {
+    return Promise.all([queued(), files()]).then(function (r) {
       var list = $("queue"); list.textContent = "";
+      r[1].forEach(function (f) { f.isFile = true; });
+      var items = r[0].concat(r[1]);
       items.forEach(function (i) {
-        var li = el("li", { "class": i.error ? "error" : "pending" }, i.label + (i.error ? " — refused: " + i.error : " — pending"));
+        var text = i.label + (i.isFile ? " (" + megabytes(i.size) + ")" : "");
+        var li = el("li", { "class": i.error ? "error" : "pending" }, text + (i.error ? " — refused: " + i.error : " — pending"));
         if (i.error) {
           var drop = el("button", { type: "button", "class": "link" }, "Remove");
-          drop.addEventListener("click", function () { unqueue([i.id]).then(renderQueue); });
+          drop.addEventListener("click", function () { (i.isFile ? unfile : unqueue)([i.id]).then(renderQueue); });
           li.appendChild(drop);
         }
         list.appendChild(li);
@@ -160,7 +220,7 @@
       if (day.photo_permission) {
         var cam = el("label", { "class": "muted" }, "Photo ");
         var input = el("input", { type: "file", accept: "image/*", capture: "environment" });
-        input.addEventListener("change", function () { if (input.files[0]) { photo(t, input.files[0]); } });
+        input.addEventListener("change", function () { if (input.files[0]) { photo(t, input.files[0], input); } });
         cam.appendChild(input); li.appendChild(cam);
       } else {
         li.appendChild(el("div", { "class": "muted" }, "Photos: turn on \"Photo uploads\" in your privacy preferences first."));
@@ -211,16 +271,18 @@
   function checkIn(direction) {
     enqueue("attendance", direction === "in" ? "Check-in" : "Check-out", { direction: direction });
   }
-  function photo(task, file) {
-    if (!navigator.onLine) { say("Photos are sent while online; take it again when you have a connection.", true); return; }
-    var reader = new FileReader();
-    reader.onload = function () {
-      var content = String(reader.result).split(",")[1];
-      api("POST", "/api/fieldwork/device/photos", { task_id: task.id, client_id: clientId(), content_base64: content })
-        .then(function () { say("Photo saved."); })
-        .catch(function (e) { say(e.message, true); });
-    };
-    reader.readAsDataURL(file);
+  var MAX_PHOTO = 8 * 1048576;
+  function photo(task, file, input) {
+    if (file.size > MAX_PHOTO) {
+      say("The photo is " + megabytes(file.size) + "; the limit is 8.0 MB. Take it at a lower resolution.", true);
+      return;
+    }
+    var item = { id: clientId(), task_id: task.id, blob: file, type: file.type, size: file.size,
+                 label: "Photo for " + task.title, error: "" };
+    tx("files", "readwrite", function (s) { s.put(item); }).then(function () {
+      if (input) { input.value = ""; }
+      say(item.label + ": saved" + (navigator.onLine ? "" : " (will be sent when you are back online)") + ".");
+    }).then(renderQueue).then(sync).catch(function (e) { say("The photo could not be kept on this phone: " + e.message, true); });
   }
   function openForm(formId, task) {
     var form = state.day.forms.filter(function (f) { return f.id === formId; })[0];
