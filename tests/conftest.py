@@ -29,6 +29,18 @@ def alice_org(db) -> Organization:
 
 
 @pytest.fixture
+def retention_choices(alice_org) -> Organization:
+    """BI1: choosing one's own retention periods is a plan's feature: alice's organization on
+    the Standard plan, which offers it (the Free plan keeps the policy's periods)."""
+    from officium.billing.limits import subscription_for
+
+    alice_org.plan = "standard"
+    alice_org.save(update_fields=["plan"])
+    subscription_for(alice_org)
+    return alice_org
+
+
+@pytest.fixture
 def charlie_org(db) -> Organization:
     return Organization.objects.create(name="Charlie Co", slug="charlie-co", country="FR")
 

@@ -71,7 +71,7 @@ def test_RE1_locations_within_the_period_are_kept(profile, bob_m, hq, points):
     assert LocationEvent.objects.count() == 1
 
 
-def test_RE1_organization_can_choose_its_period(profile, alice_m, bob_m, hq, points):
+def test_RE1_organization_can_choose_its_period(profile, retention_choices, alice_m, bob_m, hq, points):
     services.change_settings(alice_m, "accept", 30)
     override = RetentionOverride.objects.get(organization_id=alice_m.organization_id)
     assert (override.rule_id, override.days) == ("mobile_data", 30)
@@ -115,7 +115,7 @@ def test_RE1_the_engine_sweep_is_the_periodic_job():
     assert names["retention.sweep"].interval == timedelta(hours=1)
 
 
-def test_RE1_plan_override_from_the_policy(profile, alice_m):
+def test_RE1_plan_override_from_the_policy(profile, retention_choices, alice_m):
     organization = alice_m.organization
     assert retention.location_period(organization).days == 90
     organization.plan = "extended_history"
@@ -125,7 +125,7 @@ def test_RE1_plan_override_from_the_policy(profile, alice_m):
     assert retention.location_period(organization).days == 45
 
 
-def test_RE1_settings_page_shows_the_engine_period(profile, alice_client, alice_m):
+def test_RE1_settings_page_shows_the_engine_period(profile, retention_choices, alice_client, alice_m):
     page = alice_client.get("/o/alpha/attendance/settings/")
     assert page.status_code == 200 and b"after 90 days (rule mobile_data" in page.content
     response = alice_client.post("/o/alpha/attendance/settings/", {"location_retention_days": "10", "without_location": "review",

@@ -62,3 +62,4 @@ def owner_api(alice):
 
 def post_json(client, url: str, body: dict[str, object]):
     return client.post(url, data=json.dumps(body), content_type="application/json")
+PLAN_URL = "/api/billing/orgs/alpha/plan"

@@ -154,7 +154,7 @@ def test_BI1_the_owner_is_told_once_near_the_limit_and_once_when_full(
 def test_BI1_billing_page_shows_storage_against_the_limit(one_mb, alice, space):
     store_file(alice.memberships.get(), space, b"p" * 512 * KB, name="half.bin")
     html = client_for(alice).get("/o/alpha/billing/").content.decode()
-    assert "512.0\xa0KB of 1 MB (50%)" in html and 'id="use-members">3 of 5<' in html
+    assert "512.0\xa0KB of 1.0\xa0MB (50%)" in html and 'id="use-members">3 of 5<' in html
 
 
 def test_BI1_downgrade_beyond_the_storage_is_refused_naming_it_and_changes_nothing(
@@ -175,6 +175,7 @@ def test_BI1_downgrade_beyond_the_storage_is_refused_naming_it_and_changes_nothi
     page = client_for(alice)
     html = page.get("/o/alpha/billing/").content.decode()
     assert 'id="too-small-free"' in html and 'id="choose-free"' not in html
+    assert "Too small for what you hold: 2.0 MB stored (the Free plan allows 1 MB)" in html
     change = page.get("/o/alpha/billing/plan/free/").content.decode()
     assert 'id="beyond-limits"' in change and 'id="confirm-plan"' not in change
 
@@ -196,7 +197,7 @@ def test_BI1_BI3_fallback_over_the_storage_keeps_every_file_shows_it_and_refuses
     assert carol_client.get(f"/api/portal/orgs/{ORG}/files/{kept.pk}/content").status_code == 200
     assert api_create(carol_client, ORG, space, b"+" * KB, name="one-more.bin").status_code == 413
     html = client_for(alice).get("/o/alpha/billing/").content.decode()
-    assert 'id="over-limits"' in html and "(1 MB allowed)" in html and "Nothing was removed" in html
+    assert 'id="over-limits"' in html and "(1.0\xa0MB allowed)" in html and "Nothing was removed" in html
 
 
 def test_BI1_the_service_refusal_is_a_validation_error_pages_show(one_mb, alice, space):

@@ -120,7 +120,7 @@ def test_PF1_same_name_keeps_the_old_file_as_a_version(space, alice, carol, caro
 
 @pytest.mark.django_db
 def test_PF1_trash_is_emptied_after_the_period_but_legal_holds_keep_files(
-        space, alice, carol, portal, portal_files):
+        retention_choices, space, alice, carol, portal, portal_files):
     owner = alice.memberships.get()
     kept = portal.store_file(carol.memberships.get(), space, b"held", name="held.txt")
     gone = portal.store_file(owner, space, b"gone", name="gone.txt")

@@ -50,6 +50,10 @@ class PlanTier(models.Model):
     def price(self) -> str:
         return f"{self.monthly_price_cents / 100:.2f} {self.currency}"
 
+    @property
+    def max_storage_bytes(self) -> int:
+        return self.max_storage_mb * 1024 * 1024
+
 
 class SubscriptionStatus(models.TextChoices):
     ACTIVE = "active", "Active"

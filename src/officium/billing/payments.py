@@ -189,6 +189,22 @@ def remove_saved_card(actor: Membership) -> None:
         transaction.on_commit(lambda: release_token(token))
 
 
+def withdrawn_elsewhere(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """A ``saved_card`` consent withdrawn anywhere but the billing page (the privacy
+    preferences page, an officer): the holder's saved cards are forgotten and detached at the
+    provider, as the billing page's button does. Connected to the ledger's ``post_save``."""
+    if (not created or raw or instance.purpose != SAVED_CARD or instance.state != State.WITHDRAWN
+            or instance.method == Method.BILLING_PAGE or instance.subject_user_id is None):
+        return
+    for method in PaymentMethod.objects.filter(holder_id=instance.subject_user_id, saved=True, removed_at=None):
+        token = method.provider_token
+        _forget(method)
+        audit.record(CARD_REMOVED, actor=instance.subject_user_id, organization=method.organization_id,
+                     subject=instance.subject_user_id, target=method, details={"consent": str(instance.method)})
+        if token:
+            transaction.on_commit(partial(release_token, token))
+
+
 def _forget(method: PaymentMethod) -> None:
     PaymentMethod.objects.filter(pk=method.pk).update(saved=False, provider_token="",
                                                       removed_at=timezone.now())

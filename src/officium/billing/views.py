@@ -39,7 +39,7 @@ class BillingView(OwnerPage):
         plans = list(PlanTier.objects.filter(active=True))
         return self.show("billing.html", {
             "subscription": subscription, "plans": plans, "standing": standing,
-            "too_small": [p.code for p in plans if p.pk != subscription.plan_id and standing.fits(p)],
+            "too_small": {p.code: standing.fits(p) for p in plans if p.pk != subscription.plan_id and standing.fits(p)},
             "warn_percent": limits.WARN_PERCENT, "card": payments.saved_card(self.organization),
             "invoices": self.scoped(Invoice.objects.all()).prefetch_related("lines")[:24],
             "payments_ready": configured()})
