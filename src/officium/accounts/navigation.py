@@ -76,6 +76,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Child reports", "privacy:child_reports", PRIVACY_STAFF, PRIVACY_OFFICE),
     Entry("Audit log", "privacy:audit_log", OFFICE, PRIVACY_OFFICE),
     Entry("Data map", "privacy:data_map", OFFICE, PRIVACY_OFFICE),
+    Entry("Controller contacts", "privacy:controller_contact", PRIVACY_STAFF, PRIVACY_OFFICE),
     Entry("Breaches", "privacy:breaches", PRIVACY_STAFF, PRIVACY_OFFICE),
     Entry("Published statistics", "privacy:releases", PRIVACY_STAFF, PRIVACY_OFFICE),
     # Organization: settings and billing.
