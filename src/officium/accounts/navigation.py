@@ -92,7 +92,6 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Privacy center", "rights:center", ACCOUNT, ME),
     Entry("Privacy preferences", "consent:preferences", ACCOUNT, ME),
     Entry("Who read my data", "privacy:my_reads", ACCOUNT, ME),
-    Entry("Who saw my location", "attendance:location_reads", WORKING_ROLES, ME),
     Entry("Help and support", "comms:support", ACCOUNT, ME),
     Entry("Community forum", "operator:forum", ACCOUNT, ME),
     Entry("Close my account", "accounts:cancel_account", ACCOUNT, ME),

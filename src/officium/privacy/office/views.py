@@ -118,10 +118,19 @@ class AuditExportView(AuditLogView, View):
 @login_required
 def my_reads(request: HttpRequest) -> HttpResponse:
     """SE1 and PV1 for the subject: one page of every read of their sensitive data, in every
-    organization (the attendance page's location reads included), newest first."""
+    organization, location reads included (the attendance page that listed them apart sends
+    here), newest first: when, who and in which role, why, and what."""
     base = AuditEntry.objects.filter(subject_id=request.user.pk)
-    found = auditlog.page(base, auditlog.Filters(event=SENSITIVE_READ.name), _cursor(request))
-    return render(request, "privacy/my_reads.html", {"page": found})
+    location = request.GET.get("kind") == "location"
+    found = auditlog.page(base, auditlog.Filters(event=SENSITIVE_READ.name,
+                                                 target_prefix="attendance." if location else ""),
+                          _cursor(request))
+    roles = staff.roles_in({(r.organization_id, r.actor_id) for r in found.rows
+                            if r.organization_id and r.actor_id})
+    rows = [(row, roles.get((row.organization_id or 0, row.actor_id or 0)),
+             row.actor_id == request.user.pk) for row in found.rows]
+    return render(request, "privacy/my_reads.html", {"page": found, "rows": rows,
+                                                     "location": location})
 
 
 class BreachForm(forms.Form):
