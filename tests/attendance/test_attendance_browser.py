@@ -80,4 +80,4 @@ def test_LO1_LO3_SE1_check_in_in_chromium(browser_login, live_server, alice, bob
     manager.reload()
     assert "52.53000, 13.40500" in manager.content()
     page.goto(f"{live_server.url}/o/alpha/attendance/location-reads/")
-    assert "Alice Anders" in page.locator("#location-reads").inner_text()
+    assert "Alice Anders" in page.locator("#my-reads").inner_text()

@@ -53,8 +53,11 @@ def test_SE1_members_see_only_their_own(alice_m, bob_m, bobs_records, points):
 def test_SE1_the_member_sees_who_looked(alice, alice_m, bob_client, bobs_records, grant, api):
     grant(alice_m)
     reading.records(alice_m)
-    page = bob_client.get("/o/alpha/attendance/location-reads/")
-    assert page.status_code == 200 and b"Alice Anders" in page.content
+    # PV1: one place for every read: the attendance address sends to "who read my data".
+    page = bob_client.get("/o/alpha/attendance/location-reads/", follow=True)
+    assert page.redirect_chain == [("/privacy/my-reads/?kind=location", 302)]
+    html = page.content.decode()
+    assert "Alice Anders" in html and "Owner, " in html and "Attendance" in html
     body = api(bob_client, "get", "/orgs/alpha/location-reads").json()
     assert any(r["reader_id"] == alice.pk and r["purpose"] == "attendance" for r in body)
 

@@ -122,3 +122,25 @@ def test_SE1_real_sensitive_read_is_listed_for_its_subject(world, alice_client, 
 @pytest.mark.django_db
 def test_SE1_my_reads_needs_a_sign_in(client):
     assert client.get("/privacy/my-reads/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_PV1_SE1_one_page_lists_every_read_with_the_readers_role_location_reads_included(
+        alice, bob, bob_client):
+    from officium.attendance.models import AttendanceRecord
+    from officium.portal.models import File
+
+    actor = alice.memberships.get()
+    for model, terms in ((AttendanceRecord, ["pd:GPSCoordinate"]), (File, ["pd:PersonalDocuments"])):
+        audit.record_reads(AccessContext(actor=actor, purpose="attendance", model=model,
+                                         categories=frozenset(terms)), [bob.pk], terms)
+    html = bob_client.get("/privacy/my-reads/").content.decode()
+    table = html[html.index('id="my-reads"'):]
+    assert table.count("Alice Anders") == 2 and table.count("Owner, Alpha") == 2
+    assert "GPS Coordinate" in table and "Records: Attendance records" in table
+    location = bob_client.get("/privacy/my-reads/?kind=location").content.decode()
+    only = location[location.index('id="my-reads"'):]
+    assert only.count("Alice Anders") == 1 and "GPS Coordinate" in only
+    assert "Location reads only</strong>" in location
+    old = bob_client.get("/o/alpha/attendance/location-reads/")
+    assert old.status_code == 302 and old["Location"] == "/privacy/my-reads/?kind=location"

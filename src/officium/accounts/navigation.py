@@ -76,6 +76,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Child reports", "privacy:child_reports", PRIVACY_STAFF, PRIVACY_OFFICE),
     Entry("Audit log", "privacy:audit_log", OFFICE, PRIVACY_OFFICE),
     Entry("Data map", "privacy:data_map", OFFICE, PRIVACY_OFFICE),
+    Entry("Controller contacts", "privacy:controller_contact", PRIVACY_STAFF, PRIVACY_OFFICE),
     Entry("Breaches", "privacy:breaches", PRIVACY_STAFF, PRIVACY_OFFICE),
     Entry("Published statistics", "privacy:releases", PRIVACY_STAFF, PRIVACY_OFFICE),
     # Organization: settings and billing.
@@ -91,7 +92,6 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Privacy center", "rights:center", ACCOUNT, ME),
     Entry("Privacy preferences", "consent:preferences", ACCOUNT, ME),
     Entry("Who read my data", "privacy:my_reads", ACCOUNT, ME),
-    Entry("Who saw my location", "attendance:location_reads", WORKING_ROLES, ME),
     Entry("Help and support", "comms:support", ACCOUNT, ME),
     Entry("Community forum", "operator:forum", ACCOUNT, ME),
     Entry("Close my account", "accounts:cancel_account", ACCOUNT, ME),

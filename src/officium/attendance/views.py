@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 
@@ -356,10 +357,11 @@ class NotificationsView(AttendancePage):
 
 
 class LocationReadsView(AttendancePage):
-    template = "location_reads.html"
+    """SE1: a person's location reads are listed with every other read of their data, in one
+    place ("Who read my data", PV1); this address keeps working for old links."""
 
     def get(self, request: HttpRequest, org: str) -> HttpResponse:
-        return self.show({"reads": reading.location_reads(self.membership)})
+        return redirect(f"{reverse('privacy:my_reads')}?kind=location")
 
 
 class SettingsView(AttendancePage):

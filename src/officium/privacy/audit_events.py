@@ -22,3 +22,5 @@ BREACH_PEOPLE_NOTIFIED = declare("privacy.breach_people_notified",
 BREACH_NOTE = declare("privacy.breach_note", "Added evidence to a breach record")
 RELEASE_PUBLISHED = declare("privacy.release_published",
                             "Published statistics under differential privacy")
+CONTROLLER_CONTACT_CHANGED = declare("privacy.controller_contact_changed",
+                                    "Changed the organization's postal address or data protection officer")

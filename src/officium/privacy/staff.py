@@ -22,7 +22,7 @@ OFFICE_ROLES = tuple(dict.fromkeys((*PRIVACY_STAFF, *ADMINISTRATORS)))
 administrators and privacy officers."""
 
 __all__ = ["OFFICE_ROLES", "PRIVACY_STAFF", "is_privacy_staff", "members", "officer_emails", "organization_zones",
-           "platform_staff_emails"]
+           "organizations_of", "platform_staff_emails", "roles_in"]
 
 
 def is_privacy_staff(membership: Any) -> bool:
@@ -56,3 +56,20 @@ def organization_zones(organization_ids: set[int]) -> dict[int, Any]:
 def zone_of(organization: Any) -> Any:
     """The organization's time zone (a ZoneInfo)."""
     return zone_for(organization)
+
+
+def organizations_of(user_id: int) -> list[tuple[int, str, str]]:
+    """(id, name, country code) of each organization the person belongs to: the controllers
+    of their data."""
+    return list(Membership.objects.filter(user_id=user_id).order_by("organization__name")
+                .values_list("organization_id", "organization__name", "organization__country"))
+
+
+def roles_in(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, str]]:
+    """(organization id, user id) -> (organization name, the person's role there in words)."""
+    if not pairs:
+        return {}
+    found = Membership.objects.filter(organization_id__in={o for o, _ in pairs},
+                                      user_id__in={u for _, u in pairs}).select_related("organization")
+    return {(m.organization_id, m.user_id): (m.organization.name, str(m.get_role_display()))
+            for m in found if (m.organization_id, m.user_id) in pairs}

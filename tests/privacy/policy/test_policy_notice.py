@@ -63,7 +63,7 @@ def test_PU7_storage_countries_in_notice(load_profile: LoadProfile) -> None:
     notice = build_notice(policy)
     storage = _section(notice, "storage")
     assert storage["data"] == {"countries": ["US", "CA"]}
-    assert "We store and process personal data in: US, CA." in render_markdown(policy)
+    assert "We store and process personal data in: United States, Canada." in render_markdown(policy)
     worldwide = render_markdown(load_profile("officetrack"))
     assert "We store and process personal data in: any country." in worldwide
 

@@ -36,7 +36,7 @@ def test_RI10_officeportal_offers_gdpr_rights_only_in_the_eea(bob_client, bob):
     assert refused.status_code == 400
     assert refused.json()["field"] == "request_type"
     reason = refused.json()["message"]
-    assert "European Economic Area" in reason and "US" in reason
+    assert "European Economic Area" in reason and "United States" in reason  # PV4: country names, not codes
     assert _counts() == before
     accepted = _post(bob_client, f"{API}/requests", {"request_type": "access",
                                                      "residence_country": "DE",

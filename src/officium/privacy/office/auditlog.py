@@ -34,6 +34,7 @@ class Filters:
     subject_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+    target_prefix: str = ""  # e.g. "attendance.": reads of one app's records (location reads)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Row:
     whom: str
     details: list[tuple[str, str]]
     zone: Any = "UTC"
+    actor_id: int | None = None
+    organization_id: int | None = None
+    record: str = ""  # the kind of record the entry is about, in words ("Attendance records")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def entries(base: QuerySet[AuditEntry], filters: Filters) -> QuerySet[AuditEntry
         qs = qs.filter(actor_id=filters.actor_id)
     if filters.subject_id is not None:
         qs = qs.filter(subject_id=filters.subject_id)
+    if filters.target_prefix:
+        qs = qs.filter(target_type__startswith=filters.target_prefix)
     low, high = _seq_bound(filters.since, filters.until)
     if low is not None:
         qs = qs.filter(seq__gte=low)
@@ -150,7 +156,21 @@ def describe(found: list[AuditEntry]) -> list[Row]:
         details=[(DETAIL_LABELS.get(k, k.replace("_", " ").capitalize()), _detail_value(k, v))
                  for k, v in sorted(e.details.items())],
         zone=zones.get(e.organization_id or 0, "UTC"),
+        actor_id=e.actor_id, organization_id=e.organization_id, record=_record(e.target_type),
     ) for e in found]
+
+
+def _record(target_type: str) -> str:
+    """``attendance.attendancerecord`` as people say it: "Attendance records"."""
+    from django.apps import apps
+
+    if "." not in target_type:
+        return ""
+    try:
+        model = apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return ""
+    return str(model._meta.verbose_name_plural).capitalize()
 
 
 def csv_lines(base: QuerySet[AuditEntry], filters: Filters, batch: int = 2000) -> Iterator[str]:

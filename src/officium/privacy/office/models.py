@@ -131,3 +131,22 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"release #{self.pk}: {self.title}"
+
+
+@exempt("The organization's own contact details as the controller for its members (postal "
+        "address, its data protection officer's work contact): published in its notices.")
+class ControllerContact(models.Model):
+    """PV2: what the organization, as controller for its members, publishes where its policy
+    profile is silent: its postal address and its data protection officer."""
+
+    organization = models.OneToOneField("accounts.Organization", on_delete=models.CASCADE,
+                                        related_name="+")
+    postal_address = models.TextField(blank=True)
+    dpo_name = models.CharField(max_length=200, blank=True)
+    dpo_email = models.EmailField(blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"controller contact of organization {self.organization_id}"

@@ -23,7 +23,7 @@ from officium.privacy import staff
 from officium.privacy.audit.events import declared
 from officium.privacy.audit.models import AuditEntry
 from officium.privacy.audit_events import SENSITIVE_READ
-from officium.privacy.office import auditlog, breaches, datamap, releases
+from officium.privacy.office import auditlog, breaches, controller, datamap, releases
 from officium.privacy.office.models import Breach, Release
 
 OFFICE_ROLES = staff.OFFICE_ROLES
@@ -118,10 +118,19 @@ class AuditExportView(AuditLogView, View):
 @login_required
 def my_reads(request: HttpRequest) -> HttpResponse:
     """SE1 and PV1 for the subject: one page of every read of their sensitive data, in every
-    organization (the attendance page's location reads included), newest first."""
+    organization, location reads included (the attendance page that listed them apart sends
+    here), newest first: when, who and in which role, why, and what."""
     base = AuditEntry.objects.filter(subject_id=request.user.pk)
-    found = auditlog.page(base, auditlog.Filters(event=SENSITIVE_READ.name), _cursor(request))
-    return render(request, "privacy/my_reads.html", {"page": found})
+    location = request.GET.get("kind") == "location"
+    found = auditlog.page(base, auditlog.Filters(event=SENSITIVE_READ.name,
+                                                 target_prefix="attendance." if location else ""),
+                          _cursor(request))
+    roles = staff.roles_in({(r.organization_id, r.actor_id) for r in found.rows
+                            if r.organization_id and r.actor_id})
+    rows = [(row, roles.get((row.organization_id or 0, row.actor_id or 0)),
+             row.actor_id == request.user.pk) for row in found.rows]
+    return render(request, "privacy/my_reads.html", {"page": found, "rows": rows,
+                                                     "location": location})
 
 
 class BreachForm(forms.Form):
@@ -237,12 +246,86 @@ class DataMapView(OrganizationMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         policy = active_policy()
-        context.update(policy=policy, controller=policy.controller,
+        context.update(policy=policy, controller=controller.contacts(policy, self.organization.pk),
+                       privacy_staff_roles=staff.PRIVACY_STAFF,
                        record_types=datamap.record_types(policy),
                        activities=[_activity(policy, p) for p in policy.purposes],
                        category_words={c.term: c.description for c in policy.categories},
                        dpv_label=dpv.label)
         return context
+
+
+class OrganizationRopaView(OrganizationMixin, View):
+    """PV2: the Art. 30 record for this organization: the policy's activities, with the
+    controller's contacts the organization entered where the policy gives none."""
+
+    allowed_roles = OFFICE_ROLES
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        import json
+        from dataclasses import asdict
+
+        from officium.privacy.notices.registry_rows import registry_rows
+        from officium.privacy.policy import ropa_json
+        from officium.privacy.policy.loader import active_policy
+
+        policy = active_policy()
+        record = json.loads(ropa_json(policy, registry_rows(policy)))
+        c = controller.contacts(policy, self.organization.pk)
+        record["controller"] = {
+            "name": c.name, "legal_name": c.legal_name, "privacy_email": c.privacy_email,
+            "postal_address": c.postal_address or None,
+            "dpo": {"name": c.dpo_name, "email": c.dpo_email} if c.has_dpo else None,
+            "sources": {k: v for k, v in asdict(c).items() if k.endswith("_source")}}
+        response = HttpResponse(json.dumps(record, indent=2, ensure_ascii=False),
+                                content_type="application/json")
+        response["Content-Disposition"] = (
+            f'attachment; filename="ropa-{self.organization.slug}.json"')
+        return response
+
+
+class ControllerContactForm(forms.Form):
+    postal_address = forms.CharField(label="Postal address", required=False, max_length=500,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    dpo_name = forms.CharField(label="Data protection officer: name", required=False, max_length=200)
+    dpo_email = forms.CharField(label="Data protection officer: email", required=False, max_length=254)
+
+
+class ControllerContactView(OrganizationMixin, TemplateView):
+    """PV2: the organization enters the contacts its policy profile does not give."""
+
+    template_name = "privacy/office/controller.html"
+    allowed_roles = staff.PRIVACY_STAFF
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from officium.privacy.policy.loader import active_policy
+
+        context = super().get_context_data(**kwargs)
+        policy = active_policy()
+        row = controller.entered(self.organization.pk)
+        context.setdefault("form", ControllerContactForm(initial={
+            "postal_address": row.postal_address, "dpo_name": row.dpo_name,
+            "dpo_email": row.dpo_email} if row else None))
+        context.update(contacts=controller.contacts(policy, self.organization.pk),
+                       policy_address=bool(policy.controller.postal_address),
+                       policy_dpo=policy.controller.dpo is not None, policy=policy)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from officium.privacy.policy.loader import active_policy
+
+        form = ControllerContactForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                controller.save(self.membership, active_policy(), postal_address=data["postal_address"],
+                                dpo_name=data["dpo_name"], dpo_email=data["dpo_email"])
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, "Saved: the data map and the privacy center show these contacts.")
+                return redirect("privacy:controller_contact", org=self.organization.slug)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class ReleaseForm(forms.Form):

@@ -64,4 +64,15 @@ def covers(place: str, country: str, subdivision: str | None = None) -> bool:
 
 
 def describe(place: str) -> str:
-    return REGION_NAMES.get(place, place)
+    """A place in words: "Germany", "the European Economic Area", "California (United States)"."""
+    from officium.privacy.policy.country_names import COUNTRY_NAMES, SUBDIVISION_NAMES
+
+    if place in REGION_NAMES:
+        return REGION_NAMES[place]
+    if place in COUNTRY_NAMES:
+        return COUNTRY_NAMES[place]
+    match = _SUBDIVISION.match(place)
+    if match is not None:
+        country = COUNTRY_NAMES.get(match.group(1), match.group(1))
+        return f"{SUBDIVISION_NAMES.get(place, place)} ({country})"
+    return place

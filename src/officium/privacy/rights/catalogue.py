@@ -68,7 +68,7 @@ def offer_for(policy: Policy, request_type: str, country: str, region: str = "")
 def refusal(policy: Policy, request_type: str, country: str, region: str = "") -> str:
     """Why a right is not offered to this person, naming who the policy offers it to."""
     label = RequestType(request_type).label
-    place = f"{region or country}"
+    place = describe(region or country)
     reach = [
         ", ".join(describe(p) for a in g.audiences for p in policy.audience(a).places)
         for g in policy.rights if set(POLICY_RIGHTS[request_type]) & set(g.rights)

@@ -7,12 +7,14 @@ from typing import Any, cast
 
 from django import forms
 
+from officium.privacy.policy.country_names import COUNTRY_NAMES
 from officium.privacy.policy.geography import ISO_3166_1
 from officium.privacy.policy.loader import active_policy
 from officium.privacy.rights.models import RequestType
 from officium.privacy.rights.restriction import objectionable
 
-COUNTRIES = [("", "Choose your country of residence")] + [(c, c) for c in sorted(ISO_3166_1)]
+COUNTRIES = [("", "Choose your country of residence")] + sorted(
+    ((c, COUNTRY_NAMES.get(c, c)) for c in ISO_3166_1), key=lambda pair: pair[1])
 
 
 def purpose_choices() -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from officium.forms import apply_form_errors
 from officium.privacy.rights import decisions, intake, rectification
 from officium.privacy.rights.downloads import serve_export
 from officium.privacy.rights.forms import (
+    COUNTRIES,
     AccountRequestForm,
     CodeForm,
     PasswordForm,
@@ -43,9 +44,41 @@ def _error_status(error: ValidationError) -> int:
     return 409 if isinstance(error, intake.DuplicateRequest) else 400
 
 
+def _where(request: HttpRequest) -> tuple[str, str]:
+    """The country (and region) whose rights the center offers: the one asked for, else the
+    one the person gave last, else their organization's."""
+    from officium.privacy.policy.geography import ISO_3166_1, is_place
+
+    country = (request.POST.get("residence_country") or request.GET.get("country") or "").upper()
+    region = (request.POST.get("residence_region") or request.GET.get("region") or "").upper()
+    if country in ISO_3166_1:
+        return country, (region if is_place(region) and region.startswith(f"{country}-") else "")
+    last = (RightsRequest.objects.filter(subject_ref=request.user.pk).exclude(residence_country="")
+            .order_by("-received_at").values_list("residence_country", "residence_region").first())
+    if last is not None:
+        return last[0], last[1]
+    from officium.privacy import staff
+
+    countries = [c for _, _, c in staff.organizations_of(request.user.pk or 0) if c in ISO_3166_1]
+    return (countries[0], "") if countries else ("", "")
+
+
 @login_required
 def center(request: HttpRequest) -> HttpResponse:
-    form = AccountRequestForm(request.POST or None)
+    from officium.privacy.policy.loader import active_policy
+    from officium.privacy.rights.cards import cards, place
+
+    country, region = _where(request)
+    offered = cards(active_policy(), country, region) if country else []
+    chosen = request.GET.get("type", "")
+    form = AccountRequestForm(request.POST or None, initial={
+        "residence_country": country, "residence_region": region,
+        "request_type": chosen if chosen in {c.request_type for c in offered} else ""})
+    if request.method != "POST" and offered:
+        # PV4: the form offers only what the policy gives this person (a POST keeps every type,
+        # so a type not offered is answered with why, naming who the policy offers it to).
+        form.fields["request_type"].choices = [  # type: ignore[attr-defined]  # ChoiceField
+            (c.request_type, c.title) for c in offered]
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -69,7 +102,22 @@ def center(request: HttpRequest) -> HttpResponse:
     mine = RightsRequest.objects.filter(subject_ref=request.user.pk).order_by("-received_at")
     return render(request, "rights/center.html", {
         "form": form, "requests": mine, "reauthenticated": recently_reauthenticated(request.session),
+        "controllers": _controllers(request.user.pk or 0), "cards": offered, "country": country,
+        "region": region, "place": place(country, region), "countries": COUNTRIES[1:],
     }, status=status)
+
+
+def _controllers(user_id: int) -> list[tuple[str, Any]]:
+    """PV2: whom to write to: each organization the person belongs to (the controller for its
+    members), with the contacts the policy or the organization gives."""
+    from officium.privacy import staff
+    from officium.privacy.office import controller
+    from officium.privacy.policy.loader import active_policy
+
+    policy = active_policy()
+    found = [(name, controller.contacts(policy, org_id))
+             for org_id, name, _ in staff.organizations_of(user_id)]
+    return found or [("", controller.contacts(policy, None))]
 
 
 def redirect_with(request: HttpRequest, existing: RightsRequest, text: str, status: int) -> HttpResponse:
