@@ -326,7 +326,7 @@ def webdav_server(root: Path, password: str) -> tuple[str, object]:
 
 
 def import_figures(session: requests.Session, base: str, space_id: int, work: Path,
-                   files: int, each: int, runs: int = 3) -> dict[str, Any]:
+                   files: int, each: int, pids: list[int], runs: int = 3) -> dict[str, Any]:
     """An import from wsgidav on loopback against a plain download of the same files."""
     root = work / "dav" / "Batch"
     root.mkdir(parents=True)
@@ -372,10 +372,16 @@ def import_figures(session: requests.Session, base: str, space_id: int, work: Pa
 
         # Interleaved, best of N each: on a shared machine the load moves between runs, and
         # the fastest run of each is the one least disturbed by others.
-        plain_runs, import_runs = [], []
+        # CPU time too (the workers' and this process's, which also serves the WebDAV side
+        # of both): what each costs the machine, which the load does not change much.
+        plain_runs, import_runs, plain_cpu, import_cpu = [], [], [], []
         for run in range(runs):
+            cpu = cpu_seconds(pids)
             plain_runs.append(median_seconds(download_all, 1))
+            plain_cpu.append(cpu_seconds(pids) - cpu)
+            cpu = cpu_seconds(pids)
             import_runs.append(import_once(run))
+            import_cpu.append(cpu_seconds(pids) - cpu)
         plain_seconds, import_seconds = min(plain_runs), min(import_runs)
     finally:
         server.shutdown()  # type: ignore[attr-defined]
@@ -383,6 +389,8 @@ def import_figures(session: requests.Session, base: str, space_id: int, work: Pa
     return {"import_mb_s": round(total / import_seconds, 1),
             "plain_http_mb_s": round(total / plain_seconds, 1),
             "import_ratio": round(plain_seconds / import_seconds, 3),
+            "import_cpu_s_per_gb": round(min(import_cpu) / (files * each / 1e9), 2),
+            "plain_http_cpu_s_per_gb": round(min(plain_cpu) / (files * each / 1e9), 2),
             "import_ratios_per_run": [round(p / i, 3) for p, i in zip(plain_runs, import_runs,
                                                                       strict=True)]}
 
@@ -486,7 +494,7 @@ def main() -> int:
             manager: dict[str, Any] = dict(preview_figures(session, base, pdf_id, pdf, pdf_size))
             pdf.unlink()
             manager.update(import_figures(session, base, int(space_id), work,
-                                          5, 2 * MB if args.quick else 20 * MB))
+                                          5, 2 * MB if args.quick else 20 * MB, pids))
             manager.update(listing_figures(session, base, listing_small, listing_large))
         finally:
             server.terminate()
