@@ -80,3 +80,23 @@ def test_PF5_trashed_files_and_left_spaces_are_not_mentioned(space, alice, bob, 
     SpaceMember.objects.filter(space=space, membership__user=bob).delete()
     assert notices.send_digests(timezone.now() + notices.QUIET) == 0
     assert not Notification.objects.filter(kind=notices.KIND).exists()
+
+
+@pytest.mark.django_db
+def test_PF5_versions_of_one_file_in_a_batch_are_one_line(space, alice, carol, portal):
+    owner = alice.memberships.get()
+    for n in range(3):
+        portal.store_file(owner, space, f"draft {n}".encode(), name="agreement.pdf")
+    portal.store_file(owner, space, b"other", name="annex.pdf")
+    assert notices.send_digests(timezone.now() + notices.QUIET) >= 1
+    told = Notification.objects.get(recipient=carol, kind=notices.KIND)
+    assert told.title == "2 new files in Carol's tax return"
+    assert told.body.splitlines() == ["agreement.pdf (Carol's tax return), 3 versions",
+                                      "annex.pdf (Carol's tax return)"]
+    Notification.objects.all().delete()
+    for n in range(2):
+        portal.store_file(owner, space, f"v{n}".encode(), name="annex.pdf")
+    notices.send_digests(timezone.now() + notices.QUIET)
+    told = Notification.objects.get(recipient=carol, kind=notices.KIND)
+    assert told.title == "New versions in Carol's tax return: annex.pdf"
+    assert "/files/" in told.url

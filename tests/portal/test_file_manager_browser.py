@@ -118,3 +118,37 @@ def test_PF1_PF2_PF3_PF5_file_manager_in_chromium(browser, browser_login, live_s
     _, client_page = browser_login(carol, viewport=viewport)
     client_page.goto(f"{live_server.url}/notifications/")
     assert "3 new files in Carol" in client_page.inner_text("main")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_PF1_drag_and_drop_files_in_and_a_row_onto_a_folder(browser, browser_login, live_server,
+                                                            space, alice, bob, portal):
+    """Desktop: files dropped on the space upload with the one progress view; a file row
+    dragged onto a folder row moves the file there."""
+    owner = bob.memberships.get()
+    archive = Folder.objects.create(organization_id=space.organization_id, space=space,
+                                    name="Archive", created_by=bob)
+    report = portal.store_file(owner, space, b"quarterly figures\n" * 50, name="report.txt")
+    _, page = browser_login(bob, viewport={"width": 1280, "height": 800})
+    space_url = f"{live_server.url}/o/{ORG}/portal/spaces/{space.pk}/"
+    page.goto(space_url)
+    # two files dropped onto the space (a DataTransfer as the browser hands a drop to the page)
+    transfer = page.evaluate_handle("""() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(["minutes of the meeting\\n".repeat(40)], "minutes.txt", {type: "text/plain"}));
+        dt.items.add(new File([new Uint8Array(300000).fill(7)], "photo.bin"));
+        return dt; }""")
+    page.dispatch_event("#dropzone", "dragover", {"dataTransfer": transfer})
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": transfer})
+    page.wait_for_selector("#dropzone[data-done=true]", timeout=60_000)
+    assert "2 of 2 files uploaded" in page.inner_text("#overall-status")
+    assert set(File.objects.filter(folder=None).values_list("name", flat=True)) == {
+        "report.txt", "minutes.txt", "photo.bin"}
+    # drag the report's row onto the Archive folder's row
+    page.goto(space_url)
+    with page.expect_navigation():
+        page.drag_and_drop("tr.file-row:has-text('report.txt')", "tr.folder-row:has-text('Archive')")
+    report.refresh_from_db()
+    assert report.folder_id == archive.pk
+    assert page.locator("tr.file-row", has_text="report.txt").count() == 0

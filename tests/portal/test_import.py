@@ -318,3 +318,183 @@ def test_PF4_import_cut_mid_file_resumes_with_a_range(flaky_webdav, dav_root, sp
     data = (dav_root / "Documents" / "2026" / "invoice.pdf").read_bytes()
     assert invoice.sha256 == hashlib.sha256(data).hexdigest()
     assert not Upload.objects.exists() and File.objects.count() == 3
+
+
+# --- one address per run (no DNS rebinding), deadlines, size guard ------------------------
+
+class _Counting(socketserver.BaseRequestHandler):
+    connections = 0
+
+    def handle(self) -> None:
+        type(self).connections += 1
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    """Names resolve to the addresses a test gives, one answer per call (the last one
+    repeats): a name can start resolving elsewhere after it was checked."""
+    answers: dict[str, list[list[str]]] = {}
+    calls: list[str] = []
+
+    def fake(host: str, port: int) -> list[str]:
+        calls.append(host)
+        queue = answers[host]
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    monkeypatch.setattr(imports, "_resolve_all", fake)
+    return answers, calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_PF4_import_connects_to_the_address_it_resolved_keeping_the_name(
+        dav_root, space, carol_client, resolver):
+    from wsgidav.wsgidav_app import WsgiDAVApp
+
+    dav = WsgiDAVApp({
+        "host": "127.0.0.1", "port": 0, "provider_mapping": {"/dav": str(dav_root)},
+        "simple_dc": {"user_mapping": {"/dav": {"carol": {"password": APP_PASSWORD}}}},
+        "http_authenticator": {"domain_controller": None, "accept_basic": True,
+                               "accept_digest": False, "default_to_digest": False},
+        "verbose": 1, "logging": {"enable_loggers": []}, "dir_browser": {"enable": False},
+        "lock_storage": True, "property_manager": True})
+    hosts: list[str] = []
+
+    def app(environ, start_response):
+        hosts.append(environ.get("HTTP_HOST", ""))
+        return dav(environ, start_response)
+
+    answers, calls = resolver
+    for base in serve(app):
+        port = base.rsplit(":", 1)[1]
+        # "dav.test" exists in no DNS: the import can only reach the server at the address
+        # it resolved once, while the server still sees the name it was asked by
+        answers["dav.test"] = [["127.0.0.1"]]
+        source_id = _authorize(carol_client, f"http://dav.test:{port}/dav/").json()["id"]
+        _start(carol_client, source_id, space)
+        job = ImportJob.objects.get()
+        assert job.status == "done", job.error
+        assert job.files_done == 3
+    assert hosts and set(hosts) == {f"dav.test:{port}"}
+    assert calls.count("dav.test") == 1  # resolved once for the whole run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_PF4_name_that_rebinds_to_a_forbidden_address_is_refused_before_connecting(
+        space, carol_client, settings, resolver):
+    settings.OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS = False  # as in production
+    answers, _calls = resolver
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Counting.connections = 0
+    try:
+        port = server.server_address[1]
+        # a name that is public when the person authorizes it, loopback when the import runs
+        answers["rebind.test"] = [["93.184.216.34"], ["127.0.0.1"]]
+        made = _authorize(carol_client, f"https://rebind.test:{port}/dav/")
+        assert made.status_code == 201
+        _start(carol_client, made.json()["id"], space)
+        job = ImportJob.objects.get()
+        assert job.status == "failed" and "private network" in job.error
+        assert _Counting.connections == 0  # never connected to the forbidden address
+        assert not File.objects.exists() and not Upload.objects.exists()
+        # refused at authorization when any address is forbidden: loopback, private,
+        # link-local (cloud metadata), IPv4-mapped loopback
+        for addresses in (["93.184.216.34", "10.0.0.5"], ["169.254.169.254"],
+                          ["::ffff:127.0.0.1"], ["::1"]):
+            answers["other.test"] = [addresses]
+            refused = _authorize(carol_client, "https://other.test/dav/")
+            assert refused.status_code == 400 and refused.json()["field"] == "base_url"
+            assert "private network" in refused.json()["message"], addresses
+        assert ImportSource.objects.count() == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+DRIP = _listing([("/dav/", True, 0), ("/dav/slow.bin", False, 100_000)])
+
+
+def _drip(_path):
+    import time
+
+    while True:  # one byte at a time, each well within the per-read timeout
+        yield b"A"
+        time.sleep(0.02)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("hostile", [(DRIP, _drip)], indirect=True)
+def test_PF4_server_dripping_bytes_is_cut_at_the_file_deadline_and_nothing_kept(
+        hostile, space, carol_client, settings, portal, portal_files):
+    import time
+
+    settings.OFFICIUM_PORTAL_IMPORT_FILE_SECONDS = 1
+    source_id = _authorize(carol_client, hostile + "/dav/").json()["id"]
+    started = time.monotonic()
+    _start(carol_client, source_id, space, paths=[""])
+    assert time.monotonic() - started < 10
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and "longer than 1 seconds" in job.error
+    assert "kept nothing" in job.error
+    assert not File.objects.exists() and not Upload.objects.exists()
+    assert portal.stored_bytes(portal_files) == []
+    assert AuditEntry.objects.filter(event="portal.import_failed").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_PF4_import_over_the_total_size_guard_stops_clearly(webdav, space, carol_client, settings):
+    settings.OFFICIUM_PORTAL_IMPORT_MAX_BYTES = 5000  # notes.txt fits, the invoice does not
+    source_id = _authorize(carol_client, webdav + "/dav/").json()["id"]
+    _start(carol_client, source_id, space)
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and "more than 5000 bytes" in job.error
+    assert not File.objects.filter(name="invoice.pdf").exists() and not Upload.objects.exists()
+    assert job.bytes_done <= 5000
+
+
+# --- the authorization as consent (officexlr: "uploaded automatically with your authorization")
+
+@pytest.mark.django_db(transaction=True)
+def test_DO3_authorization_is_consent_in_the_ledger_and_withdrawal_revokes(
+        webdav, space, carol, carol_client, use_policy):
+    from officium.privacy.consent import ledger
+    from officium.privacy.consent.models import ConsentRecord
+
+    use_policy("officexlr")
+    subject = ledger.Subject(user_id=carol.pk)
+    first = _authorize(carol_client, webdav + "/dav/").json()["id"]
+    assert ledger.is_given(subject, "content_import")
+    page = carol_client.get("/privacy/consent/").content.decode()
+    assert "To import content from another provider" in page
+    assert 'id="purpose-content_import"' in page and "Withdraw" in page.split(
+        'id="purpose-content_import"')[1].split("</div>")[0]
+    second = _authorize(carol_client, webdav + "/dav/").json()["id"]
+    # revoking one of two sources: the consent stands; revoking the last withdraws it
+    assert carol_client.delete(f"{API}/import-sources/{first}").status_code == 204
+    assert ledger.is_given(subject, "content_import")
+    assert carol_client.delete(f"{API}/import-sources/{second}").status_code == 204
+    assert ledger.state_of(subject, "content_import") == "withdrawn"
+    # withdrawing on the consent page revokes every source, and a queued job fails
+    third = _authorize(carol_client, webdav + "/dav/").json()["id"]
+    source = ImportSource.objects.get(pk=third)
+    job = ImportJob.objects.create(organization_id=space.organization_id, source=source,
+                                   space=space, started_by=carol, paths=["Documents"])
+    answer = carol_client.post("/privacy/consent/", {"kind": "purpose", "purpose": "content_import",
+                                                      "action": "withdraw"})
+    assert answer.status_code == 302
+    source.refresh_from_db()
+    assert source.revoked_at is not None and bytes(source.sealed_secret) == b""
+    assert imports.run_job(job.pk) == "failed" and not File.objects.exists()
+    assert list(ConsentRecord.objects.filter(subject_user_id=carol.pk, purpose="content_import")
+                .values_list("state", flat=True).order_by("pk")) == [
+        "given", "withdrawn", "given", "withdrawn"]
+    assert AuditEntry.objects.filter(event="portal.import_revoked").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_DO3_no_consent_record_where_the_policy_does_not_ask_it(webdav, carol, carol_client):
+    from officium.privacy.consent.models import ConsentRecord
+
+    assert imports.consent_purpose() is None  # the test policy (officeportal) has no such purpose
+    assert _authorize(carol_client, webdav + "/dav/").status_code == 201
+    assert not ConsentRecord.objects.filter(purpose="content_import").exists()

@@ -58,20 +58,29 @@ def send_digests(now: datetime | None = None) -> int:
             if user is None or not files:
                 continue
             organization = Organization.objects.get(pk=group["organization_id"])
-            spaces = sorted({f.space.name for f in files})
+            # several versions of one file in the batch are one line, "3 versions", not three
+            versions: dict[tuple[int, int | None, str], list[File]] = {}
+            for f in files:
+                versions.setdefault((f.space_id, f.folder_id, f.name), []).append(f)
+            latest = [group_[-1] for group_ in versions.values()]
+            spaces = sorted({f.space.name for f in latest})
             where = spaces[0] if len(spaces) == 1 else f"{len(spaces)} spaces"
-            if len(files) == 1:
-                title = f"New file in {where}: {files[0].name}"
+            if len(latest) == 1:
+                title = (f"New file in {where}: {latest[0].name}" if len(files) == 1 else
+                         f"New versions in {where}: {latest[0].name}")
                 url = reverse("portal:file", kwargs={"org": organization.slug,
-                                                     "space_id": files[0].space_id,
-                                                     "file_id": files[0].pk})
+                                                     "space_id": latest[0].space_id,
+                                                     "file_id": latest[0].pk})
             else:
-                title = f"{len(files)} new files in {where}"
+                title = f"{len(latest)} new files in {where}"
                 url = reverse("portal:space", kwargs={"org": organization.slug,
-                                                      "space_id": files[-1].space_id})
-            body = "\n".join(f"{f.name} ({f.space.name})" for f in files[:20])
-            if len(files) > 20:
-                body += f"\n… and {len(files) - 20} more"
+                                                      "space_id": latest[-1].space_id})
+            lines = [f"{group_[-1].name} ({group_[-1].space.name})"
+                     + (f", {len(group_)} versions" if len(group_) > 1 else "")
+                     for group_ in versions.values()]
+            body = "\n".join(lines[:20])
+            if len(lines) > 20:
+                body += f"\n… and {len(lines) - 20} more"
             notify(user, organization, KIND, title, url=url, body=body)
             told += 1
     return told

@@ -150,7 +150,8 @@
     if (items && items.length && items[0].webkitGetAsEntry) {
       for (var i = 0; i < items.length; i++) { var e = items[i].webkitGetAsEntry(); if (e) entries.push(e); }
       for (var j = 0; j < entries.length; j++) await walk(entries[j], []);
-    } else {
+    }
+    if (!entries.length) {  // no file-system entries (older browsers, files handed over by a page)
       Array.prototype.forEach.call(event.dataTransfer.files, function (f) { add(f, []); });
     }
     refresh(); run();
