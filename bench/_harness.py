@@ -88,3 +88,35 @@ def result(name: str, **figures: float) -> None:
     with another by machine (``make bench-quick`` checks that it is there)."""
     print(f"RESULT {name} " + " ".join(f"{key}={significant(value)}" for key, value in figures.items()),
           flush=True)
+
+
+# A script for ``python -c`` (the server's settings, not this process's): one organization
+# (Europe/Berlin, a repeated check-in counts as a check-out, WT3) with a circular site and
+# ``devices`` members, each with a connected phone; prints [{token, device, member, org}] as JSON.
+DEVICES_SEED = r"""
+import json, django
+django.setup()
+from officium.accounts.models import Membership, Organization, User
+from officium.attendance import services
+from officium.attendance.models import AttendanceSettings, Site
+org = Organization.objects.create(name=%(name)r, slug=%(slug)r, time_zone="Europe/Berlin")
+# WT3: each client posts "in" back to back; the organization turns a repeated one into a check-out.
+AttendanceSettings.objects.create(organization=org, repeat_check_in="check_out")
+owner = User.objects.create_user("owner@%(slug)s.example", None, is_active=True)
+owner_m = Membership.objects.create(organization=org, user=owner, role="owner")
+Site.objects.create(organization=org, name="HQ", shape="circle", center_latitude=52.52,
+                    center_longitude=13.405, radius_m=150)
+devices = []
+for i in range(%(devices)d):
+    user = User.objects.create_user(f"m{i}@%(slug)s.example", None, is_active=True)
+    member = Membership.objects.create(organization=org, user=user, role="member", reports_to=owner_m)
+    _, code = services.create_connection_code(owner_m, member)
+    device, token = services.connect_device(code, f"phone {i}", "bench")
+    devices.append({"token": token, "device": device.pk, "member": member.pk, "org": org.pk})
+print(json.dumps(devices))
+"""
+
+
+def devices_seed(devices: int, *, name: str, slug: str) -> str:
+    """``DEVICES_SEED`` for ``devices`` phones in the organization ``name`` (``slug``)."""
+    return DEVICES_SEED % {"devices": devices, "name": name, "slug": slug}

@@ -43,36 +43,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _harness import result
+from _harness import devices_seed, result
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 CLIENTS = 32
 BATCH = 5000
-
-SEED = r"""
-import json, django
-django.setup()
-from officium.accounts.models import Membership, Organization, User
-from officium.attendance import services
-from officium.attendance.models import AttendanceSettings, Site
-org = Organization.objects.create(name="Bench Org", slug="bench", time_zone="Europe/Berlin")
-# WT3: each client posts "in" back to back; the organization turns a repeated one into a check-out.
-AttendanceSettings.objects.create(organization=org, repeat_check_in="check_out")
-owner = User.objects.create_user("owner@bench.example", None, is_active=True)
-owner_m = Membership.objects.create(organization=org, user=owner, role="owner")
-Site.objects.create(organization=org, name="HQ", shape="circle", center_latitude=52.52,
-                    center_longitude=13.405, radius_m=150)
-tokens = []
-for i in range(%(clients)d):
-    user = User.objects.create_user(f"m{i}@bench.example", None, is_active=True)
-    member = Membership.objects.create(organization=org, user=user, role="member", reports_to=owner_m)
-    _, code = services.create_connection_code(owner_m, member)
-    device, token = services.connect_device(code, f"phone {i}", "bench")
-    tokens.append({"token": token, "device": device.pk, "member": member.pk, "org": org.pk})
-print(json.dumps(tokens))
-"""
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -318,7 +294,8 @@ def main() -> int:
     try:
         officium(env, "manage", "migrate", "--skip-checks", "--verbosity", "0")
         raw_db = tmp / "raw.sqlite3"
-        seeds = json.loads(subprocess.run([PYTHON, "-c", SEED % {"clients": CLIENTS}], env=env, check=True,  # noqa: S603
+        seed = devices_seed(CLIENTS, name="Bench Org", slug="bench")
+        seeds = json.loads(subprocess.run([PYTHON, "-c", seed], env=env, check=True,  # noqa: S603
                                           text=True, capture_output=True).stdout.strip().splitlines()[-1])
         shutil.copy(db, raw_db)  # same schema, same seed rows, before any event
         server_log = open(tmp / "server.log", "wb")  # noqa: SIM115 (closed with the server)

@@ -46,7 +46,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _harness import result
+from _harness import devices_seed, result
 from ingest import (
     FLOOR_SETTINGS,
     FLOOR_URLS,
@@ -66,28 +66,6 @@ BARE = "/bench/bare"
 EVENTS = "/api/attendance/device/events"
 SYNC_DEVICES = 4
 CLIENT_THREADS = 96
-
-SEED = r"""
-import json, django
-django.setup()
-from officium.accounts.models import Membership, Organization, User
-from officium.attendance import services
-from officium.attendance.models import AttendanceSettings, Site
-org = Organization.objects.create(name="Load Org", slug="load", time_zone="Europe/Berlin")
-AttendanceSettings.objects.create(organization=org, repeat_check_in="check_out")
-owner = User.objects.create_user("owner@load.example", None, is_active=True)
-owner_m = Membership.objects.create(organization=org, user=owner, role="owner")
-Site.objects.create(organization=org, name="HQ", shape="circle", center_latitude=52.52,
-                    center_longitude=13.405, radius_m=150)
-devices = []
-for i in range(%(devices)d):
-    user = User.objects.create_user(f"m{i}@load.example", None, is_active=True)
-    member = Membership.objects.create(organization=org, user=user, role="member", reports_to=owner_m)
-    _, code = services.create_connection_code(owner_m, member)
-    device, token = services.connect_device(code, f"phone {i}", "bench")
-    devices.append({"token": token, "device": device.pk, "member": member.pk})
-print(json.dumps(devices))
-"""
 
 COUNT = r"""
 import json, sys, django
@@ -212,7 +190,8 @@ def main() -> int:
     load_before = os.getloadavg()
     try:
         officium(env, "manage", "migrate", "--skip-checks", "--verbosity", "0")
-        seeded = subprocess.run([PYTHON, "-c", SEED % {"devices": members + SYNC_DEVICES}], env=env,  # noqa: S603
+        seed = devices_seed(members + SYNC_DEVICES, name="Load Org", slug="load")
+        seeded = subprocess.run([PYTHON, "-c", seed], env=env,  # noqa: S603
                                 check=True, text=True, capture_output=True).stdout.strip().splitlines()[-1]
         devices = json.loads(seeded)
         checkers, syncers = devices[:members], devices[members:]

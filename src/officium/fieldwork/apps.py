@@ -12,6 +12,9 @@ class FieldworkConfig(AppConfig):
 
         rules.register()
         actions.register()  # task entries, forms and bid answers ride the device batch (FW8)
+        from officium.fieldwork import dashboard
+
+        dashboard.register()  # UX3: the tasks due next, on the organization dashboard
 
         from officium.attendance.fixes import on_new_fix
         from officium.fieldwork import eta

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -149,54 +150,58 @@ def _int_or_none(raw: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+# A row menu's actions (or drag and drop): the service changing the item, how its argument is
+# read from the form (None: no argument), and the sentence saying what happened.
+_RowAction = tuple[Callable[..., object], Callable[[QueryDict], object] | None, str]
+_FILE_ACTIONS: dict[str, _RowAction] = {
+    "rename": (files.rename_file, lambda post: post.get("name", ""), "Renamed to {0.name}."),
+    "move": (files.move_file, lambda post: _int_or_none(post.get("folder", "")), "Moved {0.name}."),
+    "trash": (files.trash_file, None, "{0.name} is in the trash; restore it from there."),
+}
+_FOLDER_ACTIONS: dict[str, _RowAction] = {
+    "rename": (files.rename_folder, lambda post: post.get("name", ""), "Renamed to {0.name}."),
+    "move": (files.move_folder, lambda post: _int_or_none(post.get("folder", "")), "Moved {0.name}."),
+    "trash": (files.trash_folder, None, "{0.name} and what it holds are in the trash."),
+}
+
+
+def _row_action(request: HttpRequest, actor: Membership, item: object, action: str,
+                table: dict[str, _RowAction], fallback: str) -> HttpResponse:
+    """Run ``action`` on ``item`` (404 for an unknown one), say what happened or why not, go back."""
+    if action not in table:
+        raise Http404
+    change, argument, said = table[action]
+    try:
+        if argument is None:
+            change(actor, item)
+        else:
+            change(actor, item, argument(request.POST))
+        messages.success(request, said.format(item))
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return _back(request, fallback)
+
+
 class FileActionView(SpaceMixin, View):
     """Rename, move or trash a file (the space page's row menu, or drag and drop)."""
 
     def post(self, request: HttpRequest, org: str, space_id: int, file_id: int,
              action: str) -> HttpResponse:
-        actor = self.membership
-        file = files.live_file_for(actor, file_id, self.space)
+        file = files.live_file_for(self.membership, file_id, self.space)
         fallback = (reverse("portal:folder", kwargs={"org": org, "space_id": space_id,
                                                      "folder_id": file.folder_id})
                     if file.folder_id else reverse("portal:space", kwargs={"org": org, "space_id": space_id}))
-        try:
-            if action == "rename":
-                files.rename_file(actor, file, request.POST.get("name", ""))
-                messages.success(request, f"Renamed to {file.name}.")
-            elif action == "move":
-                files.move_file(actor, file, _int_or_none(request.POST.get("folder", "")))
-                messages.success(request, f"Moved {file.name}.")
-            elif action == "trash":
-                files.trash_file(actor, file)
-                messages.success(request, f"{file.name} is in the trash; restore it from there.")
-            else:
-                raise Http404
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-        return _back(request, fallback)
+        return _row_action(request, self.membership, file, action, _FILE_ACTIONS, fallback)
 
 
 class FolderActionView(SpaceMixin, View):
+    """Rename, move or trash a folder and what it holds."""
+
     def post(self, request: HttpRequest, org: str, space_id: int, folder_id: int,
              action: str) -> HttpResponse:
-        actor = self.membership
-        folder = services.folder_for(actor, self.space, folder_id)
+        folder = services.folder_for(self.membership, self.space, folder_id)
         fallback = reverse("portal:space", kwargs={"org": org, "space_id": space_id})
-        try:
-            if action == "rename":
-                files.rename_folder(actor, folder, request.POST.get("name", ""))
-                messages.success(request, f"Renamed to {folder.name}.")
-            elif action == "move":
-                files.move_folder(actor, folder, _int_or_none(request.POST.get("folder", "")))
-                messages.success(request, f"Moved {folder.name}.")
-            elif action == "trash":
-                files.trash_folder(actor, folder)
-                messages.success(request, f"{folder.name} and what it holds are in the trash.")
-            else:
-                raise Http404
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-        return _back(request, fallback)
+        return _row_action(request, self.membership, folder, action, _FOLDER_ACTIONS, fallback)
 
 
 class TrashView(SpaceMixin, TemplateView):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from types import ModuleType
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -310,6 +311,17 @@ def _which(value: str) -> str:
     return value
 
 
+def _mine_or_waiting(actor: Membership, requests: ModuleType, key: str, which: str, cursor: str,
+                     limit: str) -> paging.Page[Any]:
+    """One page of ``requests`` (the corrections or leave module): ``mine``, the actor's own, newest
+    ``key`` first; ``waiting``, those waiting for the actor's decision, oldest first."""
+    if _which(which) == "mine":
+        return paging.page(requests.own_queryset(actor), key, descending=True, cursor=cursor,
+                           size=paging.size_of(limit))
+    return paging.page(requests.waiting_queryset(actor), key, descending=False, cursor=cursor,
+                       size=paging.size_of(limit))
+
+
 def _correction_out(c: Any) -> CorrectionOut:
     return CorrectionOut(id=c.pk, member_id=c.member_id, kind=c.kind, original_id=c.original_id,
                          replacement_id=c.replacement_id, direction=c.direction, occurred_at=c.occurred_at,
@@ -361,12 +373,7 @@ def list_corrections(request: HttpRequest, org: str, which: str = "mine", cursor
     """``which=mine`` (default): your own corrections, newest first; ``which=waiting``: those
     waiting for your decision, oldest first. Paged by ``cursor`` (``next_cursor``), no cap."""
     actor = membership_for(request, org, *WORKING_ROLES)
-    if _which(which) == "mine":
-        found = paging.page(corrections.own_queryset(actor), "created_at", descending=True, cursor=cursor,
-                            size=paging.size_of(limit))
-    else:
-        found = paging.page(corrections.waiting_queryset(actor), "created_at", descending=False, cursor=cursor,
-                            size=paging.size_of(limit))
+    found = _mine_or_waiting(actor, corrections, "created_at", which, cursor, limit)
     return CorrectionPageOut(items=[_correction_out(c) for c in found.items], next_cursor=found.next_cursor)
 
 
@@ -415,12 +422,7 @@ def list_leave(request: HttpRequest, org: str, which: str = "mine", cursor: str 
     """``which=mine`` (default): your own requests, latest first; ``which=waiting``: those
     waiting for your decision, earliest first. Paged by ``cursor`` (``next_cursor``), no cap."""
     actor = membership_for(request, org, *WORKING_ROLES)
-    if _which(which) == "mine":
-        found = paging.page(leave.own_queryset(actor), "starts_on", descending=True, cursor=cursor,
-                            size=paging.size_of(limit))
-    else:
-        found = paging.page(leave.waiting_queryset(actor), "starts_on", descending=False, cursor=cursor,
-                            size=paging.size_of(limit))
+    found = _mine_or_waiting(actor, leave, "starts_on", which, cursor, limit)
     return LeavePageOut(items=[_leave_out(r) for r in found.items], next_cursor=found.next_cursor)
 
 

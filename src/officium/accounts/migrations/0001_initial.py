@@ -93,6 +93,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['user__last_name', 'user__first_name', 'user__email'],
+                'constraints': [models.UniqueConstraint(fields=('organization', 'user'), name='one_membership_per_org')],
             },
         ),
         migrations.CreateModel(
@@ -114,9 +115,5 @@ class Migration(migrations.Migration):
             options={
                 'abstract': False,
             },
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('organization', 'user'), name='one_membership_per_org'),
         ),
     ]

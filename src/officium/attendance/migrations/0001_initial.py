@@ -84,6 +84,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['occurred_at', 'pk'],
+                'indexes': [models.Index(fields=['organization', 'occurred_at'], name='attendance__organiz_02e46f_idx'), models.Index(fields=['member', 'occurred_at'], name='attendance__member__3aefc6_idx')],
+                'constraints': [models.UniqueConstraint(fields=('device', 'client_event_id'), name='attendance_event_once_per_device')],
             },
         ),
         migrations.CreateModel(
@@ -114,6 +116,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['changed_at', 'pk'],
+                'indexes': [models.Index(fields=['member', 'changed_at'], name='attendance__member__6f77f2_idx')],
             },
         ),
         migrations.CreateModel(
@@ -152,6 +155,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['recipient', 'created_at'], name='attendance__recipie_764f6f_idx')],
             },
         ),
         migrations.CreateModel(
@@ -172,6 +176,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-occurred_at', '-pk'],
+                'indexes': [models.Index(fields=['organization', 'occurred_at'], name='attendance__organiz_796e65_idx'), models.Index(fields=['member', 'occurred_at'], name='attendance__member__270b87_idx')],
             },
         ),
         migrations.CreateModel(
@@ -184,6 +189,9 @@ class Migration(migrations.Migration):
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='attendance.site')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('member', 'site'), name='attendance_presence_once')],
+            },
         ),
         migrations.CreateModel(
             name='AttendanceSettings',
@@ -196,37 +204,5 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('organization',), name='attendance_settings_once')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='locationevent',
-            index=models.Index(fields=['organization', 'occurred_at'], name='attendance__organiz_02e46f_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='locationevent',
-            index=models.Index(fields=['member', 'occurred_at'], name='attendance__member__3aefc6_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='locationevent',
-            constraint=models.UniqueConstraint(fields=('device', 'client_event_id'), name='attendance_event_once_per_device'),
-        ),
-        migrations.AddIndex(
-            model_name='privacymodechange',
-            index=models.Index(fields=['member', 'changed_at'], name='attendance__member__6f77f2_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'created_at'], name='attendance__recipie_764f6f_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='attendancerecord',
-            index=models.Index(fields=['organization', 'occurred_at'], name='attendance__organiz_796e65_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='attendancerecord',
-            index=models.Index(fields=['member', 'occurred_at'], name='attendance__member__270b87_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='sitepresence',
-            constraint=models.UniqueConstraint(fields=('member', 'site'), name='attendance_presence_once'),
         ),
     ]

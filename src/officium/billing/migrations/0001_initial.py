@@ -74,6 +74,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-issued_at', '-pk'],
+                'indexes': [models.Index(fields=['billed_to'], name='billing_inv_billed__5b616e_idx'), models.Index(fields=['status', 'next_attempt_at'], name='billing_inv_status_5f875c_idx')],
+                'constraints': [models.UniqueConstraint(fields=('organization', 'sequence'), name='billing_invoice_sequence'), models.UniqueConstraint(condition=models.Q(('kind', 'renewal')), fields=('organization', 'period_start'), name='billing_one_renewal_per_period')],
             },
         ),
         migrations.CreateModel(
@@ -111,6 +113,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['holder'], name='billing_pay_holder__5407f7_idx')],
             },
         ),
         migrations.CreateModel(
@@ -127,6 +130,9 @@ class Migration(migrations.Migration):
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.plantier')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('organization',), name='billing_one_subscription')],
+            },
         ),
         migrations.CreateModel(
             name='UsageDay',
@@ -143,34 +149,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-day'],
+                'constraints': [models.UniqueConstraint(fields=('organization', 'day'), name='billing_usage_day')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['billed_to'], name='billing_inv_billed__5b616e_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='billing_inv_status_5f875c_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('organization', 'sequence'), name='billing_invoice_sequence'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'renewal')), fields=('organization', 'period_start'), name='billing_one_renewal_per_period'),
-        ),
-        migrations.AddIndex(
-            model_name='paymentmethod',
-            index=models.Index(fields=['holder'], name='billing_pay_holder__5407f7_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('organization',), name='billing_one_subscription'),
-        ),
-        migrations.AddConstraint(
-            model_name='usageday',
-            constraint=models.UniqueConstraint(fields=('organization', 'day'), name='billing_usage_day'),
         ),
     ]

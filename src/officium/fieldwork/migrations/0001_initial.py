@@ -33,6 +33,9 @@ class Migration(migrations.Migration):
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(django.db.models.functions.text.Upper('email'), name='fieldwork_customer_email_ci')],
+            },
         ),
         migrations.CreateModel(
             name='Form',
@@ -61,6 +64,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['form', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('form', 'number'), name='fieldwork_form_version_once')],
             },
         ),
         migrations.CreateModel(
@@ -91,6 +95,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['window_start', 'pk'],
+                'indexes': [models.Index(fields=['organization', 'window_start'], name='fieldwork_t_organiz_e84dd4_idx'), models.Index(fields=['organization', 'status'], name='fieldwork_t_organiz_9b796d_idx')],
             },
         ),
         migrations.CreateModel(
@@ -110,6 +115,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-occurred_at', '-pk'],
+                'constraints': [models.UniqueConstraint(fields=('member', 'client_id'), name='fieldwork_submission_once')],
             },
         ),
         migrations.CreateModel(
@@ -137,6 +143,9 @@ class Migration(migrations.Migration):
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='fieldwork.task')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('task', 'member'), name='fieldwork_assignee_once')],
+            },
         ),
         migrations.CreateModel(
             name='TaskEntry',
@@ -156,6 +165,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['occurred_at', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('member', 'client_id'), name='fieldwork_entry_once')],
             },
         ),
         migrations.CreateModel(
@@ -176,6 +186,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['created_at', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('member', 'client_id'), name='fieldwork_photo_once')],
             },
         ),
         migrations.CreateModel(
@@ -198,37 +209,5 @@ class Migration(migrations.Migration):
                 'ordering': ['pk'],
                 'constraints': [models.UniqueConstraint(fields=('bid', 'member'), name='fieldwork_offer_once'), models.UniqueConstraint(fields=('member', 'client_id'), name='fieldwork_offer_client_once')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(django.db.models.functions.text.Upper('email'), name='fieldwork_customer_email_ci'),
-        ),
-        migrations.AddConstraint(
-            model_name='formversion',
-            constraint=models.UniqueConstraint(fields=('form', 'number'), name='fieldwork_form_version_once'),
-        ),
-        migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['organization', 'window_start'], name='fieldwork_t_organiz_e84dd4_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['organization', 'status'], name='fieldwork_t_organiz_9b796d_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('member', 'client_id'), name='fieldwork_submission_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='taskassignment',
-            constraint=models.UniqueConstraint(fields=('task', 'member'), name='fieldwork_assignee_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='taskentry',
-            constraint=models.UniqueConstraint(fields=('member', 'client_id'), name='fieldwork_entry_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='photo',
-            constraint=models.UniqueConstraint(fields=('member', 'client_id'), name='fieldwork_photo_once'),
         ),
     ]

@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['author'], name='operator_fo_author__128db2_idx')],
             },
         ),
         migrations.CreateModel(
@@ -42,6 +43,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['created_at', 'pk'],
+                'indexes': [models.Index(fields=['author'], name='operator_fo_author__df315c_idx')],
             },
         ),
         migrations.CreateModel(
@@ -60,6 +62,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['requester'], name='operator_re_request_d44c17_idx')],
             },
         ),
         migrations.CreateModel(
@@ -88,6 +91,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['staff', 'expires_at'], name='operator_su_staff_i_8075c8_idx')],
             },
         ),
         migrations.CreateModel(
@@ -104,21 +108,5 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-at', '-pk'],
             },
-        ),
-        migrations.AddIndex(
-            model_name='forumtopic',
-            index=models.Index(fields=['author'], name='operator_fo_author__128db2_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='forumpost',
-            index=models.Index(fields=['author'], name='operator_fo_author__df315c_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='removalrequest',
-            index=models.Index(fields=['requester'], name='operator_re_request_d44c17_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='supportgrant',
-            index=models.Index(fields=['staff', 'expires_at'], name='operator_su_staff_i_8075c8_idx'),
         ),
     ]

@@ -19,6 +19,21 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name='Space',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200)),
+                ('wrapped_key', models.BinaryField()),
+                ('key_id', models.CharField(editable=False, max_length=64)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+            ],
+            options={
+                'ordering': ['name', 'id'],
+            },
+        ),
+        migrations.CreateModel(
             name='Folder',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -27,6 +42,7 @@ class Migration(migrations.Migration):
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='portal.folder')),
+                ('space', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='folders', to='portal.space')),
             ],
             options={
                 'ordering': ['name', 'id'],
@@ -48,9 +64,11 @@ class Migration(migrations.Migration):
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('folder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.folder')),
+                ('space', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.space')),
             ],
             options={
                 'ordering': ['name', 'id'],
+                'indexes': [models.Index(fields=['organization', 'space', 'folder'], name='portal_file_organiz_afbcb5_idx')],
             },
         ),
         migrations.CreateModel(
@@ -75,31 +93,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Space',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('wrapped_key', models.BinaryField()),
-                ('key_id', models.CharField(editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-            ],
-            options={
-                'ordering': ['name', 'id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='folder',
-            name='space',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='folders', to='portal.space'),
-        ),
-        migrations.AddField(
-            model_name='file',
-            name='space',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.space'),
-        ),
-        migrations.CreateModel(
             name='SpaceMember',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -109,6 +102,9 @@ class Migration(migrations.Migration):
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
                 ('space', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='portal.space')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('space', 'membership'), name='portal_one_member_per_space')],
+            },
         ),
         migrations.CreateModel(
             name='Upload',
@@ -136,13 +132,5 @@ class Migration(migrations.Migration):
             options={
                 'abstract': False,
             },
-        ),
-        migrations.AddIndex(
-            model_name='file',
-            index=models.Index(fields=['organization', 'space', 'folder'], name='portal_file_organiz_afbcb5_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='spacemember',
-            constraint=models.UniqueConstraint(fields=('space', 'membership'), name='portal_one_member_per_space'),
         ),
     ]

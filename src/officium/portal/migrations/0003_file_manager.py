@@ -15,87 +15,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='Arrival',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-            ],
-        ),
-        migrations.CreateModel(
-            name='ImportItem',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('remote_path', models.CharField(max_length=1000)),
-                ('size', models.BigIntegerField(default=0)),
-                ('etag', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(default='queued', max_length=10)),
-                ('upload_id', models.BigIntegerField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-            ],
-        ),
-        migrations.CreateModel(
-            name='ImportJob',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('paths', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Importing'), ('done', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('files_done', models.PositiveIntegerField(default=0)),
-                ('files_failed', models.PositiveIntegerField(default=0)),
-                ('bytes_done', models.BigIntegerField(default=0)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-            ],
-            options={
-                'ordering': ['-created_at', '-id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ImportSource',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('kind', models.CharField(choices=[('webdav', 'WebDAV / Nextcloud')], default='webdav', max_length=16)),
-                ('label', models.CharField(max_length=200)),
-                ('base_url', models.CharField(max_length=500)),
-                ('username', models.CharField(max_length=200)),
-                ('sealed_secret', models.BinaryField(default=b'')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-            ],
-            options={
-                'ordering': ['-created_at', '-id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='PortalSettings',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('trash_days', models.PositiveIntegerField(default=30)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-            ],
-        ),
-        migrations.CreateModel(
-            name='SpaceRequest',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
-                ('name', models.CharField(max_length=200)),
-                ('note', models.CharField(blank=True, max_length=1000)),
-                ('status', models.CharField(choices=[('open', 'Waiting for staff'), ('done', 'Space opened'), ('declined', 'Declined')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-            ],
-            options={
-                'ordering': ['-created_at', '-id'],
-            },
-        ),
         migrations.AddField(
             model_name='file',
             name='current',
@@ -146,6 +65,108 @@ class Migration(migrations.Migration):
             name='password_hash',
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
+        migrations.CreateModel(
+            name='Arrival',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.file')),
+                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'indexes': [models.Index(fields=['recipient', 'created_at'], name='portal_arri_recipie_85f16b_idx')],
+            },
+        ),
+        migrations.CreateModel(
+            name='ImportSource',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ('kind', models.CharField(choices=[('webdav', 'WebDAV / Nextcloud')], default='webdav', max_length=16)),
+                ('label', models.CharField(max_length=200)),
+                ('base_url', models.CharField(max_length=500)),
+                ('username', models.CharField(max_length=200)),
+                ('sealed_secret', models.BinaryField(default=b'')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('last_used_at', models.DateTimeField(blank=True, null=True)),
+                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'ordering': ['-created_at', '-id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='ImportJob',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ('paths', models.JSONField(default=list)),
+                ('status', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Importing'), ('done', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
+                ('files_done', models.PositiveIntegerField(default=0)),
+                ('files_failed', models.PositiveIntegerField(default=0)),
+                ('bytes_done', models.BigIntegerField(default=0)),
+                ('error', models.CharField(blank=True, max_length=500)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('folder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.folder')),
+                ('space', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.space')),
+                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('source', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to='portal.importsource')),
+            ],
+            options={
+                'ordering': ['-created_at', '-id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='ImportItem',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ('remote_path', models.CharField(max_length=1000)),
+                ('size', models.BigIntegerField(default=0)),
+                ('etag', models.CharField(blank=True, max_length=200)),
+                ('status', models.CharField(default='queued', max_length=10)),
+                ('upload_id', models.BigIntegerField(blank=True, null=True)),
+                ('error', models.CharField(blank=True, max_length=300)),
+                ('file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.file')),
+                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='portal.importjob')),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('job', 'remote_path'), name='portal_import_item_once')],
+            },
+        ),
+        migrations.CreateModel(
+            name='PortalSettings',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ('trash_days', models.PositiveIntegerField(default=30)),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('organization',), name='portal_one_settings_per_org')],
+            },
+        ),
+        migrations.CreateModel(
+            name='SpaceRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                ('name', models.CharField(max_length=200)),
+                ('note', models.CharField(blank=True, max_length=1000)),
+                ('status', models.CharField(choices=[('open', 'Waiting for staff'), ('done', 'Space opened'), ('declined', 'Declined')], default='open', max_length=10)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('handled_at', models.DateTimeField(blank=True, null=True)),
+                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('space', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.space')),
+            ],
+            options={
+                'ordering': ['-created_at', '-id'],
+            },
+        ),
         migrations.AddIndex(
             model_name='file',
             index=models.Index(fields=['space', 'folder', 'name', 'id'], name='portal_file_space_i_54474b_idx'),
@@ -161,77 +182,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='folder',
             index=models.Index(fields=['space', 'parent', 'name'], name='portal_fold_space_i_4713ec_idx'),
-        ),
-        migrations.AddField(
-            model_name='arrival',
-            name='file',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.file'),
-        ),
-        migrations.AddField(
-            model_name='arrival',
-            name='recipient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='importitem',
-            name='file',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.file'),
-        ),
-        migrations.AddField(
-            model_name='importjob',
-            name='folder',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.folder'),
-        ),
-        migrations.AddField(
-            model_name='importjob',
-            name='space',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.space'),
-        ),
-        migrations.AddField(
-            model_name='importjob',
-            name='started_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='importitem',
-            name='job',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='portal.importjob'),
-        ),
-        migrations.AddField(
-            model_name='importsource',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='importjob',
-            name='source',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to='portal.importsource'),
-        ),
-        migrations.AddField(
-            model_name='spacerequest',
-            name='handled_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='spacerequest',
-            name='requested_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='spacerequest',
-            name='space',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.space'),
-        ),
-        migrations.AddIndex(
-            model_name='arrival',
-            index=models.Index(fields=['recipient', 'created_at'], name='portal_arri_recipie_85f16b_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='importitem',
-            constraint=models.UniqueConstraint(fields=('job', 'remote_path'), name='portal_import_item_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='portalsettings',
-            constraint=models.UniqueConstraint(fields=('organization',), name='portal_one_settings_per_org'),
         ),
     ]

@@ -55,6 +55,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['due_on', 'received_at', 'id'],
+                'indexes': [models.Index(fields=['organization', 'status', 'due_on'], name='rights_righ_organiz_1c4220_idx'), models.Index(fields=['subject_ref', 'request_type', 'status'], name='rights_righ_subject_4cca0d_idx'), models.Index(fields=['status', 'lease_until'], name='rights_righ_status_431c4e_idx')],
             },
         ),
         migrations.CreateModel(
@@ -66,6 +67,9 @@ class Migration(migrations.Migration):
                 ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='rights.rightsrequest')),
             ],
+            options={
+                'indexes': [models.Index(fields=['lifted_at', 'subject'], name='rights_rest_lifted__0048d3_idx')],
+            },
         ),
         migrations.CreateModel(
             name='RequestEvent',
@@ -93,6 +97,9 @@ class Migration(migrations.Migration):
                 ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='rights.rightsrequest')),
             ],
+            options={
+                'indexes': [models.Index(fields=['withdrawn_at', 'scope', 'purpose'], name='rights_obje_withdra_9f753c_idx')],
+            },
         ),
         migrations.CreateModel(
             name='ExportFile',
@@ -119,25 +126,5 @@ class Migration(migrations.Migration):
                 ('used_at', models.DateTimeField(blank=True, null=True)),
                 ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='code', to='rights.rightsrequest')),
             ],
-        ),
-        migrations.AddIndex(
-            model_name='rightsrequest',
-            index=models.Index(fields=['organization', 'status', 'due_on'], name='rights_righ_organiz_1c4220_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='rightsrequest',
-            index=models.Index(fields=['subject_ref', 'request_type', 'status'], name='rights_righ_subject_4cca0d_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='rightsrequest',
-            index=models.Index(fields=['status', 'lease_until'], name='rights_righ_status_431c4e_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='restrictionflag',
-            index=models.Index(fields=['lifted_at', 'subject'], name='rights_rest_lifted__0048d3_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='objection',
-            index=models.Index(fields=['withdrawn_at', 'scope', 'purpose'], name='rights_obje_withdra_9f753c_idx'),
         ),
     ]
