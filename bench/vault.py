@@ -11,7 +11,8 @@
    records: goal constant and < 50 ms.
 3. Whole erasure (``shred_subject``: key destroyed and every row purged) of a subject with
    10,000 location records and 100 documents, on SQLite and PostgreSQL, next to a raw
-   ``DELETE ... WHERE`` of the same rows, in a location table that also holds other people's
+   ``DELETE ... WHERE`` of the same rows (each the best of 3 runs, alternating; 2 with
+   ``--quick``), in a location table that also holds other people's
    rows (``--table-rows``: 10,000 and 1,000,000 by default, 10,000 and 100,000 with
    ``--quick``). Goals: < 1 s; the cost follows the subject, not the table (at the largest
    table within 1.5x of the smallest, and within 3x of the raw DELETE).
@@ -199,29 +200,33 @@ def bench_erasure(quick: bool, table_rows: list[int]) -> None:
     locations, documents = 10_000, 100
     pad_org, _, pad_member = world("pad")
     results = {}
+    rounds = 2 if quick else 3
     for total in table_rows:
         pad_locations(pad_org, pad_member, total)
-        org, user, member = world(f"erase{total}")
-        add_locations(org, member, locations)
-        add_documents(org, user, documents)
-        started = time.perf_counter()
-        report = shred_subject(user.pk, reason="bench")
-        ours = time.perf_counter() - started
-        assert report.deleted["attendance.LocationEvent"] == locations, report
-        assert report.deleted["portal.File"] == documents, report
+        ours = raw = float("inf")
+        for round_ in range(rounds):  # alternating, the best of each: a noisy moment hits both
+            org, user, member = world(f"erase{total}-{round_}")
+            add_locations(org, member, locations)
+            add_documents(org, user, documents)
+            started = time.perf_counter()
+            report = shred_subject(user.pk, reason="bench")
+            ours = min(ours, time.perf_counter() - started)
+            assert report.deleted["attendance.LocationEvent"] == locations, report
+            assert report.deleted["portal.File"] == documents, report
 
-        org, user, member = world(f"raw{total}")
-        add_locations(org, member, locations)
-        add_documents(org, user, documents)
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {LocationEvent._meta.db_table} WHERE member_id = %s", [member.pk])
-            cursor.execute(f"DELETE FROM {File._meta.db_table} WHERE uploaded_by_id = %s", [user.pk])
-        raw = time.perf_counter() - started
+            org, user, member = world(f"raw{total}-{round_}")
+            add_locations(org, member, locations)
+            add_documents(org, user, documents)
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {LocationEvent._meta.db_table} WHERE member_id = %s", [member.pk])
+                cursor.execute(f"DELETE FROM {File._meta.db_table} WHERE uploaded_by_id = %s", [user.pk])
+            raw = min(raw, time.perf_counter() - started)
         results[total] = ours
         print(f"  whole erasure (key + {locations:,} locations + {documents} documents + account), "
               f"location table {LocationEvent.objects.count() + locations:>9,} rows before: "
-              f"{ours:.3f} s  raw DELETE {raw:.3f} s  ({ours / raw:.1f}x raw; goal < 1 s, <= 3x raw)")
+              f"{ours:.3f} s  raw DELETE {raw:.3f} s  ({ours / raw:.1f}x raw; goal < 1 s, <= 3x raw; "
+              f"best of {rounds}, load average {os.getloadavg()[0]:.1f})")
         FIGURES["erasure_s"], FIGURES["erasure_vs_raw"] = ours, ours / raw
     if len(results) > 1:
         smallest, largest = min(results), max(results)
