@@ -44,3 +44,26 @@ def test_UX1_the_demo_has_a_lived_in_history_and_seeding_is_idempotent():
     assert Membership.objects.filter(organization=globex).count() < Membership.objects.filter(organization=acme).count()
     assert AttendanceRecord.objects.filter(organization=globex).exists()
     assert acme.onboarding.get("plan") == "done" and globex.onboarding.get("plan") is None
+
+
+def test_UX1_the_story_has_tasks_files_a_link_a_drill_and_a_request_due_soon():
+    """The issue's list, each item in the seeded demo (field work, billing and the support grant
+    have their own demo tests: tests/fieldwork/test_demo.py, tests/billing/test_demo.py)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from officium.fieldwork.models import Bid, Photo, Status, Submission, Task
+    from officium.portal.models import File, Share
+    from officium.privacy.office.models import Breach
+
+    _seed()
+    acme = Organization.objects.get(slug="acme")
+    assert set(Task.objects.filter(organization=acme).values_list("status", flat=True)) >= {
+        Status.NEW, Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE, Status.DONE}
+    assert Submission.objects.filter(organization=acme).exists() and Photo.objects.filter(organization=acme).exists()
+    assert Bid.objects.filter(organization=acme).exists()
+    assert File.objects.filter(organization=acme).exists() and Share.objects.filter(organization=acme).exists()
+    assert Breach.objects.filter(organization=acme, summary__startswith="Drill").exists()
+    soon = timezone.localdate() + timedelta(days=7)
+    assert RightsRequest.objects.filter(organization=acme, due_on__lte=soon).exclude(status="completed").exists()

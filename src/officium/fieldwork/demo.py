@@ -75,6 +75,7 @@ def seed_field_work(slug: str = "acme") -> None:
             services.submit_form(member, form.pk, 2, {"work_done": True, "hours": 1.5, "kind": "Repair",
                                                       "parts": ["Seal"], "remarks": "Replaced the seal."},
                                  task=task, fix=NEAR_HQ)
+            _demo_photo(member, task)
     if site is not None:
         services.submit_form(people.get("member2@acme.example", owner), form.pk, 2,
                              {"work_done": True, "hours": 0.5, "kind": "Inspection"}, fix=NEAR_HQ)
@@ -83,3 +84,28 @@ def seed_field_work(slug: str = "acme") -> None:
         bid = bids.offer(owner, tasks[5], candidates)
         first = bid.offers.get(member_id=candidates[0])
         bids.answer_bid(first.member, first, "accepted", 35, NEAR_HQ)
+
+
+def _demo_photo(member: Membership, task: Task) -> None:
+    """UX1: the finished task has a photo: the member allowed photo uploads on their privacy
+    preferences (CO5, in their consent history) and took a picture of the new seal."""
+    import io
+
+    from django.core.exceptions import ValidationError
+    from PIL import Image, ImageDraw
+
+    from officium.fieldwork.photos import add_photo
+    from officium.privacy.consent.services import photo_permission_given, set_photo_permission
+
+    try:
+        if not photo_permission_given(member.user):
+            set_photo_permission(member.user, True)
+    except ValidationError:
+        return  # the active policy declares no photo uploads: the story goes without
+    image = Image.new("RGB", (320, 240), (176, 190, 197))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((110, 70, 210, 170), fill=(84, 110, 122))
+    draw.ellipse((135, 95, 185, 145), fill=(255, 193, 7))
+    data = io.BytesIO()
+    image.save(data, format="JPEG", quality=80)
+    add_photo(member, task, data.getvalue())
