@@ -281,7 +281,7 @@ def test_WT4_month_view_totals_the_month_for_the_manager_and_the_member(alice_m,
     assert f'data-member="{bob_m.pk}"' in html and f'data-member="{alice_m.pk}"' in html
     assert html.count('<tr data-day="2026-01-') == 2 * 31
     assert "Worked 12 h 30 min" in html  # 08:00-16:00 CET on the 14th, 00:30-05:00 on the 31st
-    assert "<td>00:30 CET</td><td>05:00 CET</td>" in html
+    assert '<td data-label="In">00:30 CET</td><td data-label="Out">05:00 CET</td>' in html
     assert 'id="week"' in html and "day=2026-02-01" in html  # the next month's link
     own = bob_client.get("/o/alpha/timesheets/?view=month&day=2026-01-20").content.decode()
     assert f'data-member="{bob_m.pk}"' in own and f'data-member="{alice_m.pk}"' not in own
@@ -289,3 +289,23 @@ def test_WT4_month_view_totals_the_month_for_the_manager_and_the_member(alice_m,
     days = answer[0]["days"]
     assert (days[0]["day"], days[-1]["day"], len(days)) == ("2026-01-01", "2026-01-31", 31)
     assert sum(d["worked_minutes"] for d in days) == 750
+
+
+def test_WT4_today_s_open_check_in_reads_still_checked_in_and_a_past_one_missing(bob_m, berlin, accept, at,
+                                                                                 bob_client):
+    """A member at work since 08:00 is not told their check-out is missing; the next day it is."""
+    import re
+
+    clock(at, bob_m, ("2026-01-14T07:00", "in"))
+
+    def notes() -> str:
+        html = bob_client.get("/o/alpha/timesheets/?day=2026-01-14").content.decode()
+        found = re.search(r'<tr data-day="2026-01-14">.*?<td data-label="Notes">(.*?)</td>', html, re.S)
+        assert found is not None
+        return found.group(1)
+
+    at("2026-01-14T15:00")
+    assert "Still checked in" in notes() and "Missing check-out" not in notes()
+    at("2026-01-15T09:00")
+    bob_client.force_login(bob_m.user)  # a new day, a new session
+    assert "Missing check-out" in notes() and "Still checked in" not in notes()

@@ -301,6 +301,7 @@ def sheet(actor: Membership, members: Sequence[Membership], period: Period, *,
             "member_id", "starts_on", "ends_on"):
         approvals.setdefault(member_id, []).append((first, last))
     zone = localtime.zone_for(actor.organization)
+    today = localtime.local_day(timezone.now(), zone)
     days = period.days
     empty = [{**_EMPTY, "day": day, "holiday": holidays.get(day, "")} for day in days]
     out = []
@@ -330,7 +331,7 @@ def sheet(actor: Membership, members: Sequence[Membership], period: Period, *,
                 entry.update(first_in_text=localtime.format_time(entry["first_in"], zone),
                              last_out_text=localtime.format_time(entry["last_out"], zone),
                              worked_text=localtime.format_duration(dt.timedelta(minutes=day_worked)),
-                             flag_labels=[FLAGS.get(f, f) for f in entry["flags"]])
+                             flag_labels=[flag_label(f, day, today) for f in entry["flags"]])
             entries.append(entry)
         totals = {"worked_minutes": worked, "overtime_minutes": overtime, "leave_minutes": leave_minutes,
                   "expected_minutes": expected}
@@ -343,6 +344,14 @@ def sheet(actor: Membership, members: Sequence[Membership], period: Period, *,
                 overtime_text=localtime.format_duration(dt.timedelta(minutes=overtime)))
         out.append(sheet_row)
     return out
+
+
+def flag_label(flag: str, day: dt.date, today: dt.date) -> str:
+    """A flag as a person reads it: today's open check-in is someone still at work, not yet a
+    missing check-out."""
+    if flag == "missing_check_out" and day >= today:
+        return "Still checked in"
+    return str(FLAGS.get(flag, flag))
 
 
 _EMPTY: dict[str, object] = {"first_in": None, "last_out": None, "worked_minutes": 0, "break_minutes": 0,
