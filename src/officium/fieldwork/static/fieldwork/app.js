@@ -137,7 +137,7 @@
     $("upload-text").hidden = !total;
     $("upload-text").textContent = total ? "Sending photos: " + Math.round(100 * sent / total) + "% of " + megabytes(total) : "";
   }
-  function megabytes(n) { return (n / 1048576).toFixed(1) + " MB"; }
+  function megabytes(n) { return n < 1048576 ? Math.max(1, Math.round(n / 1024)) + " KB" : (n / 1048576).toFixed(1) + " MB"; }
   function sendFiles() {
     return files().then(function (items) {
       var ready = items.filter(function (i) { return !i.error; });
