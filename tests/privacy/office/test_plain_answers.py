@@ -64,5 +64,12 @@ def test_PV4_the_subject_reads_their_answer_on_a_phone_without_sideways_scrollin
     _, page = browser_login(world.bob, viewport={"width": 390, "height": 844})
     page.goto(f"{live_server.url}/privacy/center/requests/{filed.pk}/")
     assert page.locator("section.data").count() == 1
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, overflow
+    # and the privacy center's cards and "who read my data", on the same phone
+    for path in ("/privacy/center/", "/privacy/my-reads/"):
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+    page.goto(f"{live_server.url}/privacy/center/")
+    assert page.locator(".request-card").count() >= 5
