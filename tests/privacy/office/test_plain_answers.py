@@ -73,3 +73,17 @@ def test_PV4_the_subject_reads_their_answer_on_a_phone_without_sideways_scrollin
         assert overflow <= 0, (path, overflow)
     page.goto(f"{live_server.url}/privacy/center/")
     assert page.locator(".request-card").count() >= 5
+
+
+def test_PV4_the_zip_readme_names_record_types_in_words_and_holds_nothing_internal():
+    from officium.privacy.rights.export import readme
+
+    for kind in ("access", "portability"):
+        text = readme(kind, {"accounts.User": 1, "attendance.AttendanceRecord": 3},
+                      {"controller": {"name": "Alpha", "dpo": None}})
+        # each type by its title; the model label appears only as the name of its CSV file
+        records = re.sub(r" \(file [\w.]+\)", "", text[text.index("Records:"):])
+        assert "Users: 1" in records and "Attendance records: 3" in records
+        assert "accounts.User" not in records and "attendance.AttendanceRecord" not in records
+        assert "None" not in text and "True" not in text and "False" not in text
+        assert "{'" not in text and "pd:" not in text
