@@ -167,3 +167,21 @@ def seed_release(slug: str = "acme") -> None:
     monday = today - timedelta(days=today.weekday())
     releases.publish(officer, dataset="checkins_per_site_week", since=monday - timedelta(weeks=4),
                      until=monday, epsilon=0.5)
+
+
+def seed_controller_contact(slug: str = "acme") -> None:
+    """PV2: the demo organization's postal address and data protection officer, entered by its
+    privacy officer where the policy profile gives none. Added once."""
+    from officium.privacy.office import controller
+    from officium.privacy.policy.loader import active_policy
+
+    officer = Membership.objects.filter(organization__slug=slug, role=Role.PRIVACY_OFFICER).select_related(
+        "organization", "user").first()
+    if officer is None or controller.entered(officer.organization_id) is not None:
+        return
+    policy = active_policy()
+    controller.save(officer, policy,
+                    postal_address="" if policy.controller.postal_address else
+                    "Acme Field Services GmbH\nMusterstrasse 12\n10115 Berlin, Germany",
+                    dpo_name="" if policy.controller.dpo else officer.user.get_full_name() or "Privacy officer",
+                    dpo_email="" if policy.controller.dpo else officer.user.email)
