@@ -182,7 +182,12 @@ def _payment_standin(url: str) -> tuple[subprocess.Popen[bytes] | None, dict[str
 
 def seed_story() -> None:
     """UX1: every app's part of the demo's story, each idempotent (a second run adds nothing)."""
-    from officium.accounts.demo import seed_breach_drill, seed_privacy_story
+    from officium.accounts.demo import (
+        seed_breach_drill,
+        seed_controller_contact,
+        seed_privacy_story,
+        seed_release,
+    )
     from officium.billing.demo import seed_billing
     from officium.fieldwork.demo import seed_field_work
     from officium.notifications.demo import seed_notifications
@@ -193,10 +198,12 @@ def seed_story() -> None:
     seed_today()
     seed_privacy_story()
     seed_breach_drill()
+    seed_controller_contact()
     seed_portal()
     seed_field_work()
     seed_billing()
     seed_notifications()
+    seed_release()  # after the check-ins it counts
 
 
 def demo_bind() -> tuple[str | None, str]:

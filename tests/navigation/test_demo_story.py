@@ -10,13 +10,14 @@ from officium.attendance.models import AttendanceRecord, Site
 from officium.notifications.models import Notification
 from officium.portal.models import Space
 from officium.privacy.consent.models import ConsentRecord
+from officium.privacy.office.models import ControllerContact, Release
 from officium.privacy.rights.models import RightsRequest
 from officium.workforce.models import Correction, LeaveRequest
 
 pytestmark = pytest.mark.django_db
 
 COUNTED = (AttendanceRecord, Site, Notification, Space, ConsentRecord, RightsRequest, LeaveRequest,
-           Correction, Membership)
+           Correction, Membership, Release, ControllerContact)
 
 
 def _seed() -> dict[str, int]:
@@ -44,6 +45,12 @@ def test_UX1_the_demo_has_a_lived_in_history_and_seeding_is_idempotent():
     assert Membership.objects.filter(organization=globex).count() < Membership.objects.filter(organization=acme).count()
     assert AttendanceRecord.objects.filter(organization=globex).exists()
     assert acme.onboarding.get("plan") == "done" and globex.onboarding.get("plan") is None
+    # PV6: one published release, on the public statistics page, its small groups withheld
+    release = Release.objects.get(organization=acme)
+    assert release.epsilon == 0.5 and release.results
+    assert all(r["value"] is None for r in release.results)  # a demo team is a small group
+    # PV2: the controller's postal address and DPO, entered where the policy gives none
+    assert "Berlin" in ControllerContact.objects.get(organization=acme).postal_address
 
 
 def test_UX1_the_story_has_tasks_files_a_link_a_drill_and_a_request_due_soon():

@@ -49,6 +49,7 @@ NOT_LINKED = {
     "healthz": "for the load balancer", "readyz": "for the load balancer",
     "o/<slug:org>/logo/": "an image in the header, not a link",
     "privacy/center/requests/<int:rights_request_id>/status.json": "polled by the request page",
+    "o/<slug:org>/attendance/location-reads/": "an old address: sends to who read my data (location reads)",
     "app/manifest.webmanifest": "read by the browser (the phone app's manifest link)",
     "app/sw.js": "registered by the phone app's script",
     "o/<slug:org>/portal/spaces/<int:space_id>/upload/": "the upload script's endpoint on the space page",

@@ -146,3 +146,42 @@ def seed_breach_drill(slug: str = "acme") -> None:
                   or [active_policy().categories[0].id], subject_ids=[], people_count=12,
                   consequences="Unlikely to cause harm: the disk was encrypted.",
                   measures="Remote wipe requested; exports now expire after 7 days.", high_risk=False)
+
+
+def seed_release(slug: str = "acme") -> None:
+    """PV6: one published release (check-ins per site per week over the last four full weeks),
+    published by the privacy officer: the public statistics page shows it and how it was
+    protected. In a team this small every group is withheld, as it should be. Added once."""
+    from datetime import timedelta
+
+    from officium.privacy.office import releases
+
+    officer = Membership.objects.filter(organization__slug=slug, role=Role.PRIVACY_OFFICER).select_related(
+        "organization", "user").first()
+    if officer is None or releases.releases_for(officer.organization_id).exists():
+        return
+    datasets = [d.key for d in releases.datasets()]
+    if "checkins_per_site_week" not in datasets:
+        return
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    releases.publish(officer, dataset="checkins_per_site_week", since=monday - timedelta(weeks=4),
+                     until=monday, epsilon=0.5)
+
+
+def seed_controller_contact(slug: str = "acme") -> None:
+    """PV2: the demo organization's postal address and data protection officer, entered by its
+    privacy officer where the policy profile gives none. Added once."""
+    from officium.privacy.office import controller
+    from officium.privacy.policy.loader import active_policy
+
+    officer = Membership.objects.filter(organization__slug=slug, role=Role.PRIVACY_OFFICER).select_related(
+        "organization", "user").first()
+    if officer is None or controller.entered(officer.organization_id) is not None:
+        return
+    policy = active_policy()
+    controller.save(officer, policy,
+                    postal_address="" if policy.controller.postal_address else
+                    "Acme Field Services GmbH\nMusterstrasse 12\n10115 Berlin, Germany",
+                    dpo_name="" if policy.controller.dpo else officer.user.get_full_name() or "Privacy officer",
+                    dpo_email="" if policy.controller.dpo else officer.user.email)

@@ -64,5 +64,26 @@ def test_PV4_the_subject_reads_their_answer_on_a_phone_without_sideways_scrollin
     _, page = browser_login(world.bob, viewport={"width": 390, "height": 844})
     page.goto(f"{live_server.url}/privacy/center/requests/{filed.pk}/")
     assert page.locator("section.data").count() == 1
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, overflow
+    # and the privacy center's cards and "who read my data", on the same phone
+    for path in ("/privacy/center/", "/privacy/my-reads/"):
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+    page.goto(f"{live_server.url}/privacy/center/")
+    assert page.locator(".request-card").count() >= 5
+
+
+def test_PV4_the_zip_readme_names_record_types_in_words_and_holds_nothing_internal():
+    from officium.privacy.rights.export import readme
+
+    for kind in ("access", "portability"):
+        text = readme(kind, {"accounts.User": 1, "attendance.AttendanceRecord": 3},
+                      {"controller": {"name": "Alpha", "dpo": None}})
+        # each type by its title; the model label appears only as the name of its CSV file
+        records = re.sub(r" \(file [\w.]+\)", "", text[text.index("Records:"):])
+        assert "Users: 1" in records and "Attendance records: 3" in records
+        assert "accounts.User" not in records and "attendance.AttendanceRecord" not in records
+        assert "None" not in text and "True" not in text and "False" not in text
+        assert "{'" not in text and "pd:" not in text
