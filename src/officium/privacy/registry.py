@@ -13,7 +13,9 @@ unclassified field, or when a model related to a person is neither registered no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -88,8 +90,32 @@ class Registration:
         related = self.model._meta.get_field(first).related_model
         if related is None or isinstance(related, str):
             raise TypeError(f"{self.label}: subject path {self.subject!r} does not start with a relation")
-        return list(related._base_manager.filter(**{rest: subject_id}).order_by()
-                    .values_list("pk", flat=True))
+        remembered = _first_hops.get()
+        key = (related, rest, subject_id)
+        if remembered is not None and key in remembered:
+            return remembered[key]
+        ids = list(related._base_manager.filter(**{rest: subject_id}).order_by()
+                   .values_list("pk", flat=True))
+        if remembered is not None:
+            remembered[key] = ids
+        return ids
+
+
+_first_hops: ContextVar[dict[tuple[object, str, object], list[object]] | None] = ContextVar(
+    "officium_first_hops", default=None)
+
+
+@contextmanager
+def first_hops_remembered() -> Iterator[None]:
+    """Within the block, ``subject_rows_q`` reads each first hop once (a subject's memberships,
+    say, named by some fifty registrations): one erasure walks every registration for one
+    subject. Rows the hop leads to that are deleted meanwhile take their children with them
+    (the cascade), so a remembered id then matches nothing, as a fresh read would."""
+    token = _first_hops.set({})
+    try:
+        yield
+    finally:
+        _first_hops.reset(token)
 
 
 @dataclass(frozen=True)

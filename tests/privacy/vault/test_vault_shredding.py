@@ -124,3 +124,26 @@ def test_RE4_hold_needs_reason_and_future_end(world):
                          reason_kind="whim", reason=" ", until=timezone.localdate() - timedelta(days=1),
                          data_type="nonsense")
     assert set(error.value.message_dict) == {"reason_kind", "reason", "until", "data_type"}
+
+
+def test_RI4_an_erasure_reads_the_subjects_memberships_once_and_names_few_rows_by_key(world):
+    """Issue 20 (cost follows the subject): some fifty registrations reach the person through
+    their memberships; the erasure reads those once, not once per registration, and deletes
+    a membership named by its key within the subject's rows (the cascade into the location
+    table is then planned from that key, not guessed from a subquery)."""
+    from django.test.utils import CaptureQueriesContext
+
+    add_events(world.bob_membership, 3)
+    with CaptureQueriesContext(connection) as captured:
+        report = shred_subject(world.bob.pk, reason="test")
+    assert report.deleted["attendance.LocationEvent"] == 3 and report.deleted["accounts.Membership"] == 1
+    table = Membership._meta.db_table
+    hops = [q["sql"] for q in captured.captured_queries
+            if q["sql"].startswith(f'SELECT "{table}"."id" AS "pk" FROM "{table}" WHERE "{table}"."user_id" = ')
+            and "AND" not in q["sql"]]
+    assert len(hops) == 1, hops
+    cascades = [q["sql"] for q in captured.captured_queries
+                if q["sql"].startswith(f'SELECT "{LocationEvent._meta.db_table}"."id"') and f'"{table}"' in q["sql"]]
+    assert cascades and all(f'"{table}"."id" IN ({world.bob_membership.pk})' in sql
+                            or f'V0."id" IN ({world.bob_membership.pk})' in sql for sql in cascades), cascades
+    assert not Membership.objects.filter(user=world.bob).exists()
