@@ -52,6 +52,7 @@ ROLES = {
     "POST /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/entries": ("owner", "admin", "manager", "member"),
     # CO5: nobody in the matrix has given photo permission, so every upload is refused (403).
     "POST /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/photos": NOBODY,
+    "POST /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/photos/upload": NOBODY,
     "GET /api/fieldwork/orgs/<slug:org>/forms": STAFF,
     "POST /api/fieldwork/orgs/<slug:org>/forms": EDITORS,
     "GET /api/fieldwork/orgs/<slug:org>/forms/<int:form_id>": STAFF,
@@ -67,6 +68,7 @@ ROLES = {
     "GET /api/fieldwork/orgs/<slug:org>/dispatch": EDITORS,
     "GET /api/fieldwork/device/day": NOBODY,
     "POST /api/fieldwork/device/photos": NOBODY,
+    "POST /api/fieldwork/device/tasks/<int:task_id>/photos/upload": NOBODY,
     "GET /o/<slug:org>/tasks/": STAFF,
     "GET /o/<slug:org>/tasks/new/": EDITORS,
     "POST /o/<slug:org>/tasks/new/": EDITORS,
