@@ -202,6 +202,7 @@ class TaskEntry(Located):
 
     class Meta:
         ordering = ["occurred_at", "pk"]
+        verbose_name_plural = "task entries"
         constraints = [models.UniqueConstraint(fields=["member", "client_id"], name="fieldwork_entry_once")]
 
 
