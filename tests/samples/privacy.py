@@ -75,6 +75,10 @@ ROLES = {
     "GET /o/<slug:org>/privacy/audit.csv": OFFICE,
     "POST /o/<slug:org>/privacy/audit.csv": OFFICE,
     "GET /o/<slug:org>/privacy/data-map/": OFFICE,
+    # PV2: the organization's own Art. 30 record, and its postal address and DPO.
+    "GET /o/<slug:org>/privacy/ropa.json": OFFICE,
+    "GET /o/<slug:org>/privacy/controller/": PRIVACY_STAFF,
+    "POST /o/<slug:org>/privacy/controller/": PRIVACY_STAFF,
     # PV5: the breach register, kept by the owner and privacy officers.
     "GET /o/<slug:org>/privacy/breaches/": PRIVACY_STAFF,
     "POST /o/<slug:org>/privacy/breaches/": PRIVACY_STAFF,
