@@ -76,6 +76,7 @@ def seed_field_work(slug: str = "acme") -> None:
                                                       "parts": ["Seal"], "remarks": "Replaced the seal."},
                                  task=task, fix=NEAR_HQ)
             _demo_photo(member, task)
+    _demo_attachment(owner, tasks[0])
     if site is not None:
         services.submit_form(people.get("member2@acme.example", owner), form.pk, 2,
                              {"work_done": True, "hours": 0.5, "kind": "Inspection"}, fix=NEAR_HQ)
@@ -109,3 +110,19 @@ def _demo_photo(member: Membership, task: Task) -> None:
     data = io.BytesIO()
     image.save(data, format="JPEG", quality=80)
     add_photo(member, task, data.getvalue())
+
+
+WORK_ORDER = """Work order - {title}
+
+1. Isolate the supply and drain the line.
+2. Replace the seal (40 mm gasket, in the van's parts box).
+3. Run the pump for ten minutes and check for leaks.
+4. Report the result with a photo of the new seal.
+"""
+
+
+def _demo_attachment(owner: Membership, task: Task) -> None:
+    """UX1, FW1: the dispatcher attached the work order to the first task."""
+    from officium.fieldwork.attachments import attach
+
+    attach(owner, task, "work-order.txt", WORK_ORDER.format(title=task.title).encode())
