@@ -76,7 +76,8 @@ def seed_field_work(slug: str = "acme") -> None:
                                                       "parts": ["Seal"], "remarks": "Replaced the seal."},
                                  task=task, fix=NEAR_HQ)
             _demo_photo(member, task)
-    _demo_attachment(owner, tasks[0])
+    for open_task in (tasks[4], tasks[1]):  # member1's next open tasks carry their work order
+        _demo_attachment(owner, open_task)
     if site is not None:
         services.submit_form(people.get("member2@acme.example", owner), form.pk, 2,
                              {"work_done": True, "hours": 0.5, "kind": "Inspection"}, fix=NEAR_HQ)
@@ -114,10 +115,11 @@ def _demo_photo(member: Membership, task: Task) -> None:
 
 WORK_ORDER = """Work order - {title}
 
-1. Isolate the supply and drain the line.
-2. Replace the seal (40 mm gasket, in the van's parts box).
-3. Run the pump for ten minutes and check for leaks.
-4. Report the result with a photo of the new seal.
+1. Call the customer 30 minutes before arriving.
+2. Isolate the supply and drain the line.
+3. Do the work; the parts are in the van's parts box.
+4. Run the system for ten minutes and check for leaks.
+5. Report the result with the service report form.
 """
 
 
