@@ -151,3 +151,43 @@ def test_FW1_attachment_routes_are_in_openapi(client):
     assert {"get", "post"} <= set(schema["paths"][path])
     assert "multipart/form-data" in schema["paths"][path]["post"]["requestBody"]["content"]
     assert {"get", "delete"} <= set(schema["paths"][path + "/{attachment_id}"])
+
+
+def test_FW1_phone_app_lists_and_downloads_the_tasks_attachments(task, alice_m, device, client):
+    attachment = attachments.attach(alice_m, task, "manual.txt", b"Pump manual, page 1")
+    _, token = device
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    day = client.get("/api/fieldwork/device/day", **auth).json()
+    assert [(a["id"], a["task_id"], a["name"]) for a in day["attachments"]] == [(attachment.pk, task.pk, "manual.txt")]
+    served = client.get(day["attachments"][0]["download_url"], **auth)
+    assert served.status_code == 200 and b"".join(served.streaming_content) == b"Pump manual, page 1"
+    assert client.get(day["attachments"][0]["download_url"]).status_code == 401
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_FW1_phone_app_downloads_a_work_order_at_phone_width(browser, live_server, alice_m, bob_m, task):
+    from officium.attendance import services as attendance
+
+    attachment = attachments.attach(alice_m, task, "work-order.pdf", WORK_ORDER)
+    _, raw = attendance.create_connection_code(alice_m, bob_m)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/app/")
+    page.fill("#pair-code", raw)
+    page.fill("#pair-name", "Bob's phone")
+    page.click("#pair-form button[type=submit]")
+    button = page.locator(f"[data-task='{task.pk}'] button[data-attachment='{attachment.pk}']")
+    button.wait_for()
+    assert "work-order.pdf" in button.inner_text()
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "work-order.pdf"
+    with open(download.path(), "rb") as saved:
+        assert saved.read() == WORK_ORDER
+    assert errors == []
+    context.close()

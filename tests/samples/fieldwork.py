@@ -75,6 +75,7 @@ ROLES = {
     "POST /api/fieldwork/orgs/<slug:org>/bids/<int:bid_id>/award": EDITORS,
     "GET /api/fieldwork/orgs/<slug:org>/dispatch": EDITORS,
     "GET /api/fieldwork/device/day": NOBODY,
+    "GET /api/fieldwork/device/tasks/<int:task_id>/attachments/<int:attachment_id>": NOBODY,
     "POST /api/fieldwork/device/photos": NOBODY,
     "POST /api/fieldwork/device/tasks/<int:task_id>/photos/upload": NOBODY,
     "GET /o/<slug:org>/tasks/": STAFF,

@@ -213,6 +213,7 @@ class DayOut(Schema):
     tasks: list[FieldTaskOut]
     forms: list[FormOut]
     offers: list[OfferOut]
+    attachments: list[AttachmentOut] = []
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -559,7 +560,27 @@ def device_day(request: HttpRequest) -> DayOut:
                   privacy_mode=privacy_mode_on(member), location_kinds=sorted(DeviceProfile.kinds_for(member)),
                   photo_permission=photo_permission_given(member.user),
                   tasks=[task_out(t, zone) for t in tasks], forms=[form_out(f) for f in forms],
-                  offers=[offer_out(o) for o in offers])
+                  offers=[offer_out(o) for o in offers],
+                  attachments=[device_attachment_out(a, zone) for t in tasks for a in attachments.listed(member, t)])
+
+
+def device_attachment_out(a: Any, zone: Any) -> AttachmentOut:
+    return AttachmentOut(id=a.pk, task_id=a.task_id, name=a.name, content_type=a.content_type, size=a.size,
+                         created_at=a.created_at, created_local=localtime.format_datetime(a.created_at, zone),
+                         download_url=f"/api/fieldwork/device/tasks/{a.task_id}/attachments/{a.pk}")
+
+
+@router.get("/device/tasks/{int:task_id}/attachments/{int:attachment_id}", auth=device_auth, response={200: None},
+            openapi_extra={"responses": {"200": {"description": "The document's bytes, as an attachment.",
+                                                 "content": {"application/octet-stream": IMAGE_BODY}}}})
+def device_attachment(request: HttpRequest, task_id: int, attachment_id: int) -> HttpResponseBase:
+    """A document attached to one of the phone's member's tasks (FW1), streamed."""
+    member = _device(request).member
+    task = get_object_or_404(services.visible_tasks(member), pk=task_id)
+    found = attachments.find(member, task, attachment_id)
+    if found is None:
+        raise Http404
+    return attachments.download_response(member, found)
 
 
 class DevicePhotoIn(PhotoIn):
