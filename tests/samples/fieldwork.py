@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from tests.role_groups import EDITORS, EVERYONE, NOBODY, STAFF
 
-from officium.fieldwork import bids, services
+from officium.fieldwork import attachments, bids, services
 from officium.fieldwork.models import Customer
 
 FORM = {"fields": [{"id": "ok", "type": "checkbox", "label": "All fine", "required": False}]}
@@ -21,6 +21,7 @@ def build(w):
     w.bid = bids.offer(w.alice_membership, w.task, [w.bob_membership.pk, w.alice_membership.pk])
     w.offer = w.bid.offers.get(member=w.bob_membership)
     w.entry = services.add_entry(w.bob_membership, w.task, note="Parts ordered")
+    w.attachment = attachments.attach(w.alice_membership, w.task, "order.pdf", b"%PDF-1.4 work order")
 
 
 SAMPLES = {
@@ -29,6 +30,7 @@ SAMPLES = {
     "bid_id": lambda w: w.bid.pk,
     "offer_id": lambda w: w.offer.pk,
     "photo_id": lambda w: 1,
+    "attachment_id": lambda w: w.attachment.pk,
 }
 
 SECRETS = {
@@ -53,6 +55,12 @@ ROLES = {
     # CO5: nobody in the matrix has given photo permission, so every upload is refused (403).
     "POST /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/photos": NOBODY,
     "POST /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/photos/upload": NOBODY,
+    # FW1: dispatchers attach and delete documents; the assignee (bob) lists and downloads them.
+    "GET /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/attachments": ("owner", "admin", "manager", "member"),
+    "POST /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/attachments": EDITORS,
+    "GET /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/attachments/<int:attachment_id>":
+        ("owner", "admin", "manager", "member"),
+    "DELETE /api/fieldwork/orgs/<slug:org>/tasks/<int:task_id>/attachments/<int:attachment_id>": EDITORS,
     "GET /api/fieldwork/orgs/<slug:org>/forms": STAFF,
     "POST /api/fieldwork/orgs/<slug:org>/forms": EDITORS,
     "GET /api/fieldwork/orgs/<slug:org>/forms/<int:form_id>": STAFF,
@@ -67,6 +75,7 @@ ROLES = {
     "POST /api/fieldwork/orgs/<slug:org>/bids/<int:bid_id>/award": EDITORS,
     "GET /api/fieldwork/orgs/<slug:org>/dispatch": EDITORS,
     "GET /api/fieldwork/device/day": NOBODY,
+    "GET /api/fieldwork/device/tasks/<int:task_id>/attachments/<int:attachment_id>": NOBODY,
     "POST /api/fieldwork/device/photos": NOBODY,
     "POST /api/fieldwork/device/tasks/<int:task_id>/photos/upload": NOBODY,
     "GET /o/<slug:org>/tasks/": STAFF,
@@ -77,6 +86,9 @@ ROLES = {
     "POST /o/<slug:org>/tasks/<int:task_id>/assignees/": EDITORS,
     "POST /o/<slug:org>/tasks/<int:task_id>/bids/": EDITORS,
     "GET /o/<slug:org>/tasks/<int:task_id>/photos/<int:photo_id>/": NOBODY,
+    "POST /o/<slug:org>/tasks/<int:task_id>/attachments/": EDITORS,
+    "GET /o/<slug:org>/tasks/<int:task_id>/attachments/<int:attachment_id>/": ("owner", "admin", "manager", "member"),
+    "POST /o/<slug:org>/tasks/<int:task_id>/attachments/<int:attachment_id>/delete/": EDITORS,
     "GET /o/<slug:org>/forms/": STAFF,
     "GET /o/<slug:org>/forms/new/": EDITORS,
     "POST /o/<slug:org>/forms/new/": EDITORS,

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
@@ -22,7 +22,7 @@ from officium.accounts.scoping import membership_for, scoped_get
 from officium.attendance.api import FixIn, device_auth
 from officium.attendance.models import Device, DeviceProfile
 from officium.attendance.privacy_mode import privacy_mode_on
-from officium.fieldwork import bids, dispatch, exports, photos, reading, services
+from officium.fieldwork import attachments, bids, dispatch, exports, photos, reading, services
 from officium.fieldwork.models import Bid, BidOffer, BidStatus, Form, Task
 from officium.text import SafeName
 
@@ -105,6 +105,17 @@ class PhotoOut(Schema):
     size: int
     content_type: str
     location_kept: bool
+
+
+class AttachmentOut(Schema):
+    id: int
+    task_id: int
+    name: str
+    content_type: str
+    size: int
+    created_at: dt.datetime
+    created_local: str = Field(description="When it was attached, in the organization's time zone (named).")
+    download_url: str
 
 
 class FormIn(BaseModel):
@@ -202,6 +213,7 @@ class DayOut(Schema):
     tasks: list[FieldTaskOut]
     forms: list[FormOut]
     offers: list[OfferOut]
+    attachments: list[AttachmentOut] = []
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -336,6 +348,78 @@ def upload_photo(request: HttpRequest, org: str, task_id: int) -> Status[PhotoOu
     p = photos.add_photo(actor, task, photos.read_body(request), client_id=client_id)
     return Status(201, PhotoOut(id=p.pk, task_id=p.task_id, size=p.size, content_type=p.content_type,
                                 location_kept=p.location_kept))
+
+
+# --- attachments (FW1) -----------------------------------------------------------------------
+
+def attachment_out(a: Any, org: str, zone: Any) -> AttachmentOut:
+    return AttachmentOut(id=a.pk, task_id=a.task_id, name=a.name, content_type=a.content_type, size=a.size,
+                         created_at=a.created_at, created_local=localtime.format_datetime(a.created_at, zone),
+                         download_url=f"/api/fieldwork/orgs/{org}/tasks/{a.task_id}/attachments/{a.pk}")
+
+
+@router.get("/orgs/{slug:org}/tasks/{int:task_id}/attachments", response=list[AttachmentOut])
+def list_attachments(request: HttpRequest, org: str, task_id: int) -> list[AttachmentOut]:
+    """The documents attached to a task (its assignees and dispatchers)."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    task = _task(actor, task_id)
+    zone = _zone(actor)
+    return [attachment_out(a, org, zone) for a in attachments.listed(actor, task)]
+
+
+ATTACHMENT_UPLOAD = {
+    "requestBody": {"required": True, "description": (
+        "multipart/form-data with the document in the field ``file``: PDF, images (PNG, JPEG, GIF, "
+        "WebP), plain text, CSV, DOCX, XLSX, ODT or ODS, up to 20 MB. Another type or no file: "
+        "400 naming file; larger: 413 too_large naming file."),
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+}
+
+
+@router.post("/orgs/{slug:org}/tasks/{int:task_id}/attachments", response={201: AttachmentOut},
+             openapi_extra=ATTACHMENT_UPLOAD)
+def upload_attachment(request: HttpRequest, org: str, task_id: int) -> Status[AttachmentOut]:
+    """Attach a document to a task (dispatchers; FW1)."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    task = _task(actor, task_id)
+    services.require_dispatcher(actor)
+    if (request.META.get("CONTENT_LENGTH") or "0").isdigit() and \
+            int(request.META.get("CONTENT_LENGTH") or 0) > attachments.MAX_BYTES + 64 * 1024:
+        raise attachments.too_large()  # refused before the body is read
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationError({"file": "Send the document as the multipart field file."})
+    if (upload.size or 0) > attachments.MAX_BYTES:
+        raise attachments.too_large()
+    a = attachments.attach(actor, task, upload.name or "", upload.read())
+    return Status(201, attachment_out(a, org, _zone(actor)))
+
+
+@router.get("/orgs/{slug:org}/tasks/{int:task_id}/attachments/{int:attachment_id}", response={200: None},
+            openapi_extra={"responses": {"200": {"description": "The document's bytes, as an attachment.",
+                                                 "content": {"application/octet-stream": IMAGE_BODY}}}})
+def download_attachment(request: HttpRequest, org: str, task_id: int, attachment_id: int) -> HttpResponseBase:
+    """The document itself, streamed (``Content-Disposition: attachment``); assignees and dispatchers."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    task = _task(actor, task_id)
+    found = attachments.find(actor, task, attachment_id)
+    if found is None:
+        raise Http404
+    return attachments.download_response(actor, found)
+
+
+@router.delete("/orgs/{slug:org}/tasks/{int:task_id}/attachments/{int:attachment_id}", response={204: None})
+def delete_attachment(request: HttpRequest, org: str, task_id: int, attachment_id: int) -> Status[None]:
+    """Remove a document from a task (dispatchers; audited)."""
+    actor = membership_for(request, org, *WORKING_ROLES)
+    task = _task(actor, task_id)
+    found = attachments.find(actor, task, attachment_id)
+    if found is None:
+        raise Http404
+    attachments.delete(actor, found)
+    return Status(204, None)
 
 
 # --- forms (FW3) ---------------------------------------------------------------------------
@@ -476,7 +560,27 @@ def device_day(request: HttpRequest) -> DayOut:
                   privacy_mode=privacy_mode_on(member), location_kinds=sorted(DeviceProfile.kinds_for(member)),
                   photo_permission=photo_permission_given(member.user),
                   tasks=[task_out(t, zone) for t in tasks], forms=[form_out(f) for f in forms],
-                  offers=[offer_out(o) for o in offers])
+                  offers=[offer_out(o) for o in offers],
+                  attachments=[device_attachment_out(a, zone) for t in tasks for a in attachments.listed(member, t)])
+
+
+def device_attachment_out(a: Any, zone: Any) -> AttachmentOut:
+    return AttachmentOut(id=a.pk, task_id=a.task_id, name=a.name, content_type=a.content_type, size=a.size,
+                         created_at=a.created_at, created_local=localtime.format_datetime(a.created_at, zone),
+                         download_url=f"/api/fieldwork/device/tasks/{a.task_id}/attachments/{a.pk}")
+
+
+@router.get("/device/tasks/{int:task_id}/attachments/{int:attachment_id}", auth=device_auth, response={200: None},
+            openapi_extra={"responses": {"200": {"description": "The document's bytes, as an attachment.",
+                                                 "content": {"application/octet-stream": IMAGE_BODY}}}})
+def device_attachment(request: HttpRequest, task_id: int, attachment_id: int) -> HttpResponseBase:
+    """A document attached to one of the phone's member's tasks (FW1), streamed."""
+    member = _device(request).member
+    task = get_object_or_404(services.visible_tasks(member), pk=task_id)
+    found = attachments.find(member, task, attachment_id)
+    if found is None:
+        raise Http404
+    return attachments.download_response(member, found)
 
 
 class DevicePhotoIn(PhotoIn):

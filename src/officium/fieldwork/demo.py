@@ -76,6 +76,8 @@ def seed_field_work(slug: str = "acme") -> None:
                                                       "parts": ["Seal"], "remarks": "Replaced the seal."},
                                  task=task, fix=NEAR_HQ)
             _demo_photo(member, task)
+    for open_task in (tasks[4], tasks[1]):  # member1's next open tasks carry their work order
+        _demo_attachment(owner, open_task)
     if site is not None:
         services.submit_form(people.get("member2@acme.example", owner), form.pk, 2,
                              {"work_done": True, "hours": 0.5, "kind": "Inspection"}, fix=NEAR_HQ)
@@ -109,3 +111,20 @@ def _demo_photo(member: Membership, task: Task) -> None:
     data = io.BytesIO()
     image.save(data, format="JPEG", quality=80)
     add_photo(member, task, data.getvalue())
+
+
+WORK_ORDER = """Work order - {title}
+
+1. Call the customer 30 minutes before arriving.
+2. Isolate the supply and drain the line.
+3. Do the work; the parts are in the van's parts box.
+4. Run the system for ten minutes and check for leaks.
+5. Report the result with the service report form.
+"""
+
+
+def _demo_attachment(owner: Membership, task: Task) -> None:
+    """UX1, FW1: the dispatcher attached the work order to the first task."""
+    from officium.fieldwork.attachments import attach
+
+    attach(owner, task, "work-order.txt", WORK_ORDER.format(title=task.title).encode())

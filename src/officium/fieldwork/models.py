@@ -297,3 +297,29 @@ class BidOffer(Located):
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["bid", "member"], name="fieldwork_offer_once"),
                        models.UniqueConstraint(fields=["member", "client_id"], name="fieldwork_offer_client_once")]
+
+
+@personal_data(subject="uploaded_by__user",
+               fields={"organization": NOT_PERSONAL, "task": NOT_PERSONAL, "uploaded_by": NOT_PERSONAL,
+                       "name": "pd:PersonalDocuments", "content_type": NOT_PERSONAL, "size": NOT_PERSONAL,
+                       "wrapped_key": NOT_PERSONAL, "content": "pd:PersonalDocuments",
+                       "created_at": NOT_PERSONAL},
+               retention_anchor="created_at", data_type="field_attachment")
+class TaskAttachment(TenantModel):
+    """A document a dispatcher attaches to a task (FW1): a work order, a plan, a manual, for its
+    assignees to open. Sealed like a photo (streaming AEAD, a per-file key wrapped by the
+    uploader's vault key): erasing the uploader shreds it."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    wrapped_key = models.BinaryField()
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[PurposeManager[TaskAttachment]] = PurposeManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]

@@ -11,3 +11,6 @@ PHOTOS = "photo_uploads"
 
 CUSTOMERS = "service_provision"
 """A task's customer contact: name, email, phone, ETA opt-out."""
+
+ATTACHMENTS = "service_provision"
+"""Documents attached to tasks (work orders, plans, manuals; pd:PersonalDocuments)."""

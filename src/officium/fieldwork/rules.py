@@ -28,6 +28,13 @@ def own_or_assigned(context: AccessContext, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.filter(Q(member=context.actor) | Q(task__assignments__member=context.actor)).distinct()
 
 
+def assigned_tasks(context: AccessContext, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Attachments: dispatchers all of their organization's; others those of tasks assigned to them."""
+    if is_dispatcher(context.actor):
+        return qs
+    return qs.filter(task__assignments__member=context.actor).distinct()
+
+
 def customers(context: AccessContext, qs: QuerySet[Any]) -> QuerySet[Any]:
     if is_dispatcher(context.actor):
         return qs
@@ -45,3 +52,4 @@ def register() -> None:
     add_rule(m.Submission, own)
     add_rule(m.BidOffer, own)
     add_rule(m.Customer, customers)
+    add_rule(m.TaskAttachment, assigned_tasks)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -20,7 +21,7 @@ from officium.accounts.roles import WORKING_ROLES
 from officium.accounts.scoping import OrganizationMixin, scoped_get
 from officium.attendance.geofence import validate_fix
 from officium.attendance.models import Site
-from officium.fieldwork import bids, dispatch, eta, exports, photos, reading, services
+from officium.fieldwork import attachments, bids, dispatch, eta, exports, photos, reading, services
 from officium.fieldwork.definitions import TYPE_LABELS
 from officium.fieldwork.forms import TYPE_CHOICES, TaskForm, builder_rows, parse_builder
 from officium.fieldwork.models import Bid, BidOffer, BidStatus, Form, Status, Task
@@ -126,7 +127,8 @@ class TaskPage(FieldPage):
         bid = task.bids.filter(status=BidStatus.OPEN).first() if is_dispatcher(actor) else None
         return self.show({
             "task": task, "customer": reading.customer(actor, task), "entries": reading.entries(actor, task),
-            "photos": reading.photos(actor, task), "submissions": list(reading.submissions(actor, task=task)[:50]),
+            "photos": reading.photos(actor, task), "attachments": attachments.listed(actor, task),
+            "submissions": list(reading.submissions(actor, task=task)[:50]),
             "can_report": assigned or is_dispatcher(actor), "next_steps": next_steps,
             "assignee_ids": {a.member_id for a in task.assignments.all()}, "members": self.members(),
             "bid": bid, "offers": reading.offers(actor, bid=bid) if bid else [],
@@ -194,6 +196,47 @@ class PhotoView(FieldPage):
         answer["Content-Length"] = str(photo.size)
         answer["Cache-Control"] = "private, no-store"
         return answer
+
+
+class AttachmentsView(TaskPage):
+    """Attach a document to the task (FW1; dispatchers)."""
+
+    def post(self, request: HttpRequest, org: str, task_id: int) -> HttpResponse:
+        task = self.task(task_id)
+        services.require_dispatcher(self.membership)
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError({"file": "Choose a file to attach."})
+            if (upload.size or 0) > attachments.MAX_BYTES:
+                raise attachments.too_large()
+            attachments.attach(self.membership, task, upload.name or "", upload.read())
+        except ValidationError as error:
+            return self.detail(task_id, status=getattr(error, "http_status", 400), errors=_errors(error))
+        messages.success(request, "The document was attached.")
+        return redirect(f"{reverse('fieldwork:task', kwargs={'org': org, 'task_id': task.pk})}#attachments")
+
+
+class AttachmentView(FieldPage):
+    """The document itself, streamed as a download (assignees and dispatchers)."""
+
+    def get(self, request: HttpRequest, org: str, task_id: int, attachment_id: int) -> StreamingHttpResponse:
+        task = self.task(task_id)
+        found = attachments.find(self.membership, task, attachment_id)
+        if found is None:
+            raise Http404
+        return attachments.download_response(self.membership, found)
+
+
+class AttachmentDeleteView(TaskPage):
+    def post(self, request: HttpRequest, org: str, task_id: int, attachment_id: int) -> HttpResponse:
+        task = self.task(task_id)
+        found = attachments.find(self.membership, task, attachment_id)
+        if found is None:
+            raise Http404
+        attachments.delete(self.membership, found)
+        messages.success(request, "The attachment was deleted.")
+        return redirect(f"{reverse('fieldwork:task', kwargs={'org': org, 'task_id': task.pk})}#attachments")
 
 
 # --- forms (FW3) -------------------------------------------------------------------------

@@ -69,6 +69,17 @@
         });
       });
   }
+  function download(a) {
+    // The document needs the device token, so it is fetched and handed to the browser as a file.
+    fetch(a.download_url, { headers: { Authorization: "Bearer " + state.token }, credentials: "omit", cache: "no-store" })
+      .then(function (r) { if (!r.ok) { throw new Error("Error " + r.status); } return r.blob(); })
+      .then(function (blob) {
+        var url = URL.createObjectURL(blob), link = el("a", { href: url, download: a.name });
+        document.body.appendChild(link); link.click(); link.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+      })
+      .catch(function () { say("The document could not be opened; try again when online.", true); });
+  }
   function mayLocate(kind) {
     var day = state.day;
     return !state.privacy && day && day.location_kinds.indexOf(kind) >= 0 && "geolocation" in navigator;
@@ -217,6 +228,12 @@
         f.addEventListener("click", function () { openForm(t.form_id, t); });
         li.appendChild(f);
       }
+      (day.attachments || []).filter(function (a) { return a.task_id === t.id; }).forEach(function (a) {
+        var d = el("button", { type: "button", "class": "secondary", "data-attachment": a.id },
+                   a.name + " (" + Math.max(1, Math.round(a.size / 1024)) + " KB)");
+        d.addEventListener("click", function () { download(a); });
+        li.appendChild(d);
+      });
       if (day.photo_permission) {
         var cam = el("label", { "class": "muted" }, "Photo ");
         var input = el("input", { type: "file", accept: "image/*", capture: "environment" });
