@@ -65,6 +65,37 @@ def test_FW8_queued_actions_replay_exactly_once_with_their_location(device, task
     assert task.status == "en_route"
 
 
+def test_FW8_a_batch_cut_short_between_chunks_keeps_each_action_with_its_event(
+        device, task, form, offer, monkeypatch):
+    """A batch is written in chunks (issue 20); the server dies after the first chunk. The
+    retry counts that chunk's events as delivered and never judges them again, so their task
+    entries, submissions and bid answers must have committed with them: after the retry every
+    action is stored exactly once."""
+    from officium.attendance import ingest
+
+    _, token = device
+    events = queue(task, form, offer)
+    monkeypatch.setattr(ingest, "CHUNK", 2)  # c-1 and c-2 first, then c-3 and c-4
+    real_insert, calls = ingest._insert, []
+
+    def dies_on_the_second_chunk(rows, returning=False):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("the server process died")
+        return real_insert(rows, returning=returning)
+
+    monkeypatch.setattr(ingest, "_insert", dies_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        post(token, events)
+    assert LocationEvent.objects.count() == 2 and TaskEntry.objects.count() == 1  # c-2 with its event
+    monkeypatch.setattr(ingest, "_insert", real_insert)
+    again = post(token, events).json()
+    assert again["stored"] == 2 and again["duplicates"] == 2 and again["actions"] == 2
+    assert TaskEntry.objects.count() == 1 and Submission.objects.count() == 1
+    offer.refresh_from_db()
+    assert offer.answer == "accepted" and AttendanceRecord.objects.count() == 1
+
+
 def test_FW8_privacy_mode_is_applied_again_on_the_server(device, task, form, offer, bob_m):
     _, token = device
     attendance.set_privacy_mode(bob_m, True)

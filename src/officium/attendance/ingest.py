@@ -208,9 +208,11 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
            directions: dict[str, str], payloads: dict[str, Any] | None = None) -> int:
     """Write transactions of at most ``CHUNK`` events each, so a check-in arriving meanwhile
     waits for one chunk, not the whole batch (SQLite has one writer; the chunks queue for it
-    with the check-ins, ``sqlite_writers``). Each chunk's events and its audit entry commit
-    together; the last chunk's transaction also makes the check-in records of queued
-    attendance events, the rows of events carrying data and the alerts, for the whole batch.
+    with the check-ins, ``sqlite_writers``). Each chunk's events, the rows of those carrying
+    data (task entries, submissions, bid answers: a replayed event is never judged again, so
+    they must commit with it) and its audit entry commit together; the last chunk's
+    transaction also makes the check-in records of queued attendance events and the alerts,
+    for the whole batch.
     Those steps skip what they already made, so a batch cut short (a crash, a lost answer)
     is completed by sending it again, the stored chunks then counting as duplicates. Each
     transaction's first statement is the insert (SQLite takes its write lock there, so no
@@ -228,20 +230,21 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
     paused = PausedPeriods(member)
     rows, newest = _rows(device, fresh, now, paused)
     offset = 0  # ``rows`` holds ``fresh[offset:]``
-    ids: dict[str, int] = {}  # new location events' ids, when the insert returns them (PostgreSQL)
     while start < len(fresh):
         end = min(start + CHUNK, len(fresh))
         last = end == len(fresh)
         try:
             with sqlite_writers.turn(), transaction.atomic():
                 count, new_ids = _insert(rows[start - offset:end - offset], returning=bool(payloads))
-                ids.update(new_ids)
                 if privacy_version(member) != paused.version:
                     raise PrivacyModeChanged
+                chunk = fresh[start:end]
+                carried = {row[0]: payloads[row[0]] for row in chunk if row[0] in payloads} if payloads else {}
+                if carried:  # with their location events: a replay finds both or neither
+                    result.actions += _store_actions(device, chunk, carried, new_ids)
                 check_ins = 0
                 if last:
                     check_ins = len(record_synced(device, directions)) if directions else 0
-                    result.actions = _store_actions(device, fresh, payloads, ids) if payloads else 0
                     if stored + count and newest is not None:
                         alerts.track(member, *newest)
                         new_fix(member, newest[1])  # e.g. a customer's arrival estimate (FW7)
