@@ -285,6 +285,20 @@ def test_openapi_documents_the_error_answer_on_every_operation(client):
         assert documented == {"$ref": "#/components/schemas/Error"}, (path, method)
 
 
+def test_openapi_document_has_no_key_twice(client):
+    """A response documented under "200" beside ninja's 200 became two "200" keys in the JSON:
+    Swagger UI's parser refuses duplicate keys and /api/docs showed only "Errors"."""
+    duplicates: list[str] = []
+
+    def once(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/openapi.json").content, object_pairs_hook=once)
+    assert duplicates == []
+
+
 def test_openapi_schema_names_are_unique():
     """Two schema classes of one name would share one OpenAPI component: the second silently
     replaces the first (the rights requests were documented with attendance's RequestOut)."""

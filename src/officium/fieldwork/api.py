@@ -398,7 +398,7 @@ def upload_attachment(request: HttpRequest, org: str, task_id: int) -> Status[At
 
 
 @router.get("/orgs/{slug:org}/tasks/{int:task_id}/attachments/{int:attachment_id}", response={200: None},
-            openapi_extra={"responses": {"200": {"description": "The document's bytes, as an attachment.",
+            openapi_extra={"responses": {200: {"description": "The document's bytes, as an attachment.",
                                                  "content": {"application/octet-stream": IMAGE_BODY}}}})
 def download_attachment(request: HttpRequest, org: str, task_id: int, attachment_id: int) -> HttpResponseBase:
     """The document itself, streamed (``Content-Disposition: attachment``); assignees and dispatchers."""
@@ -571,7 +571,7 @@ def device_attachment_out(a: Any, zone: Any) -> AttachmentOut:
 
 
 @router.get("/device/tasks/{int:task_id}/attachments/{int:attachment_id}", auth=device_auth, response={200: None},
-            openapi_extra={"responses": {"200": {"description": "The document's bytes, as an attachment.",
+            openapi_extra={"responses": {200: {"description": "The document's bytes, as an attachment.",
                                                  "content": {"application/octet-stream": IMAGE_BODY}}}})
 def device_attachment(request: HttpRequest, task_id: int, attachment_id: int) -> HttpResponseBase:
     """A document attached to one of the phone's member's tasks (FW1), streamed."""
