@@ -53,11 +53,14 @@ class Action(Protocol):
     event), with ``memo`` kept for the whole batch (what it looked up once); ``store`` writes
     the rows in the transaction of the events' chunk, given each event's client
     id, time, checked payload and stored location event id, and skips those it already has
-    (exactly once by client id)."""
+    (exactly once by client id). With ``new``, every one of those location events was inserted
+    by this very chunk, so none of their rows can exist yet (rows commit with their event):
+    ``store`` may skip looking for them (its insert still ignores a duplicate)."""
 
     def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any: ...
 
-    def store(self, device: Device, items: list[tuple[str, datetime, Any, int | None]]) -> int: ...
+    def store(self, device: Device, items: list[tuple[str, datetime, Any, int | None]],
+              new: bool = False) -> int: ...
 
 
 _ACTIONS: dict[str, Action] = {}
@@ -193,6 +196,7 @@ def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any],
     queue: those are looked up)."""
     ids = dict(ids or {})
     missing = [cid for cid in payloads if cid not in ids]
+    new = not missing  # each location event inserted just now: no row of it can exist yet
     if missing:
         ids.update((str(cid), pk) for cid, pk in LocationEvent.objects.order_by().filter(
             device=device, organization_id=device.organization_id, client_event_id__in=missing)
@@ -201,7 +205,7 @@ def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any],
     for cid, kind, at, *_ in fresh:
         if cid in payloads:
             by_kind.setdefault(kind, []).append((cid, at, payloads[cid], ids.get(cid)))
-    return sum(_ACTIONS[kind].store(device, items) for kind, items in by_kind.items())
+    return sum(_ACTIONS[kind].store(device, items, new=new) for kind, items in by_kind.items())
 
 
 def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,

@@ -121,8 +121,8 @@ class EntryAction:
             raise BrokenEvent("data.note", "Write a note or choose a status.")
         return task, status, note
 
-    def store(self, device: Device, items: Items) -> int:
-        done = _done(TaskEntry, device, items)
+    def store(self, device: Device, items: Items, new: bool = False) -> int:
+        done = set() if new else _done(TaskEntry, device, items)
         fresh = [i for i in items if i[0] not in done]
         member, now = device.member, timezone.now()
         steps = [i for i in fresh if i[2][1]]
@@ -153,8 +153,8 @@ class FormAction:
         answers = definitions.clean_answers(version.definition, data.get("answers"), keep_location=True)
         return version, answers, task
 
-    def store(self, device: Device, items: Items) -> int:
-        done = _done(Submission, device, items)
+    def store(self, device: Device, items: Items, new: bool = False) -> int:
+        done = set() if new else _done(Submission, device, items)
         fresh = [i for i in items if i[0] not in done]
         statuses: dict[int | None, str] = dict(LocationEvent.objects.order_by().filter(
             organization_id=device.organization_id, pk__in=[i[3] for i in fresh if i[3]])
@@ -184,8 +184,8 @@ class BidAction:
         bids.check_answer(offer, data.get("answer"), data.get("eta_minutes"))
         return offer, data["answer"], data.get("eta_minutes")
 
-    def store(self, device: Device, items: Items) -> int:
-        done, count = _done(BidOffer, device, items), 0
+    def store(self, device: Device, items: Items, new: bool = False) -> int:
+        done, count = (set() if new else _done(BidOffer, device, items)), 0
         for cid, at, (offer, answer, eta_minutes), location_id in items:
             if cid in done:
                 continue
