@@ -9,7 +9,6 @@ key wrapped by the uploader's own vault key, so erasing the uploader shreds thei
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import PurePath
 
@@ -22,13 +21,11 @@ from django.utils.http import content_disposition_header
 from officium.accounts import limits
 from officium.accounts.models import Membership
 from officium.fieldwork import audit_events as ev
-from officium.fieldwork import purposes, services
+from officium.fieldwork import purposes, sealed, services
 from officium.fieldwork.models import Task, TaskAttachment
 from officium.fieldwork.photos import TooLarge, _megabytes
 from officium.privacy import audit
-from officium.privacy.vault import keys as vault_keys
-from officium.privacy.vault import stream
-from officium.privacy.vault.crypto import generate_data_key, pack_parts
+from officium.privacy.vault.crypto import pack_parts
 from officium.text import validate_name
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -103,19 +100,11 @@ def attach(actor: Membership, task: Task, name: str, data: bytes) -> TaskAttachm
     name = check_name(name)
     content_type = content_type_for(name, data)
     limits.check(actor.organization_id, "storage_bytes", len(data), field=FIELD)  # BI1: the plan's storage
-    subject = vault_keys.subject_key(actor.user_id)
-    if subject is None:  # pragma: no cover  (create=True always returns keys)
-        raise PermissionDenied
     with transaction.atomic():
         attachment = TaskAttachment.objects.create(
             organization_id=actor.organization_id, task=task, uploaded_by=actor, name=name,
             content_type=content_type, size=len(data), wrapped_key=b"", content=b"")
-        data_key = generate_data_key()
-        aad = _aad(attachment)
-        sealer = stream.StreamEncryptor(data_key, aad)
-        sealed = sealer.header() + sealer.update(data) + sealer.finalize()
-        attachment.wrapped_key, attachment.content = subject.encrypt(data_key, aad), sealed
-        TaskAttachment.objects.filter(pk=attachment.pk).update(wrapped_key=attachment.wrapped_key, content=sealed)
+        sealed.seal(attachment, actor.user_id, data, _aad(attachment))
         audit.record(ev.ATTACHMENT_ADDED, actor=actor.user_id, organization=actor.organization_id,
                      subject=actor.user_id, target=attachment,
                      details={"task": task.pk, "size": len(data), "content_type": content_type})
@@ -138,15 +127,13 @@ def find(actor: Membership, task: Task, attachment_id: int) -> TaskAttachment | 
 
 def open_attachment(reader: Membership, attachment: TaskAttachment) -> Iterator[bytes]:
     """The plaintext, record by record (``attachment`` read through ``find``); audited."""
-    subject = vault_keys.subject_key(attachment.uploaded_by.user_id, create=False)
-    if subject is None:
+    plaintext = sealed.opened(attachment, attachment.uploaded_by.user_id, _aad(attachment))
+    if plaintext is None:
         raise ValidationError({FIELD: "This attachment was erased."})
-    aad = _aad(attachment)
-    data_key = subject.decrypt(bytes(attachment.wrapped_key), aad)
     with transaction.atomic():
         audit.record(ev.ATTACHMENT_OPENED, actor=reader.user_id, organization=reader.organization_id,
                      subject=attachment.uploaded_by.user_id, target=attachment)
-    return stream.decrypt_all(data_key, aad, stream.read_at_from_file(io.BytesIO(bytes(attachment.content))))
+    return plaintext
 
 
 def delete(actor: Membership, attachment: TaskAttachment) -> None:

@@ -10,7 +10,7 @@ import io
 import warnings
 from collections.abc import Iterator
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -20,14 +20,12 @@ from officium.accounts.models import Membership
 from officium.attendance.models import EventKind
 from officium.errors import ErrorCode
 from officium.fieldwork import audit_events as ev
-from officium.fieldwork import capture
+from officium.fieldwork import capture, sealed
 from officium.fieldwork.models import Photo, Task, TaskEntry
 from officium.fieldwork.services import _entry_access
 from officium.privacy import audit
 from officium.privacy.consent.services import require_photo_permission
-from officium.privacy.vault import keys as vault_keys
-from officium.privacy.vault import stream
-from officium.privacy.vault.crypto import generate_data_key, pack_parts
+from officium.privacy.vault.crypto import pack_parts
 
 MAX_BYTES = 8 * 1024 * 1024
 CHUNK = 256 * 1024
@@ -126,15 +124,7 @@ def write_photo(member: Membership, task: Task, image: Image.Image, data: bytes,
     photo = Photo.objects.create(organization_id=member.organization_id, member=member, task=task, entry=entry,
                                  client_id=client_id, content_type=FORMATS[image.format or "JPEG"],
                                  size=len(body), wrapped_key=b"", content=b"", location_kept=keep)
-    subject = vault_keys.subject_key(member.user_id)
-    if subject is None:  # pragma: no cover  (create=True always returns keys)
-        raise PermissionDenied
-    data_key = generate_data_key()
-    aad = _aad(photo)
-    sealer = stream.StreamEncryptor(data_key, aad)
-    sealed = sealer.header() + sealer.update(body) + sealer.finalize()
-    photo.wrapped_key, photo.content = subject.encrypt(data_key, aad), sealed
-    Photo.objects.filter(pk=photo.pk).update(wrapped_key=photo.wrapped_key, content=sealed)
+    sealed.seal(photo, member.user_id, body, _aad(photo))
     audit.record(ev.PHOTO_ADDED, actor=member.user_id, organization=member.organization_id,
                  subject=member.user_id, target=photo,
                  details={"task": task.pk, "size": len(body), "location_kept": keep})
@@ -154,12 +144,10 @@ def add_photo(member: Membership, task: Task, data: bytes, *, entry: TaskEntry |
 
 def open_photo(reader: Membership, photo: Photo) -> Iterator[bytes]:
     """The plaintext, record by record (the caller read ``photo`` through for_purpose)."""
-    subject = vault_keys.subject_key(photo.member.user_id, create=False)
-    if subject is None:
+    plaintext = sealed.opened(photo, photo.member.user_id, _aad(photo))
+    if plaintext is None:
         raise ValidationError({"photo": "This photo was erased."})
-    aad = _aad(photo)
-    data_key = subject.decrypt(bytes(photo.wrapped_key), aad)
     with transaction.atomic():
         audit.record(ev.PHOTO_VIEWED, actor=reader.user_id, organization=reader.organization_id,
                      subject=photo.member.user_id, target=photo)
-    return stream.decrypt_all(data_key, aad, stream.read_at_from_file(io.BytesIO(bytes(photo.content))))
+    return plaintext
