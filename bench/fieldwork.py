@@ -34,7 +34,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _harness import result
+from _harness import cpu_of, result
 from ingest import free_port, officium, post, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,22 +133,6 @@ class Raw:
                         f"VALUES ({p}, {p}, {p}, {find}, {p}, {p}, {p}, {p}, {p}, {self.json})", forms)
         cur.execute("COMMIT")
         return time.perf_counter() - started
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_of(pids: list[int]) -> float:
-    """User + system CPU seconds of these processes (Linux /proc), whatever else the machine
-    runs: the load-robust figure next to wall time."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
 
 
 def server_pids(server: subprocess.Popen[bytes]) -> list[int]:

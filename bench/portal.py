@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from _harness import result
+from _harness import cpu_of, result
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1_000_000
@@ -163,15 +163,8 @@ def stored_bytes(work: Path) -> int:
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time used so far by these processes (all their threads) and by this
     one: on a shared machine, CPU per GB says more than a rate that depends on the load."""
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
     own = os.times()
-    return ticks / os.sysconf("SC_CLK_TCK") + own.user + own.system
+    return cpu_of(pids) + own.user + own.system
 
 
 def peak_rss_mb(pid: int) -> float:
