@@ -129,19 +129,21 @@ def _megabytes(size: int) -> str:
     return f"{size / MB:,.1f} MB"
 
 
-def check_storage(organization: Organization, adding: int, field: str = "size") -> Standing:
+def check_storage(organization: Organization, adding: int, field: str = "size") -> None:
     """Refuse ``adding`` bytes beyond the plan's storage (413 naming ``field``). What counts:
     every stored portal file (versions and trash included), uploads in progress by their
     declared size, and field work photos. ``adding=0`` asks whether what is already reserved
     still fits (each chunk of an upload). Passing the warning share or reaching the limit
     tells the owners, once per crossing."""
+    from officium.billing.usage import reserved_bytes, storage_bytes
+
     subscription = subscription_for(organization)
     plan = subscription.plan
-    now = standing(organization, plan)
     if not plan.max_storage_mb:
-        return now
-    limit = now.max_storage_bytes
-    used = now.storage_bytes + now.reserved_bytes
+        return
+    # Each chunk of an upload asks this: the sizes only (not the member count of ``standing``).
+    limit = plan.max_storage_mb * MB
+    used = storage_bytes(organization) + reserved_bytes(organization)
     if used + adding > limit:
         if used >= limit:
             _alert(organization, subscription, 100, used, limit)
@@ -160,7 +162,6 @@ def check_storage(organization: Organization, adding: int, field: str = "size") 
             extra={"limit_bytes": limit, "used_bytes": used})
     if (used + adding) * 100 >= limit * WARN_PERCENT:  # counting what is being added
         _alert(organization, subscription, 100 if used + adding >= limit else WARN_PERCENT, used + adding, limit)
-    return now
 
 
 def _alert(organization: Organization, subscription: Subscription, level: int, used: int, limit: int) -> None:
