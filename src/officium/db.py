@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -226,44 +227,114 @@ def prepared_statements() -> bool:
 
 
 class _SQLiteWriters:
-    """On SQLite, check-ins queue for the database's single writer slot here, not in SQLite.
+    """On SQLite, writers queue for the database's single writer slot here, not in SQLite, and
+    a person's request goes before a device's batch.
 
     SQLite lets one writer in and makes the others sleep and retry (its busy handler backs
     off up to 100 ms a try), so under a burst a waiter keeps losing to writers that arrive
     later: that was the seconds-long tail. Threads of a process queue on a lock, processes on
     an advisory ``flock`` beside the database file; both wake the next waiter as soon as the
     turn is free. Only ordering changes: SQLite's own lock still guards the data.
+
+    ``turn(batch=True)`` is for the chunks of a batch sync: it lets interactive writers (a
+    check-in, whose person waits for the answer) go first. Each interactive writer holds a
+    shared ``flock`` on a second file while it waits and writes (one per process, counted);
+    a batch writer that got the turn while one is there gives it back and tries again a
+    moment later, for at most ``BATCH_YIELD`` seconds, then writes anyway (never starved).
     """
+
+    BATCH_YIELD = 0.05
+    BATCH_RETRY = 0.0005
 
     def __init__(self) -> None:
         self._thread_lock = threading.Lock()
+        self._waiting_lock = threading.Lock()
+        self._waiting: dict[int, int] = {}  # interactive writers of this process, per "waiting" file
         self._files: dict[tuple[int, str], int] = {}
 
     @contextmanager
-    def turn(self, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    def turn(self, using: str = DEFAULT_DB_ALIAS, *, batch: bool = False) -> Iterator[None]:
         conn = connections[using]
         # Inside an outer transaction the connection already holds SQLite's lock (transactions
         # begin IMMEDIATE): waiting here for someone who waits for it would deadlock.
         if conn.vendor != "sqlite" or conn.in_atomic_block:
             yield
             return
-        with self._thread_lock:
-            fd = self._file(str(conn.settings_dict["NAME"]))
-            if fd is None:
+        name = str(conn.settings_dict["NAME"])
+        fd = self._file(name, "writers")
+        if fd is None:
+            with self._thread_lock:
                 yield
-                return
+            return
+        if batch:
+            with self._batch_turn(fd, name):
+                yield
+            return
+        announced = self._file(name, "waiting")
+        self._announce(announced, +1)
+        try:
+            with self._thread_lock:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._announce(announced, -1)
+
+    @contextmanager
+    def _batch_turn(self, fd: int, name: str) -> Iterator[None]:
+        probe = self._file(name, "probe")
+        deadline = time.monotonic() + self.BATCH_YIELD
+        while True:
+            self._thread_lock.acquire()
             fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
+            if time.monotonic() >= deadline or not self._someone_waiting(probe):
+                break
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            self._thread_lock.release()
+            time.sleep(self.BATCH_RETRY)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            self._thread_lock.release()
+
+    def _announce(self, fd: int | None, step: int) -> None:
+        """Count an interactive writer of this process in or out; the first in takes the
+        shared lock other processes' batch writers probe, the last out lets it go."""
+        if fd is None:
+            return
+        with self._waiting_lock:
+            count = self._waiting.get(fd, 0) + step
+            self._waiting[fd] = count
+            if step > 0 and count == 1:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            elif step < 0 and count == 0:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
-    def _file(self, name: str) -> int | None:
+    def _someone_waiting(self, probe: int | None) -> bool:
+        """Whether an interactive writer of any process waits for the turn or holds it."""
+        if probe is None:
+            return False
+        if any(self._waiting.values()):
+            return True
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(probe, fcntl.LOCK_UN)
+        return False
+
+    def _file(self, name: str, role: str) -> int | None:
         if fcntl is None or not name or ":memory:" in name or "mode=memory" in name:
             return None
-        key = (os.getpid(), name)  # a forked worker opens its own (flock is per open file)
+        key = (os.getpid(), f"{name}:{role}")  # a forked worker opens its own (flock is per open file)
         if key not in self._files:
-            self._files[key] = os.open(f"{name}.writers", os.O_RDWR | os.O_CREAT, 0o600)
+            # "probe" opens the "waiting" file a second time: a lock on it conflicts with this
+            # process's own shared lock, which is held on the other open file.
+            path = f"{name}.{'waiting' if role == 'probe' else role}"
+            self._files[key] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         return self._files[key]
 
 

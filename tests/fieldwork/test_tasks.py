@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from tests.fieldwork.conftest import send
 
+from officium.accounts import localtime
 from officium.fieldwork import services
 from officium.fieldwork.models import Customer, Status, Task, TaskEntry
 from officium.privacy.audit.models import AuditEntry
@@ -72,7 +73,8 @@ def test_FW1_bad_task_input_is_400_naming_the_field_nothing_written(alice_m, ali
 
 
 def test_FW1_list_day_and_detail_pages_and_api(task, alice_client, bob_client, charlie_client):
-    day = task.window_start.astimezone(UTC).date().isoformat()
+    # The calendar's day is the organization's local day (after 22:00 UTC, Berlin's is tomorrow).
+    day = task.window_start.astimezone(localtime.zone_for(task.organization)).date().isoformat()
     listed = alice_client.get("/api/fieldwork/orgs/alpha/tasks", {"day": day}).json()
     assert [t["id"] for t in listed] == [task.pk]
     other_day = (task.window_start + timedelta(days=3)).date().isoformat()

@@ -11,7 +11,6 @@ event's columns are listed once, in ``COLUMNS``.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -211,8 +210,8 @@ def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any],
 def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
            directions: dict[str, str], payloads: dict[str, Any] | None = None) -> int:
     """Write transactions of at most ``CHUNK`` events each, so a check-in arriving meanwhile
-    waits for one chunk, not the whole batch (SQLite has one writer; the chunks queue for it
-    with the check-ins, ``sqlite_writers``). Each chunk's events, the rows of those carrying
+    waits for one chunk at most, not the whole batch (SQLite has one writer; each chunk lets
+    waiting check-ins go first, ``sqlite_writers.turn(batch=True)``). Each chunk's events, the rows of those carrying
     data (task entries, submissions, bid answers: a replayed event is never judged again, so
     they must commit with it) and its audit entry commit together; the last chunk's
     transaction also makes the check-in records of queued attendance events and the alerts,
@@ -238,7 +237,7 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
         end = min(start + CHUNK, len(fresh))
         last = end == len(fresh)
         try:
-            with sqlite_writers.turn(), transaction.atomic():
+            with sqlite_writers.turn(batch=True), transaction.atomic():
                 count, new_ids = _insert(rows[start - offset:end - offset], returning=bool(payloads))
                 if privacy_version(member) != paused.version:
                     raise PrivacyModeChanged
@@ -269,8 +268,6 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
             continue
         stored += count
         start = end
-        if not last:
-            time.sleep(0)  # let a check-in waiting for the writer's turn take it between chunks
     return stored
 
 

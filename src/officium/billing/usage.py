@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from officium.accounts.models import Membership, Organization, OrganizationStatus
 from officium.billing.models import UsageDay
+from officium.db import sqlite_writers
 
 Key = tuple[int, dt.date, str]
 
@@ -66,7 +67,7 @@ class Counters:
 
 def _add_calls(organization_id: int, day: dt.date, features: Counter[str]) -> int:
     calls = sum(features.values())
-    with transaction.atomic():
+    with sqlite_writers.turn(), transaction.atomic():
         row = UsageDay.objects.select_for_update().filter(organization_id=organization_id, day=day).first()
         if row is None:
             if not Organization.objects.filter(pk=organization_id).exists():

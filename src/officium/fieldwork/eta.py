@@ -24,6 +24,7 @@ from officium.attendance import coordinates
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import haversine_m
 from officium.attendance.models import LocationEvent, LocationStatus
+from officium.db import Prepared
 from officium.fieldwork import audit_events as ev
 from officium.fieldwork.models import Customer, Status, Task
 from officium.privacy import audit
@@ -34,6 +35,12 @@ MIN_SPEED_MPS, MAX_SPEED_MPS = 2.0, 35.0
 FRESH = dt.timedelta(minutes=30)
 HORIZON_MINUTES = 24 * 60
 THROTTLE = dt.timedelta(minutes=2)
+
+# Asked on every check-in and located sync (``after_fix``), nearly always answering nothing:
+# compiled once per connection (``officium.db.Prepared``), ids only.
+_ON_THE_WAY = Prepared(lambda org, member: Task.objects.filter(
+    organization_id=org, status=Status.EN_ROUTE, assignments__member_id=member, eta_sent_at__isnull=False,
+    customer__isnull=False).values_list("pk"), kinds=(int, int), convert=False)
 
 
 def destination(task: Task) -> tuple[float, float] | None:
@@ -91,14 +98,11 @@ def after_fix(member: Membership, at: dt.datetime) -> None:
     now = timezone.now()
     if now - at > FRESH:
         return  # an old fix replayed from an offline queue says nothing about the way now
-    tasks = list(Task.objects.filter(organization_id=member.organization_id, status=Status.EN_ROUTE,
-                                     assignments__member=member, eta_sent_at__isnull=False,
-                                     customer__isnull=False))
-    for task in tasks:
-        claimed = Task.objects.filter(pk=task.pk).filter(
+    for (task_id,) in _ON_THE_WAY.rows(member.organization_id, member.pk):
+        claimed = Task.objects.filter(pk=task_id).filter(
             Q(eta_checked_at__isnull=True) | Q(eta_checked_at__lte=now - THROTTLE)).update(eta_checked_at=now)
         if claimed:  # this sync re-estimates; a concurrent one within the throttle does not
-            send(task, member, first=False)
+            send(Task.objects.get(pk=task_id), member, first=False)
 
 
 def send(task: Task, member: Membership, *, first: bool) -> bool:
