@@ -10,15 +10,16 @@
 2. Open loop: request *i* is sent at ``start + i / rate`` whether or not earlier ones have
    answered (a pool of client threads, each with its own keep-alive connection), and its
    latency is measured from that scheduled moment, so a slow server is charged for the queue
-   it causes (no coordinated omission). Phases, each ``--seconds`` long at ``--rate``:
-   - the floor: a bare Django view (no database, the same middleware and server, added by a
-     settings module that only extends the URLs);
-   - check-ins alone (``POST /api/attendance/device/check-ins``; the organization turns a
-     repeated check-in into a check-out, WT3): the server's CPU time per check-in;
-   - the bare view again, with concurrent batch syncs (``POST /api/attendance/device/events``,
-     a batch of events from each sync device every second, each batch sent twice as a client
-     retrying after a lost answer would);
-   - check-ins with the same concurrent batch syncs.
+   it causes (no coordinated omission). Two pairs of phases, each phase ``--seconds`` long at
+   ``--rate``, the two of a pair run in alternating slices (A B B A B A A B: a drift in the
+   machine's speed falls on both alike):
+   - the floor, a bare Django view (no database, the same middleware and server, added by a
+     settings module that only extends the URLs), against check-ins
+     (``POST /api/attendance/device/check-ins``; the organization turns a repeated check-in
+     into a check-out, WT3): p95 and the server's CPU time per request;
+   - the same pair beside concurrent batch syncs (``POST /api/attendance/device/events``, a
+     batch of events from each sync device every second, each batch sent twice as a client
+     retrying after a lost answer would), running through all slices of the pair.
 3. Afterwards the database is counted: every check-in answered 201 has exactly its record
    (none lost, none doubled), and each synced event is stored exactly once.
 
@@ -66,6 +67,7 @@ BARE = "/bench/bare"
 EVENTS = "/api/attendance/device/events"
 SYNC_DEVICES = 4
 CLIENT_THREADS = 96
+SLICES = 4
 
 COUNT = r"""
 import json, sys, django
@@ -227,63 +229,68 @@ def main() -> int:
             loop.run(rate, 1.0, check_in, pool)
             loop.run(rate, 1.0, bare, pool)
 
-            def phase(label: str, request: object, ok: int) -> dict[str, float]:
-                cpu_before = server_cpu(server.pid)  # type: ignore[union-attr]
-                answers = loop.run(rate, seconds, request, pool)
-                return summary(label, answers, ok, server_cpu(server.pid) - cpu_before)  # type: ignore[union-attr]
+            def alternate(label_a: str, request_a: object, label_b: str, request_b: object,
+                          ) -> tuple[dict[str, float], dict[str, float]]:
+                """Two kinds of request in alternating slices (A B B A ...), so both meet the
+                same machine: a drift in its speed (another process, the CPU's clock) falls on
+                both alike. Latencies and server CPU are summed per kind over its slices."""
+                answers: dict[str, list[tuple[float, int, bytes]]] = {label_a: [], label_b: []}
+                cpu = {label_a: 0.0, label_b: 0.0}
+                order = [(label_a, request_a), (label_b, request_b)]
+                for k in range(SLICES):
+                    for label, request in (order if k % 2 == 0 else order[::-1]):
+                        before = server_cpu(server.pid)  # type: ignore[union-attr]
+                        answers[label] += loop.run(rate, seconds / SLICES, request, pool)
+                        cpu[label] += server_cpu(server.pid) - before  # type: ignore[union-attr]
+                return (summary(label_a, answers[label_a], 201, cpu[label_a]),
+                        summary(label_b, answers[label_b], 201, cpu[label_b]))
 
-            floor = phase("bare view              ", bare, 201)
-            alone = phase("check-in               ", check_in, 201)
+            floor, alone = alternate("bare view              ", bare, "check-in               ", check_in)
 
             # Each sync device posts a batch every second (sent twice, as a client retrying after
-            # a lost answer would) beside the timed requests: once beside the bare view, so the
-            # floor carries the same background work, once beside the check-ins.
+            # a lost answer would) beside the timed requests, which again alternate between the
+            # bare view and check-ins: both carry the same background work.
             sync_results: list[tuple[int, dict[str, int]]] = []
             prefixes: list[str] = []
+            stop = threading.Event()
 
-            def with_syncs(tag: str, label: str, request: object) -> dict[str, float]:
-                stop = threading.Event()
+            def syncer(device: dict[str, object], n: int) -> None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                second = 0
+                while not stop.is_set():
+                    started = time.monotonic()
+                    prefix = f"s{n}s{second}-"
+                    body = json.dumps({"events": make_events(batch, prefix)}).encode()
+                    stored = False
+                    for _attempt in range(2):  # the same batch twice: a retry after a lost answer
+                        try:
+                            conn.request("POST", EVENTS, body=body, headers={
+                                "Authorization": f"Bearer {device['token']}",
+                                "Content-Type": "application/json"})
+                            response = conn.getresponse()
+                            payload = response.read()
+                        except (OSError, http.client.HTTPException):  # counted as an error
+                            conn.close()
+                            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                            sync_results.append((0, {}))
+                            continue
+                        stored = stored or response.status == 200
+                        sync_results.append((response.status,
+                                             json.loads(payload) if response.status == 200 else {}))
+                    if stored:  # counted afterwards: every event of an answered batch, once
+                        prefixes.append(prefix)
+                    second += 1
+                    stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
-                def syncer(device: dict[str, object], n: int) -> None:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                    second = 0
-                    while not stop.is_set():
-                        started = time.monotonic()
-                        prefix = f"{tag}{n}s{second}-"
-                        body = json.dumps({"events": make_events(batch, prefix)}).encode()
-                        stored = False
-                        for _attempt in range(2):  # the same batch twice: a retry after a lost answer
-                            try:
-                                conn.request("POST", EVENTS, body=body, headers={
-                                    "Authorization": f"Bearer {device['token']}",
-                                    "Content-Type": "application/json"})
-                                response = conn.getresponse()
-                                payload = response.read()
-                            except (OSError, http.client.HTTPException):  # counted as an error
-                                conn.close()
-                                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                                sync_results.append((0, {}))
-                                continue
-                            stored = stored or response.status == 200
-                            sync_results.append((response.status,
-                                                 json.loads(payload) if response.status == 200 else {}))
-                        if stored:  # counted afterwards: every event of an answered batch, once
-                            prefixes.append(prefix)
-                        second += 1
-                        stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
-
-                syncing = [threading.Thread(target=syncer, args=(d, n)) for n, d in enumerate(syncers)]
+            syncing = [threading.Thread(target=syncer, args=(d, n)) for n, d in enumerate(syncers)]
+            for thread in syncing:
+                thread.start()
+            try:
+                floor_mixed, mixed = alternate("bare view + batch syncs", bare, "check-in + batch syncs ", check_in)
+            finally:
+                stop.set()
                 for thread in syncing:
-                    thread.start()
-                try:
-                    return phase(label, request, 201)
-                finally:
-                    stop.set()
-                    for thread in syncing:
-                        thread.join(timeout=120)
-
-            floor_mixed = with_syncs("b", "bare view + batch syncs", bare)
-            mixed = with_syncs("c", "check-in + batch syncs", check_in)
+                    thread.join(timeout=120)
 
         sync_errors = sum(1 for status, _ in sync_results if status != 200)
         answered = tmp / "answered.json"

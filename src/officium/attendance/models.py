@@ -246,7 +246,10 @@ class PrivacyModeChange(TenantModel):
 class LocationEvent(TenantModel):
     """One event that may carry a fix (LO2): an attendance entry, an app open, a sync..."""
 
-    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    # Thousands of rows per batch sync: no index of their own for the organization and the
+    # member, each is the first column of a composite index below (one index fewer to write).
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, db_index=False)
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+", db_index=False)
     device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     # NULL for events without a device queue (web check-ins): NULLs never clash in the constraint.
@@ -292,7 +295,10 @@ class AttendanceRecord(TenantModel):
     for the member's in/out state meanwhile.
     """
 
-    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    # Written by every check-in: the organization and the member lead composite indexes below,
+    # so neither has an index of its own to keep up to date.
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, db_index=False)
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+", db_index=False)
     direction = models.CharField(max_length=3, choices=Direction.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     verdict = models.CharField(max_length=12, choices=Verdict.choices)
