@@ -345,11 +345,16 @@ def _insert(rows: list[tuple[Any, ...]], returning: bool = False) -> tuple[int, 
         back = executemany_returning(f"{sql} RETURNING {ops.quote_name(column_of['client_event_id'])}, "
                                      f"{ops.quote_name(column_of['id'])}", rows)
         return len(back), dict(back)
-    if returning and connection.vendor == "sqlite" and rows:
-        # SQLite returns rows from one multi-row INSERT (not from executemany): the same ids
-        # with no lookup after; groups stay well inside SQLite's 32,766 bound parameters.
-        returned = f"RETURNING {ops.quote_name(column_of['client_event_id'])}, {ops.quote_name(column_of['id'])}"
+    if connection.vendor == "sqlite" and rows:
+        # One multi-row INSERT, not executemany: SQLite steps it once, so the thread gives up
+        # the GIL once per group instead of once per row (each time it may wait for another
+        # thread's switch interval, all the while holding the database's write lock), and it
+        # returns rows (executemany cannot): the new ids with no lookup after. Groups stay well
+        # inside SQLite's 32,766 bound parameters.
+        returned = (f"RETURNING {ops.quote_name(column_of['client_event_id'])}, {ops.quote_name(column_of['id'])}"
+                    if returning else "")
         found: dict[str, int] = {}
+        inserted = 0
         head = f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({names}) VALUES "
         with connection.cursor() as cursor:
             for start in range(0, len(rows), SQLITE_ROWS):
@@ -357,8 +362,11 @@ def _insert(rows: list[tuple[Any, ...]], returning: bool = False) -> tuple[int, 
                 values = ", ".join([f"({placeholders})"] * len(group))
                 cursor.execute(f"{head}{values} {suffix} {returned}",
                                [value for row in group for value in row])
-                found.update(cursor.fetchall())
-        return len(found), found
+                if returning:
+                    found.update(cursor.fetchall())
+                else:
+                    inserted += max(int(cursor.rowcount), 0)
+        return (len(found), found) if returning else (inserted, {})
     return executemany(sql, rows), {}
 
 
