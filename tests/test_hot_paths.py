@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import io
 import socket
+import zoneinfo
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 from tests import factories
 
 from officium.accounts.models import Membership
-from officium.attendance.models import LocationEvent
+from officium.attendance.models import AttendanceRecord, LocationEvent
 from officium.db import Prepared, PreparedInsert
 from officium.portal.http import SocketBody, chunk_body
 from officium.privacy import audit
@@ -193,3 +194,38 @@ def test_chunk_body_reads_the_socket_or_the_request_as_the_setting_says(mode):
     assert isinstance(body, SocketBody) == (mode == "fast")
     assert body.read(len(data)) == data
     client.close()
+
+
+def _generic(insert: PreparedInsert, obj) -> list:
+    compiler = insert._compiled(DEFAULT_DB_ALIAS)[1]
+    return [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in insert._fields]
+
+
+@pytest.mark.parametrize("moment", [
+    timezone.now(), timezone.now().replace(microsecond=0),
+    timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Berlin")),  # aware, not UTC: the field's own path
+])
+def test_prepared_insert_values_equal_the_fields_own_preparation(bob, alice_org, moment):
+    """Each value PreparedInsert prepares by its plan (a plain field's memo, a datetime's text on
+    SQLite or itself on PostgreSQL) is the value the field's own pre_save and get_db_prep_save
+    give, whatever the types passed; sealed fields still seal (never memoised)."""
+    member = bob.memberships.get()
+    events = PreparedInsert(LocationEvent)
+    records = PreparedInsert(AttendanceRecord)
+    for kind, status, cid, mock in (("attendance", "recorded", None, False), ("task_entry", "paused", "c-1", True),
+                                    ("attendance", "recorded", "c-1", 1), ("sync", "none", 7, False)):
+        obj, fast = events.prepare(organization=alice_org, member=member, kind=kind, occurred_at=moment,
+                                   received_at=moment, client_event_id=cid, location_status=status,
+                                   suspected_mock=mock, latitude=52.5, longitude=13.4)
+        generic = _generic(events, obj)
+        sealed = {i for i, f in enumerate(events._fields) if f.name in ("latitude", "longitude", "accuracy_m")}
+        assert [v for i, v in enumerate(fast) if i not in sealed] == [
+            v for i, v in enumerate(generic) if i not in sealed]
+        plans = events._compiled(DEFAULT_DB_ALIAS)[3]
+        assert all(plans[i].name == "GENERIC" for i in sealed)  # a vault field seals its own way
+        assert fast[min(sealed)] != 52.5  # sealed, never the plain value
+    for accepted, schedule in ((True, None), (False, True), (1, 0)):
+        obj, fast = records.prepare(organization=alice_org, member=member, direction="in", occurred_at=moment,
+                                    verdict="inside", accepted=accepted, within_schedule=schedule,
+                                    work_day=moment.date())
+        assert fast == _generic(records, obj)

@@ -12,11 +12,13 @@ and ``save()`` (docs/hot-paths.md).
 
 from __future__ import annotations
 
+import enum
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 try:
@@ -25,7 +27,7 @@ except ImportError:  # pragma: no cover  (not on Windows: threads still queue)
     fcntl = None  # type: ignore[assignment]
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
@@ -132,15 +134,36 @@ class PreparedInsert:
         # Private Django API (absent from django-stubs); what save() runs before its INSERT.
         obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
-        compiler = self._compiled(using)[1]
-        return obj, [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in self._fields]
+        _sql, compiler, _returning, plans = self._compiled(using)
+        memo: dict[tuple[Any, ...], Any] = connections[using].__dict__.setdefault("_officium_values", {})
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        params = []
+        for field, plan in zip(self._fields, plans, strict=True):
+            if plan is _Plan.GENERIC:
+                params.append(compiler.prepare_value(field, compiler.pre_save_val(field, obj)))
+                continue
+            value = getattr(obj, field.attname)  # what Field.pre_save returns
+            kind = type(value)
+            if plan is _Plan.MEMO and kind in _MEMO_VALUES:
+                key = (field, kind, value)
+                if key not in memo:
+                    memo[key] = compiler.prepare_value(field, value)
+                params.append(memo[key])
+            elif plan is _Plan.UTC_TEXT and kind is datetime and value.tzinfo is UTC:
+                params.append(str(value.replace(tzinfo=None)))  # SQLite's naive UTC text
+            elif plan is _Plan.AWARE and kind is datetime and value.tzinfo is not None:
+                params.append(value)  # PostgreSQL takes the aware datetime as it is
+            else:
+                params.append(compiler.prepare_value(field, value))
+        return obj, params
 
     def insert(self, prepared: tuple[Any, list[Any]], using: str = DEFAULT_DB_ALIAS) -> Any:
         obj, params = prepared
         if not prepared_statements():
             obj.save(force_insert=True, using=using)
             return obj
-        sql, _compiler, returning = self._compiled(using)
+        sql, _compiler, returning, _plans = self._compiled(using)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone() if returning else ()
@@ -152,15 +175,15 @@ class PreparedInsert:
                        using=using)
         return obj
 
-    def _compiled(self, using: str) -> tuple[str, Any, tuple[Any, ...]]:
+    def _compiled(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...]]:
         conn = connections[using]
         cache: dict[object, Any] = conn.__dict__.setdefault("_officium_prepared", {})
         compiled = cache.get(self)
         if compiled is None:
             compiled = cache[self] = self._compile(using)
-        return compiled
+        return compiled  # type: ignore[no-any-return]
 
-    def _compile(self, using: str) -> tuple[str, Any, tuple[Any, ...]]:
+    def _compile(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...]]:
         conn = connections[using]
         if not conn.features.can_return_columns_from_insert:  # pragma: no cover  (SQLite, PostgreSQL can)
             raise NotImplementedError("PreparedInsert needs INSERT ... RETURNING")
@@ -170,7 +193,40 @@ class PreparedInsert:
         returning = tuple(self.model._meta.db_returning_fields)
         compiler.returning_fields = returning
         [(sql, _params)] = compiler.as_sql()
-        return sql, compiler, returning
+        return sql, compiler, returning, tuple(_plan(field, conn) for field in self._fields)
+
+
+class _Plan(enum.Enum):
+    """How ``PreparedInsert`` prepares one field's value (each field's ``get_db_prep_save`` is
+    about fifteen Python calls; a check-in prepares some forty values)."""
+
+    GENERIC = "the field's own pre_save and get_db_prep_save"
+    MEMO = "a plain field: the prepared value of an immutable value, kept per connection"
+    UTC_TEXT = "SQLite: an aware UTC datetime becomes naive UTC text, as Django stores it"
+    AWARE = "PostgreSQL: an aware datetime is passed as it is, as Django passes it"
+
+
+_MEMO_FIELDS = frozenset({models.CharField, models.TextField, models.BooleanField, models.IntegerField,
+                          models.SmallIntegerField, models.BigIntegerField, models.PositiveIntegerField,
+                          models.PositiveSmallIntegerField, models.ForeignKey})
+_MEMO_VALUES = frozenset({str, int, bool, type(None)})
+MEMO_LIMIT = 4096
+"""Prepared values kept per connection (cleared past this: ids of many members pass through)."""
+
+
+def _plan(field: Any, conn: Any) -> _Plan:
+    """Only exact built-in classes (a subclass may prepare differently: a vault field seals)
+    whose ``pre_save`` is the plain attribute read; anything else, and any value of another
+    type than the plan expects, takes the field's own path."""
+    plain_pre_save = type(field).pre_save is models.Field.pre_save
+    if type(field) in _MEMO_FIELDS and plain_pre_save:
+        return _Plan.MEMO
+    if type(field) is models.DateTimeField and not (field.auto_now or field.auto_now_add) and settings.USE_TZ:
+        if conn.vendor == "sqlite" and conn.timezone is UTC:
+            return _Plan.UTC_TEXT
+        if conn.vendor == "postgresql":
+            return _Plan.AWARE
+    return _Plan.GENERIC
 
 
 def executemany(sql: str, rows: Sequence[Sequence[Any]], using: str = DEFAULT_DB_ALIAS) -> int:
