@@ -17,7 +17,6 @@ task and may tell its customer (FW7), are applied one by one in time order.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,16 +24,17 @@ from django.db import connection
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from officium.attendance.ingest import BrokenEvent, _datetime_adapter, register_action
-from officium.attendance.models import Device, EventKind, LocationEvent, LocationStatus
+from officium.attendance.ingest import BrokenEvent, Item, _datetime_adapter, register_action
+from officium.attendance.models import Device, EventKind, LocationStatus
 from officium.db import executemany
 from officium.fieldwork import audit_events as ev
 from officium.fieldwork import bids, definitions, eta, services
 from officium.fieldwork.models import BidOffer, FormVersion, Status, Submission, Task, TaskEntry
 from officium.privacy import audit
+from officium.shard.tenancy import unique_key_scope
 
 DROPPED = (LocationStatus.PAUSED, LocationStatus.NOT_COLLECTED)
-Items = list[tuple[str, dt.datetime, Any, int | None]]
+Items = list[Item]
 
 
 def _object(data: Any) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) ->
 
 def _done(model: Any, device: Device, items: Items) -> set[str]:
     return set(model.objects.order_by().filter(  # the whole unique key: one index probe each
-        member=device.member, organization_id=device.organization_id, client_id__in=[i[0] for i in items])
+        member=device.member, client_id__in=[i[0] for i in items], **unique_key_scope(device.organization_id))
         .values_list("client_id", flat=True))
 
 
@@ -126,12 +126,12 @@ class EntryAction:
         fresh = [i for i in items if i[0] not in done]
         member, now = device.member, timezone.now()
         steps = [i for i in fresh if i[2][1]]
-        notes = [(task, note, location_id, at, cid) for cid, at, (task, status, note), location_id in fresh if not status]
+        notes = [(task, note, location_id, at, cid) for cid, at, (task, status, note), location_id, _ in fresh if not status]
         head = (member.organization_id, member.pk, device.pk)
         count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, at, now, cid)
                                                   for task, note, location_id, at, cid in notes])
         _synced(device, EventKind.TASK_ENTRY, count)
-        for cid, at, (task, status, note), location_id in sorted(steps, key=lambda i: i[1]):
+        for cid, at, (task, status, note), location_id, _ in sorted(steps, key=lambda i: i[1]):
             task = Task.objects.select_for_update().get(pk=task.pk)
             if task.status in services.FINAL or services.RANK[Status(task.status)] >= services.RANK[Status(status)]:
                 status = ""  # overtaken by a later step: kept as a note
@@ -156,15 +156,12 @@ class FormAction:
     def store(self, device: Device, items: Items, new: bool = False) -> int:
         done = set() if new else _done(Submission, device, items)
         fresh = [i for i in items if i[0] not in done]
-        statuses: dict[int | None, str] = dict(LocationEvent.objects.order_by().filter(
-            organization_id=device.organization_id, pk__in=[i[3] for i in fresh if i[3]])
-            .values_list("pk", "location_status"))
         member, now = device.member, timezone.now()
         head = (member.organization_id, member.pk, device.pk)
         as_json = Submission._meta.get_field("answers").get_db_prep_save
         rows = []
-        for cid, at, (version, answers, task), location_id in fresh:
-            if statuses.get(location_id) in DROPPED:  # privacy mode or profile: no location answers
+        for cid, at, (version, answers, task), location_id, location_status in fresh:
+            if location_status in DROPPED:  # privacy mode or profile: no location answers
                 answers = definitions.clean_answers(version.definition, answers, keep_location=False)
             rows.append((*head, version.pk, task.pk if task else None, as_json(answers, connection),
                          location_id, at, now, cid))
@@ -186,7 +183,7 @@ class BidAction:
 
     def store(self, device: Device, items: Items, new: bool = False) -> int:
         done, count = (set() if new else _done(BidOffer, device, items)), 0
-        for cid, at, (offer, answer, eta_minutes), location_id in items:
+        for cid, at, (offer, answer, eta_minutes), location_id, _ in items:
             if cid in done:
                 continue
             try:
