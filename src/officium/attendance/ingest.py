@@ -289,6 +289,9 @@ Row = tuple[str, str, datetime, float | None, float | None, float | None]
 COLUMNS = ("organization_id", "member_id", "device_id", "kind", "client_event_id", "occurred_at",
            "received_at", *coordinates.VALUE_FIELDS, "location_status", "suspected_mock")
 _CID, _STATUS = COLUMNS.index("client_event_id"), COLUMNS.index("location_status")
+# The statuses' stored values, read once (an enum member's ``.value`` is a slow descriptor).
+_NONE, _NOT_COLLECTED, _PAUSED, _RECORDED = (str(s.value) for s in (
+    LocationStatus.NONE, LocationStatus.NOT_COLLECTED, LocationStatus.PAUSED, LocationStatus.RECORDED))
 
 
 def _datetime_adapter(vendor: str) -> Any:
@@ -322,19 +325,19 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
         fix = None
         mock = False
         if lat is None:
-            status = LocationStatus.NONE
+            status = _NONE
         elif kind not in allowed:
-            status = LocationStatus.NOT_COLLECTED
+            status = _NOT_COLLECTED
         elif paused_now or paused.at(at):
-            status = LocationStatus.PAUSED
+            status = _PAUSED
         else:
-            status = LocationStatus.RECORDED
+            status = _RECORDED
             fix = Fix(lat, lon, acc)  # type: ignore[arg-type]
             if previous is not None:
                 mock = implausible_speed(previous[0], previous[1], fix, at)
             before_last, previous = previous, (fix, at)
             newest = (fix, at, before_last)
-        out.append((kind, cid, adapt(at), received, status.value, mock))
+        out.append((kind, cid, adapt(at), received, status, mock))
         fixes.append(fix)
     sealed = coordinates.Sealer(LocationEvent, member.user_id).rows(fixes)  # SE2
     return [(*head, kind, cid, at, received, *tokens, status, mock)
