@@ -96,6 +96,27 @@ def test_FW8_a_batch_cut_short_between_chunks_keeps_each_action_with_its_event(
     assert offer.answer == "accepted" and AttendanceRecord.objects.count() == 1
 
 
+def test_FW8_a_replay_racing_its_first_send_stores_nothing_twice(device, task, form, offer, bob_m, monkeypatch):
+    """Two sends of one queue at once: the second checks for replays before the first
+    commits, so its events are judged again (the task step and the bid answer now fail), and
+    its insert then finds the others stored. Their rows are looked up by the unique key
+    (with the stored location statuses, here privacy mode's) and nothing is written twice."""
+    from officium.attendance import ingest
+
+    _, token = device
+    attendance.set_privacy_mode(bob_m, True)
+    events = queue(task, form, offer, at=datetime.now(UTC))
+    events[2]["data"]["answers"]["where"] = {"lat": 52.5, "lon": 13.4}
+    assert post(token, events).json()["actions"] == 3
+    monkeypatch.setattr(ingest, "_replayed", lambda device, events: frozenset())  # the race
+    again = post(token, events).json()
+    assert again["stored"] == 0 and again["actions"] == 0  # the step and the bid answer are refused now
+    assert [r["index"] for r in again["rejected"]] == [1, 3] and again["duplicates"] == 2
+    assert TaskEntry.objects.count() == 1 and Submission.objects.count() == 1
+    assert Submission.objects.get().answers.get("where") is None
+    assert LocationEvent.objects.filter(location_status="paused").count() == 4
+
+
 def test_FW8_privacy_mode_is_applied_again_on_the_server(device, task, form, offer, bob_m):
     _, token = device
     attendance.set_privacy_mode(bob_m, True)

@@ -36,6 +36,7 @@ from officium.attendance.models import (
 from officium.attendance.privacy_mode import PausedPeriods, PrivacyModeChanged, privacy_version
 from officium.db import executemany, executemany_returning, sqlite_writers
 from officium.privacy import audit
+from officium.shard.tenancy import unique_key_scope
 
 MAX_EVENTS = 10_000
 CHUNK = 100  # events per write transaction: what a check-in may wait behind
@@ -43,6 +44,8 @@ CLOCK_SKEW = timedelta(hours=1)
 KINDS = frozenset(EventKind.values)
 DIRECTIONS = frozenset(Direction.values)
 _NUMBER = (int, float)
+Item = tuple[str, datetime, Any, int | None, str | None]
+"""An action for ``Action.store``: client id, time, checked payload, location event id and status."""
 
 
 class Action(Protocol):
@@ -50,16 +53,16 @@ class Action(Protocol):
     form submission, a bid answer queued on a phone. ``check`` parses one payload (raising
     ``BrokenEvent`` or ``ValidationError`` naming the field; nothing is then stored for that
     event), with ``memo`` kept for the whole batch (what it looked up once); ``store`` writes
-    the rows in the transaction of the events' chunk, given each event's client
-    id, time, checked payload and stored location event id, and skips those it already has
+    the rows in the transaction of the events' chunk, given each event's ``Item`` (client id,
+    time, checked payload, stored location event id and that event's location status, as
+    stored: privacy mode and the device profile applied), and skips those it already has
     (exactly once by client id). With ``new``, every one of those location events was inserted
     by this very chunk, so none of their rows can exist yet (rows commit with their event):
     ``store`` may skip looking for them (its insert still ignores a duplicate)."""
 
     def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any: ...
 
-    def store(self, device: Device, items: list[tuple[str, datetime, Any, int | None]],
-              new: bool = False) -> int: ...
+    def store(self, device: Device, items: list[Item], new: bool = False) -> int: ...
 
 
 _ACTIONS: dict[str, Action] = {}
@@ -172,9 +175,16 @@ def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
     ids = [e.get("id") for e in events if type(e) is dict and "data" in e and type(e.get("id")) is str]
     if not ids:
         return frozenset()
-    return frozenset(cid for cid in LocationEvent.objects.order_by().filter(
-        device=device, organization_id=device.organization_id, client_event_id__in=ids)
-                     .values_list("client_event_id", flat=True) if cid is not None)
+    # One statement through the cursor: the ORM would prepare each of up to 10,000 ids on its own.
+    q = connection.ops.quote_name
+    column = {f.attname: f.column for f in LocationEvent._meta.concrete_fields if f.column is not None}
+    scope = unique_key_scope(device.organization_id)
+    where = " AND ".join(f"{q(column[name])} = %s" for name in ("device_id", *scope))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {q(column['client_event_id'])} FROM {q(LocationEvent._meta.db_table)} "  # noqa: S608
+                       f"WHERE {where} AND {q(column['client_event_id'])} IN ({', '.join(['%s'] * len(ids))})",
+                       [device.pk, *scope.values(), *ids])
+        return frozenset(row[0] for row in cursor.fetchall())
 
 
 def _check_action(device: Device, kind: str, data: Any, memo: dict[Any, Any]) -> Any:
@@ -189,21 +199,23 @@ def _check_action(device: Device, kind: str, data: Any, memo: dict[Any, Any]) ->
 
 
 def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any],
-                   ids: dict[str, int] | None = None) -> int:
-    """The payload-carrying events' rows, linked to their location events (just stored, their
-    ids in ``ids`` when the insert returned them, or stored by an earlier replay of the same
-    queue: those are looked up)."""
-    ids = dict(ids or {})
-    missing = [cid for cid in payloads if cid not in ids]
+                   located: dict[str, tuple[int, str]]) -> int:
+    """The payload-carrying events' rows, linked to their location events: ``located`` holds
+    (id, location status) of those this chunk just inserted (the insert returned the ids; the
+    statuses are the ones it stored); the others were stored by an earlier send of the same
+    queue and are looked up."""
+    missing = [cid for cid in payloads if cid not in located]
     new = not missing  # each location event inserted just now: no row of it can exist yet
     if missing:
-        ids.update((str(cid), pk) for cid, pk in LocationEvent.objects.order_by().filter(
-            device=device, organization_id=device.organization_id, client_event_id__in=missing)
-            .values_list("client_event_id", "pk"))
-    by_kind: dict[str, list[tuple[str, datetime, Any, int | None]]] = {}
+        located = dict(located)
+        located.update((str(cid), (pk, status)) for cid, pk, status in LocationEvent.objects.order_by().filter(
+            device=device, client_event_id__in=missing, **unique_key_scope(device.organization_id))
+            .values_list("client_event_id", "pk", "location_status"))
+    by_kind: dict[str, list[Item]] = {}
     for cid, kind, at, *_ in fresh:
         if cid in payloads:
-            by_kind.setdefault(kind, []).append((cid, at, payloads[cid], ids.get(cid)))
+            pk, status = located.get(cid, (None, None))
+            by_kind.setdefault(kind, []).append((cid, at, payloads[cid], pk, status))
     return sum(_ACTIONS[kind].store(device, items, new=new) for kind, items in by_kind.items())
 
 
@@ -238,13 +250,15 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
         last = end == len(fresh)
         try:
             with sqlite_writers.turn(batch=True), transaction.atomic():
-                count, new_ids = _insert(rows[start - offset:end - offset], returning=bool(payloads))
+                columns = rows[start - offset:end - offset]
+                count, new_ids = _insert(columns, returning=bool(payloads))
                 if privacy_version(member) != paused.version:
                     raise PrivacyModeChanged
                 chunk = fresh[start:end]
                 carried = {row[0]: payloads[row[0]] for row in chunk if row[0] in payloads} if payloads else {}
                 if carried:  # with their location events: a replay finds both or neither
-                    result.actions += _store_actions(device, chunk, carried, new_ids)
+                    located = {c[_CID]: (new_ids[c[_CID]], c[_STATUS]) for c in columns if c[_CID] in new_ids}
+                    result.actions += _store_actions(device, chunk, carried, located)
                 check_ins = 0
                 if last:
                     check_ins = len(record_synced(device, directions)) if directions else 0
@@ -274,6 +288,10 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
 Row = tuple[str, str, datetime, float | None, float | None, float | None]
 COLUMNS = ("organization_id", "member_id", "device_id", "kind", "client_event_id", "occurred_at",
            "received_at", *coordinates.VALUE_FIELDS, "location_status", "suspected_mock")
+_CID, _STATUS = COLUMNS.index("client_event_id"), COLUMNS.index("location_status")
+# The statuses' stored values, read once (an enum member's ``.value`` is a slow descriptor).
+_NONE, _NOT_COLLECTED, _PAUSED, _RECORDED = (str(s.value) for s in (
+    LocationStatus.NONE, LocationStatus.NOT_COLLECTED, LocationStatus.PAUSED, LocationStatus.RECORDED))
 
 
 def _datetime_adapter(vendor: str) -> Any:
@@ -307,19 +325,19 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
         fix = None
         mock = False
         if lat is None:
-            status = LocationStatus.NONE
+            status = _NONE
         elif kind not in allowed:
-            status = LocationStatus.NOT_COLLECTED
+            status = _NOT_COLLECTED
         elif paused_now or paused.at(at):
-            status = LocationStatus.PAUSED
+            status = _PAUSED
         else:
-            status = LocationStatus.RECORDED
+            status = _RECORDED
             fix = Fix(lat, lon, acc)  # type: ignore[arg-type]
             if previous is not None:
                 mock = implausible_speed(previous[0], previous[1], fix, at)
             before_last, previous = previous, (fix, at)
             newest = (fix, at, before_last)
-        out.append((kind, cid, adapt(at), received, status.value, mock))
+        out.append((kind, cid, adapt(at), received, status, mock))
         fixes.append(fix)
     sealed = coordinates.Sealer(LocationEvent, member.user_id).rows(fixes)  # SE2
     return [(*head, kind, cid, at, received, *tokens, status, mock)

@@ -17,7 +17,6 @@ task and may tell its customer (FW7), are applied one by one in time order.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,16 +24,17 @@ from django.db import connection
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from officium.attendance.ingest import BrokenEvent, _datetime_adapter, register_action
-from officium.attendance.models import Device, EventKind, LocationEvent, LocationStatus
+from officium.attendance.ingest import BrokenEvent, Item, _datetime_adapter, register_action
+from officium.attendance.models import Device, EventKind, LocationStatus
 from officium.db import executemany
 from officium.fieldwork import audit_events as ev
 from officium.fieldwork import bids, definitions, eta, services
 from officium.fieldwork.models import BidOffer, FormVersion, Status, Submission, Task, TaskEntry
 from officium.privacy import audit
+from officium.shard.tenancy import unique_key_scope
 
 DROPPED = (LocationStatus.PAUSED, LocationStatus.NOT_COLLECTED)
-Items = list[tuple[str, dt.datetime, Any, int | None]]
+Items = list[Item]
 
 
 def _object(data: Any) -> dict[str, Any]:
@@ -45,11 +45,13 @@ def _object(data: Any) -> dict[str, Any]:
 
 def _task(device: Device, task_id: Any, memo: dict[Any, Any]) -> Task:
     """A task the device's member may report on (an assignee's, or any for a dispatcher):
-    all of them read once per batch."""
+    all of them read once per batch, with only what the checks and stores use (its status;
+    a store that needs the whole task reads it afresh)."""
     if type(task_id) is not int:
         raise BrokenEvent("data.task_id", "Name the task by its id.")
     if "tasks" not in memo:
-        memo["tasks"] = {t.pk: t for t in services.visible_tasks(device.member)}
+        memo["tasks"] = {t.pk: t for t in services.visible_tasks(device.member)
+                         .only("id", "organization_id", "status").order_by()}
     task = memo["tasks"].get(task_id)
     if task is None:
         raise BrokenEvent("data.task_id", "No such task for you.")
@@ -76,14 +78,13 @@ SUBMISSION_COLUMNS = ("organization_id", "member_id", "device_id", "version_id",
 
 def insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
     """One ``executemany`` (as attendance's ingest does for location events): preparing each
-    value of each model instance for ``bulk_create`` costs more than the insert itself.
-    Duplicates by (member, client id) are skipped by the constraint."""
+    value of each model instance for ``bulk_create`` costs more than the insert itself. The
+    rows hold database values: times through ``_datetime_adapter``, JSON through the
+    connection's ``adapt_json_value``. Duplicates by (member, client id) are skipped by the
+    constraint."""
     if not rows:
         return 0
     ops = connection.ops
-    adapt = _datetime_adapter(connection.vendor)
-    at, received = columns.index("occurred_at"), columns.index("received_at")
-    rows = [(*r[:at], adapt(r[at]), adapt(r[received]), *r[received + 1:]) for r in rows]
     names = ", ".join(ops.quote_name(c) for c in columns)
     table = ops.quote_name(model._meta.db_table)
     suffix = ops.on_conflict_suffix_sql(None, OnConflict.IGNORE, None, None)
@@ -94,7 +95,7 @@ def insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) ->
 
 def _done(model: Any, device: Device, items: Items) -> set[str]:
     return set(model.objects.order_by().filter(  # the whole unique key: one index probe each
-        member=device.member, organization_id=device.organization_id, client_id__in=[i[0] for i in items])
+        member=device.member, client_id__in=[i[0] for i in items], **unique_key_scope(device.organization_id))
         .values_list("client_id", flat=True))
 
 
@@ -126,12 +127,13 @@ class EntryAction:
         fresh = [i for i in items if i[0] not in done]
         member, now = device.member, timezone.now()
         steps = [i for i in fresh if i[2][1]]
-        notes = [(task, note, location_id, at, cid) for cid, at, (task, status, note), location_id in fresh if not status]
-        head = (member.organization_id, member.pk, device.pk)
-        count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, at, now, cid)
+        notes = [(task, note, location_id, at, cid) for cid, at, (task, status, note), location_id, _ in fresh if not status]
+        head, adapt = (member.organization_id, member.pk, device.pk), _datetime_adapter(connection.vendor)
+        received = adapt(now)
+        count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, adapt(at), received, cid)
                                                   for task, note, location_id, at, cid in notes])
         _synced(device, EventKind.TASK_ENTRY, count)
-        for cid, at, (task, status, note), location_id in sorted(steps, key=lambda i: i[1]):
+        for cid, at, (task, status, note), location_id, _ in sorted(steps, key=lambda i: i[1]):
             task = Task.objects.select_for_update().get(pk=task.pk)
             if task.status in services.FINAL or services.RANK[Status(task.status)] >= services.RANK[Status(status)]:
                 status = ""  # overtaken by a later step: kept as a note
@@ -139,9 +141,8 @@ class EntryAction:
                     continue
             services.write_entry(member, task, status, note, location_id, at, device, cid)
             count += 1
-        for task in {n[0].pk: n[0] for n in notes if n[0].status == Status.EN_ROUTE}.values():
-            task.refresh_from_db()
-            eta.after_entry(task, member, "")  # a new fix may move the customer's estimate
+        for pk in {n[0].pk for n in notes if n[0].status == Status.EN_ROUTE}:
+            eta.after_entry(Task.objects.get(pk=pk), member, "")  # a new fix may move the customer's estimate
         return count
 
 
@@ -156,18 +157,17 @@ class FormAction:
     def store(self, device: Device, items: Items, new: bool = False) -> int:
         done = set() if new else _done(Submission, device, items)
         fresh = [i for i in items if i[0] not in done]
-        statuses: dict[int | None, str] = dict(LocationEvent.objects.order_by().filter(
-            organization_id=device.organization_id, pk__in=[i[3] for i in fresh if i[3]])
-            .values_list("pk", "location_status"))
         member, now = device.member, timezone.now()
-        head = (member.organization_id, member.pk, device.pk)
-        as_json = Submission._meta.get_field("answers").get_db_prep_save
+        head, adapt = (member.organization_id, member.pk, device.pk), _datetime_adapter(connection.vendor)
+        received = adapt(now)
+        # What the field's get_db_prep_save ends in for a dict, without its per-value checks.
+        as_json, encoder = connection.ops.adapt_json_value, Submission._meta.get_field("answers").encoder
         rows = []
-        for cid, at, (version, answers, task), location_id in fresh:
-            if statuses.get(location_id) in DROPPED:  # privacy mode or profile: no location answers
+        for cid, at, (version, answers, task), location_id, location_status in fresh:
+            if location_status in DROPPED:  # privacy mode or profile: no location answers
                 answers = definitions.clean_answers(version.definition, answers, keep_location=False)
-            rows.append((*head, version.pk, task.pk if task else None, as_json(answers, connection),
-                         location_id, at, now, cid))
+            rows.append((*head, version.pk, task.pk if task else None, as_json(answers, encoder),
+                         location_id, adapt(at), received, cid))
         count = insert(Submission, SUBMISSION_COLUMNS, rows)
         _synced(device, EventKind.FORM, count)
         return count
@@ -186,7 +186,7 @@ class BidAction:
 
     def store(self, device: Device, items: Items, new: bool = False) -> int:
         done, count = (set() if new else _done(BidOffer, device, items)), 0
-        for cid, at, (offer, answer, eta_minutes), location_id in items:
+        for cid, at, (offer, answer, eta_minutes), location_id, _ in items:
             if cid in done:
                 continue
             try:

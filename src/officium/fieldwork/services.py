@@ -298,14 +298,15 @@ def current_version(member: Membership, form_id: Any, number: Any) -> FormVersio
     """The version a submission names; only the form's current version takes new answers."""
     if type(form_id) is not int:
         raise ValidationError({"form_id": "Name the form by its id."})
-    form = Form.objects.filter(organization_id=member.organization_id, pk=form_id, archived=False).first()
-    current = form.current if form is not None else None
+    current = (FormVersion.objects.select_related("form")  # the form's newest version, one query
+               .filter(organization_id=member.organization_id, form_id=form_id, form__archived=False)
+               .order_by("-number").first())
     if current is None:
         raise ValidationError({"form_id": "This form does not exist."})
     if type(number) is not int:
         raise ValidationError({"version": "Name the version the form was filled in."})
     if number != current.number:
-        known = form.versions.filter(number=number).exists() if form else False
+        known = current.form.versions.filter(number=number).exists()
         raise ValidationError({"version": (f"Version {number} of this form was replaced by version "
                                            f"{current.number}; fill in the new version."
                                            if known else f"This form has no version {number}.")})

@@ -30,3 +30,18 @@ def tenant_field(model: type[models.Model]) -> models.ForeignKey[models.Model, m
     if related._meta.db_table != TENANT_TABLE:
         return None
     return field
+
+
+def unique_key_scope(organization_id: int, using: str = "default") -> dict[str, int]:
+    """The ``organization_id`` filter that completes a lookup by a tenant table's unique key.
+
+    On PostgreSQL every unique key ends with ``organization_id`` (SC3): the lookup names the
+    whole key, so it probes that key's index (and, distributed, one shard). SQLite's unique keys
+    leave it out, and SQLite's planner, with no statistics unless ANALYZE ran, prefers the
+    ``organization_id`` index to a unique one probed once per value of an ``IN`` list: it would
+    read every row of the organization (the batch sync's replay check grew with the table).
+    There the rest of the key (a device, a member) already belongs to one organization.
+    """
+    from django.db import connections
+
+    return {} if connections[using].vendor == "sqlite" else {TENANT_COLUMN: organization_id}
