@@ -9,6 +9,7 @@ import pytest
 from tests import factories
 from tests.fieldwork.conftest import HQ
 
+from officium.accounts import localtime
 from officium.accounts.models import Membership
 from officium.fieldwork import services
 from officium.privacy.audit.models import AuditEntry
@@ -20,12 +21,14 @@ def test_FW6_board_groups_by_member_and_flags_late_tasks(alice_m, bob_m, alice_c
     past = datetime.now(UTC) - timedelta(hours=2)
     late = services.create_task(alice_m, services.TaskData(title="Overdue", assignee_ids=(bob_m.pk,),
                                                            window_start=past, window_end=past + timedelta(hours=1)))
-    services.create_task(alice_m, services.TaskData(title="Nobody yet", window_start=datetime.now(UTC)))
-    board = alice_client.get("/api/fieldwork/orgs/alpha/dispatch").json()
+    services.create_task(alice_m, services.TaskData(title="Nobody yet", window_start=past))
+    # The board of the local day the tasks were due (shortly after midnight that is yesterday).
+    day = past.astimezone(localtime.zone_for(alice_m.organization)).date().isoformat()
+    board = alice_client.get("/api/fieldwork/orgs/alpha/dispatch", {"day": day}).json()
     rows = {r["member"]: r for r in board["rows"]}
     assert [t["title"] for t in rows["Bob Berg"]["tasks"]] == ["Overdue"] and rows["Bob Berg"]["tasks"][0]["late"]
     assert [t["title"] for t in rows["Unassigned"]["tasks"]] == ["Nobody yet"]
-    page = alice_client.get("/o/alpha/dispatch/")
+    page = alice_client.get("/o/alpha/dispatch/", {"day": day})
     assert page.status_code == 200 and b"Late" in page.content and b"Last known positions" in page.content
     assert late.pk
 

@@ -246,11 +246,13 @@ class PrivacyModeChange(TenantModel):
 class LocationEvent(TenantModel):
     """One event that may carry a fix (LO2): an attendance entry, an app open, a sync..."""
 
-    # Thousands of rows per batch sync: no index of their own for the organization and the
-    # member, each is the first column of a composite index below (one index fewer to write).
+    # Thousands of rows per batch sync: no index of their own for the organization, the member
+    # and the device, each is the first column of a composite index below (fewer to write).
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, db_index=False)
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+", db_index=False)
-    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The device leads the unique (device, client event id) key below.
+    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               db_index=False)
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     # NULL for events without a device queue (web check-ins): NULLs never clash in the constraint.
     client_event_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001

@@ -174,7 +174,9 @@ class Located(TenantModel):
     """An action a member reports, located as their profile and privacy mode allow (LO2, LO3);
     exactly once per (member, client id) from a phone's offline queue (FW8)."""
 
-    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    # The member leads each concrete model's unique (member, client id) key: no index of its own
+    # to write for each of a batch's rows.
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+", db_index=False)
     device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     location = models.ForeignKey(LocationEvent, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
