@@ -26,7 +26,7 @@ class TaskForm(forms.Form):
     address = forms.CharField(required=False, max_length=300, help_text="Shown to the assignee; never geocoded.")
     form = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Form to fill in")
     customer_name = forms.CharField(required=False, max_length=120)
-    customer_email = forms.EmailField(required=False, help_text="Gets arrival estimates by email (FW7).")
+    customer_email = forms.EmailField(required=False, help_text="Gets arrival estimates by email.")
     customer_phone = forms.CharField(required=False, max_length=40)
 
     def __init__(self, members: Any, sites: Any, field_forms: Any, *args: Any, **kwargs: Any) -> None:
