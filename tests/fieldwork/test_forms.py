@@ -118,3 +118,12 @@ def test_FW3_submissions_export_as_csv_and_xlsx(form, bob_m, alice_client):
     sheet = load_workbook(io.BytesIO(b"".join(book.streaming_content))).active
     assert [c.value for c in sheet[1]][:2] == ["Submission", "Version"] and sheet.max_row == 2
     assert alice_client.get(f"/o/alpha/forms/{form.pk}/submissions/", {"format": "pdf"}).status_code == 400
+
+
+def test_FW3_submissions_page_names_each_cell_for_a_phone(form, bob_m, alice_client):
+    """Seen on a phone: the submissions table ran off the screen, unstyled; now it is the app's
+    table, whose rows become cards on a phone, each value preceded by its column's name."""
+    services.submit_form(bob_m, form.pk, 1, answers(parts=["pump"], remark="all good"))
+    page = alice_client.get(f"/o/alpha/forms/{form.pk}/submissions/").content.decode()
+    assert '<table class="table" id="submissions">' in page
+    assert '<td data-label="Member">Bob' in page and '<td data-label="Remark">all good</td>' in page

@@ -342,7 +342,9 @@ class SubmissionsView(FieldPage):
                 return self.show({"form": form, "errors": ["format: Choose csv or xlsx."], "rows": []}, status=400)
             return exports.response(self.membership, form, fmt)
         table = list(exports.table(self.membership, form))
-        return self.show({"form": form, "header": table[0], "rows": table[1:201]})
+        # Each cell with its column's name: on a phone a row becomes a card ("Member Mina Member").
+        return self.show({"form": form, "header": table[0], "rows": [list(zip(table[0], row, strict=True))
+                                                                      for row in table[1:201]]})
 
 
 # --- bids (FW5) -----------------------------------------------------------------------------
