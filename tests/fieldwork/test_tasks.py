@@ -126,3 +126,12 @@ def test_FW1_a_refused_new_task_says_at_the_top_what_to_fix_and_keeps_the_input(
     assert 'value="Fix the gate"' in page and 'value="Ann"' in page
     assert "(FW7)" not in alice_client.get("/o/alpha/tasks/new/").content.decode()
     assert 'id="form-error-summary"' not in alice_client.get("/o/alpha/tasks/new/").content.decode()
+
+
+def test_FW1_the_task_page_gives_the_assignment_day_not_only_its_time(task, bob_client, berlin):
+    """A task assigned two days before its window: "assigned 09:00 CET" alone read as today."""
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    Task.objects.filter(pk=task.pk).update(assigned_at=two_days_ago)
+    page = bob_client.get(f"/o/alpha/tasks/{task.pk}/").content.decode()
+    zone = localtime.zone_for(berlin)
+    assert f"assigned {localtime.format_datetime(two_days_ago, zone)}" in page
