@@ -180,3 +180,17 @@ def test_PF3_a_refused_share_names_the_field_and_marks_it(browser_login, live_se
     assert page.locator("#links-body tr").first.evaluate(labels) == shown  # the row the script adds
     page.reload()
     assert page.locator("#links-body tr").first.evaluate(labels) == shown  # the row the page lists
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_PF1_the_drag_tip_shows_where_a_pointer_can_drag_only(browser_login, live_server, space, bob):
+    """Seen on a phone: "Tip: drag a file or folder onto a folder" where nothing can be dragged;
+    there the row's Actions move it."""
+    url = f"{live_server.url}/o/{ORG}/portal/spaces/{space.pk}/"
+    _, phone = browser_login(bob, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(url)
+    assert phone.locator(".drag-tip").count() == 1 and not phone.locator(".drag-tip").is_visible()
+    _, desk = browser_login(bob, viewport={"width": 1280, "height": 800})
+    desk.goto(url)
+    assert desk.locator(".drag-tip").is_visible()
