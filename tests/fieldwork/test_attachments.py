@@ -191,3 +191,18 @@ def test_FW1_phone_app_downloads_a_work_order_at_phone_width(browser, live_serve
         assert saved.read() == WORK_ORDER
     assert errors == []
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_FW1_the_delete_button_beside_an_attachment_is_a_red_link_not_red_on_red(task, alice, browser_login,
+                                                                                 live_server):
+    """Seen on a phone: "Delete" showed the accent link colour on the danger background."""
+    attachments.attach(alice.memberships.get(), task, "plan.pdf", WORK_ORDER)
+    _, page = browser_login(alice, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/o/alpha/tasks/{task.pk}/")
+    delete = page.locator("#attachments button", has_text="Delete")
+    style = delete.evaluate("b => { const s = getComputedStyle(b); return [s.backgroundColor, s.color]; }")
+    red = page.evaluate("""() => { const p = document.createElement('p'); p.style.color = 'var(--danger)';
+        document.body.appendChild(p); const c = getComputedStyle(p).color; p.remove(); return c; }""")
+    assert style == ["rgba(0, 0, 0, 0)", red]  # no filled background; the text in the danger colour

@@ -94,7 +94,13 @@ def test_FW3_builder_page_saves_a_new_version(form, alice_client):
     assert form.current.number == 2 and form.current.fields[1]["choices"] == ["S", "M", "L"]
     bad = alice_client.post(f"/o/alpha/forms/{form.pk}/", {"name": "Service report", "rows": "1",
                                                           "f-0-id": "x", "f-0-label": "X", "f-0-type": "choice"})
-    assert bad.status_code == 400 and b"fields.0.choices" in bad.content and form.current.number == 2
+    assert bad.status_code == 400 and b"Field 1, Choices: " in bad.content and form.current.number == 2
+    # the page names the row and column the user sees, not the API's path ("fields.0.choices")
+    assert b"fields.0" not in bad.content and b'value="X"' in bad.content  # the typed rows stay
+    # typed text inputs, so they get the app's full-width style on a phone (they were 150 px wide)
+    assert b'<input type="text" name="f-0-label"' in bad.content and b'<input type="text" name="name"' in bad.content
+    unnamed = alice_client.post(f"/o/alpha/forms/{form.pk}/", {"name": "", "rows": "0"})
+    assert unnamed.status_code == 400 and b"Form name: " in unnamed.content
 
 
 def test_FW3_fill_page_submits_on_a_task(form, task, bob_client):
@@ -118,3 +124,12 @@ def test_FW3_submissions_export_as_csv_and_xlsx(form, bob_m, alice_client):
     sheet = load_workbook(io.BytesIO(b"".join(book.streaming_content))).active
     assert [c.value for c in sheet[1]][:2] == ["Submission", "Version"] and sheet.max_row == 2
     assert alice_client.get(f"/o/alpha/forms/{form.pk}/submissions/", {"format": "pdf"}).status_code == 400
+
+
+def test_FW3_submissions_page_names_each_cell_for_a_phone(form, bob_m, alice_client):
+    """Seen on a phone: the submissions table ran off the screen, unstyled; now it is the app's
+    table, whose rows become cards on a phone, each value preceded by its column's name."""
+    services.submit_form(bob_m, form.pk, 1, answers(parts=["pump"], remark="all good"))
+    page = alice_client.get(f"/o/alpha/forms/{form.pk}/submissions/").content.decode()
+    assert '<table class="table" id="submissions">' in page
+    assert '<td data-label="Member">Bob' in page and '<td data-label="Remark">all good</td>' in page

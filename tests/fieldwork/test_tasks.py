@@ -109,3 +109,29 @@ def test_FW1_new_task_page_creates_a_task_in_local_time(alice_m, alice_client, b
     assert response.status_code == 302, response.content
     task = Task.objects.get(title="Install valve")
     assert task.window_start == datetime(2026, 3, 2, 8, tzinfo=UTC)  # 09:00 CET
+
+
+def test_FW1_a_refused_new_task_says_at_the_top_what_to_fix_and_keeps_the_input(alice_m, alice_client):
+    """On a phone the page comes back at its top after a refused save: a summary there names and
+    links each field to fix, the typed values stay, and the help text names no capability IDs."""
+    response = alice_client.post("/o/alpha/tasks/new/", {
+        "title": "Fix the gate", "priority": "normal", "window_start": "2026-03-02T10:00",
+        "window_end": "2026-03-02T09:00", "customer_name": "Ann"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page[page.index('id="form-error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert "Not saved yet" in summary and '<a href="#id_window_end">Window ends</a>' in summary
+    assert "Title" not in summary  # only the fields that need fixing
+    assert 'value="Fix the gate"' in page and 'value="Ann"' in page
+    assert "(FW7)" not in alice_client.get("/o/alpha/tasks/new/").content.decode()
+    assert 'id="form-error-summary"' not in alice_client.get("/o/alpha/tasks/new/").content.decode()
+
+
+def test_FW1_the_task_page_gives_the_assignment_day_not_only_its_time(task, bob_client, berlin):
+    """A task assigned two days before its window: "assigned 09:00 CET" alone read as today."""
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    Task.objects.filter(pk=task.pk).update(assigned_at=two_days_ago)
+    page = bob_client.get(f"/o/alpha/tasks/{task.pk}/").content.decode()
+    zone = localtime.zone_for(berlin)
+    assert f"assigned {localtime.format_datetime(two_days_ago, zone)}" in page

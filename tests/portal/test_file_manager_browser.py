@@ -152,3 +152,45 @@ def test_PF1_drag_and_drop_files_in_and_a_row_onto_a_folder(browser, browser_log
     report.refresh_from_db()
     assert report.folder_id == archive.pk
     assert page.locator("tr.file-row", has_text="report.txt").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_PF3_a_refused_share_names_the_field_and_marks_it(browser_login, live_server, space, bob, portal):
+    """Seen on a phone: a too-short password answered "Leave it empty, or give 8 to 200
+    characters." with nothing saying which field; the empty progress bar showed before any
+    upload; on a phone the link list's cells had no column names ("0 / 5" alone)."""
+    report = portal.store_file(bob.memberships.get(), space, b"figures\n" * 20, name="report.txt")
+    _, page = browser_login(bob, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/o/{ORG}/portal/spaces/{space.pk}/files/{report.pk}/")
+    assert not page.locator("#share-progress").is_visible()
+    page.fill("#share-password", "short")
+    page.click("#share-create")
+    page.wait_for_selector("#share-status.errors")
+    assert page.inner_text("#share-status").startswith("Password: ")
+    assert page.get_attribute("#share-password", "aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "share-password"
+    page.fill("#share-password", "long-enough-42")
+    page.click("#share-create")
+    page.wait_for_selector("#share-link", state="visible", timeout=30_000)
+    assert page.get_attribute("#share-password", "aria-invalid") is None
+    assert "errors" not in (page.get_attribute("#share-status", "class") or "")
+    labels = """row => [...row.cells].slice(0, 4).map(c => getComputedStyle(c, '::before').content)"""
+    shown = ['"Created "', '"Status "', '"Expires "', '"Downloads "']  # each cell names its column
+    assert page.locator("#links-body tr").first.evaluate(labels) == shown  # the row the script adds
+    page.reload()
+    assert page.locator("#links-body tr").first.evaluate(labels) == shown  # the row the page lists
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_PF1_the_drag_tip_shows_where_a_pointer_can_drag_only(browser_login, live_server, space, bob):
+    """Seen on a phone: "Tip: drag a file or folder onto a folder" where nothing can be dragged;
+    there the row's Actions move it."""
+    url = f"{live_server.url}/o/{ORG}/portal/spaces/{space.pk}/"
+    _, phone = browser_login(bob, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(url)
+    assert phone.locator(".drag-tip").count() == 1 and not phone.locator(".drag-tip").is_visible()
+    _, desk = browser_login(bob, viewport={"width": 1280, "height": 800})
+    desk.goto(url)
+    assert desk.locator(".drag-tip").is_visible()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from officium.fieldwork.definitions import TYPE_LABELS
 from officium.fieldwork.models import Priority
@@ -26,7 +28,7 @@ class TaskForm(forms.Form):
     address = forms.CharField(required=False, max_length=300, help_text="Shown to the assignee; never geocoded.")
     form = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Form to fill in")
     customer_name = forms.CharField(required=False, max_length=120)
-    customer_email = forms.EmailField(required=False, help_text="Gets arrival estimates by email (FW7).")
+    customer_email = forms.EmailField(required=False, help_text="Gets arrival estimates by email.")
     customer_phone = forms.CharField(required=False, max_length=40)
 
     def __init__(self, members: Any, sites: Any, field_forms: Any, *args: Any, **kwargs: Any) -> None:
@@ -50,6 +52,26 @@ def builder_rows(definition: dict[str, Any] | None, blank: int = 3) -> list[dict
     """The builder's rows: the current fields, then ``blank`` empty ones to add fields."""
     rows = [dict(f, choices_text=", ".join(f.get("choices", []))) for f in (definition or {}).get("fields", [])]
     return rows + [{"id": "", "type": "text", "label": "", "required": False, "choices_text": ""}] * blank
+
+
+BUILDER_COLUMNS = {"name": "Form name", "id": "Id", "label": "Label", "type": "Type", "required": "Required",
+                   "choices": "Choices", "min": "Minimum", "max": "Maximum"}
+
+
+def builder_errors(error: ValidationError) -> list[str]:
+    """The service names a problem by its path ("fields.0.choices", as the API answers); the
+    builder page names what the user sees there ("Field 1, Choices")."""
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    said = []
+    for key, messages in error.message_dict.items():
+        row = re.fullmatch(r"fields\.(\d+)(?:\.(\w+))?", key)
+        if row:
+            where = f"Field {int(row[1]) + 1}" + (f", {BUILDER_COLUMNS.get(row[2], row[2])}" if row[2] else "")
+        else:
+            where = BUILDER_COLUMNS.get(key, key.capitalize())
+        said.append(f"{where}: {' '.join(messages)}")
+    return said
 
 
 def parse_builder(post: Any) -> dict[str, Any]:

@@ -23,7 +23,13 @@ from officium.attendance.geofence import validate_fix
 from officium.attendance.models import Site
 from officium.fieldwork import attachments, bids, dispatch, eta, exports, photos, reading, services
 from officium.fieldwork.definitions import TYPE_LABELS
-from officium.fieldwork.forms import TYPE_CHOICES, TaskForm, builder_rows, parse_builder
+from officium.fieldwork.forms import (
+    TYPE_CHOICES,
+    TaskForm,
+    builder_errors,
+    builder_rows,
+    parse_builder,
+)
 from officium.fieldwork.models import Bid, BidOffer, BidStatus, Form, Status, Task
 from officium.fieldwork.rules import is_dispatcher
 from officium.forms import apply_form_errors
@@ -269,7 +275,7 @@ class FormEditView(FieldPage):
         try:
             version = services.save_form(self.membership, request.POST.get("name", ""), definition, form)
         except ValidationError as error:
-            return self.show({"form": form, "name": request.POST.get("name", ""), "errors": _errors(error),
+            return self.show({"form": form, "name": request.POST.get("name", ""), "errors": builder_errors(error),
                               "rows": builder_rows(definition), "types": TYPE_CHOICES}, status=400)
         messages.success(request, f"Saved version {version.number} of {version.form.name}.")
         return redirect("fieldwork:forms", org=org)
@@ -342,7 +348,9 @@ class SubmissionsView(FieldPage):
                 return self.show({"form": form, "errors": ["format: Choose csv or xlsx."], "rows": []}, status=400)
             return exports.response(self.membership, form, fmt)
         table = list(exports.table(self.membership, form))
-        return self.show({"form": form, "header": table[0], "rows": table[1:201]})
+        # Each cell with its column's name: on a phone a row becomes a card ("Member Mina Member").
+        return self.show({"form": form, "header": table[0], "rows": [list(zip(table[0], row, strict=True))
+                                                                      for row in table[1:201]]})
 
 
 # --- bids (FW5) -----------------------------------------------------------------------------

@@ -9,7 +9,18 @@
   var status = document.getElementById("share-status"), out = document.getElementById("share-link");
   var csrf = S.csrfToken(root), FLUSH = 8 * 1024 * 1024;
 
-  function say(text) { status.textContent = text; }
+  // A refusal names the field and marks it, so "8 to 200 characters" is not left unexplained.
+  var FIELDS = {expires_in_hours: ["share-hours", "Expires after"], max_downloads: ["share-downloads", "Downloads allowed"],
+                password: ["share-password", "Password"]};
+
+  function say(text, field) {
+    status.textContent = text; status.className = field === undefined ? "" : "errors";
+    Object.keys(FIELDS).forEach(function (name) {
+      var input = document.getElementById(FIELDS[name][0]);
+      if (name === field) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+      else { input.removeAttribute("aria-invalid"); }
+    });
+  }
 
   async function upload(share, state, final) {
     var body = S.concat(state.pending);
@@ -34,7 +45,11 @@
                               max_downloads: parseInt(document.getElementById("share-downloads").value, 10),
                               password: document.getElementById("share-password").value})});
       var info = await created.json();
-      if (!created.ok) throw new Error(info.message || "The link was refused.");
+      if (!created.ok) {
+        var named = FIELDS[info.field];
+        say((named ? named[1] + ": " : "") + (info.message || "The link was refused."), info.field || null);
+        return;
+      }
       var key = crypto.getRandomValues(new Uint8Array(32));
       var enc = await S.createEncryptor(key, S.packParts("officium/portal/share", info.public_id), info.record_size);
       var state = {pending: [enc.header], pendingSize: enc.header.length, sent: 0};
@@ -44,6 +59,7 @@
       if (!response.ok) throw new Error("The file could not be read.");
       var reader = response.body.getReader();
       say("Encrypting a copy in your browser…");
+      bar.value = 0; bar.hidden = false;
       while (true) {
         var step = await reader.read();
         if (step.done) break;
@@ -70,7 +86,7 @@
       say("Link ready. Anyone with it" + (info.has_password ? " and the password" : "") +
           " can download until it expires or is used up; the key is only in the link.");
     } catch (error) {
-      say(error.message);
+      say(error.message, null);
     } finally {
       button.disabled = false;
     }
@@ -83,8 +99,9 @@
     if (empty) empty.remove();
     var row = document.createElement("tr");
     [info.created_label, "Active" + (info.has_password ? ", with a password" : ""), info.expires_label,
-     info.downloads + " / " + info.max_downloads].forEach(function (text) {
+     info.downloads + " / " + info.max_downloads].forEach(function (text, i) {
       var cell = document.createElement("td"); cell.textContent = text; row.appendChild(cell);
+      cell.setAttribute("data-label", ["Created", "Status", "Expires", "Downloads"][i]);
     });
     var cell = document.createElement("td");
     var form = document.createElement("form");
