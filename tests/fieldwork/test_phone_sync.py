@@ -163,7 +163,9 @@ def test_FW8_phone_day_lists_tasks_forms_offers_and_profile(device, task, form, 
 
 
 def test_FW8_app_shell_manifest_and_service_worker_are_served(client):
-    assert b'rel="manifest"' in client.get("/app/").content
+    shell = client.get("/app/").content
+    assert b'rel="manifest"' in shell
+    assert b'<a href="/">Back to the website</a>' in shell  # the pairing screen is no dead end
     manifest = client.get("/app/manifest.webmanifest")
     assert manifest["Content-Type"] == "application/manifest+json"
     assert manifest.json()["start_url"] == "/app/" and len(manifest.json()["icons"]) == 2

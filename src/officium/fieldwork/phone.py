@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-SHELL_VERSION = "fw8-3"
+SHELL_VERSION = "fw8-4"
 
 
 @require_GET
