@@ -181,7 +181,7 @@ class PreparedInsert:
         compiled = cache.get(self)
         if compiled is None:
             compiled = cache[self] = self._compile(using)
-        return compiled  # type: ignore[no-any-return]
+        return compiled
 
     def _compile(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...]]:
         conn = connections[using]
