@@ -35,6 +35,7 @@ import logging
 import posixpath
 import socket
 import threading
+import time
 import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -49,10 +50,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from officium.accounts import limits
 from officium.accounts.models import Membership
 from officium.portal import uploads
-from officium.portal.files import ensure_folder_path, unsupersede
+from officium.portal.files import unsupersede
 from officium.portal.models import (
     File,
     Folder,
@@ -422,32 +422,58 @@ class WebDAV:
         self.session.auth = (username, password)
         self.session.headers["User-Agent"] = "Officium-import/1"
         self.session.trust_env = False  # no proxies or .netrc from the environment
+        # One watchdog thread per run keeps the current deadline (not a timer per file).
+        self._watch = threading.Condition()
+        self._due: tuple[float, threading.Event] | None = None
+        self._watcher: threading.Thread | None = None
+        self._closed = False
 
     def close(self) -> None:
+        with self._watch:
+            self._closed = True
+            self._watch.notify()
         self.session.close()
 
     @contextmanager
     def deadline(self, seconds: float) -> Iterator[threading.Event]:
         """Within the block, every request of this client ends by ``seconds`` from now: when
         it passes, the returned event is set and the client's sockets are shut down, so a read
-        blocked on a server that drips bytes (each within the per-read timeout) returns."""
+        blocked on a server that drips bytes (each within the per-read timeout) returns. A
+        block inside another has its own deadline; the outer one is back when it ends."""
         expired = threading.Event()
-
-        def cut() -> None:
-            expired.set()
-            for sock in list(self.sockets):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-        timer = threading.Timer(seconds, cut)
-        timer.daemon = True
-        timer.start()
+        with self._watch:
+            outer = self._due
+            self._due = (time.monotonic() + seconds, expired)
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watchdog, name="import-deadline",
+                                                 daemon=True)
+                self._watcher.start()
+            self._watch.notify()
         try:
             yield expired
         finally:
-            timer.cancel()
+            with self._watch:
+                self._due = outer if outer is not None and not outer[1].is_set() else None
+                self._watch.notify()
+
+    def _watchdog(self) -> None:
+        with self._watch:
+            while not self._closed:
+                if self._due is None:
+                    self._watch.wait()
+                    continue
+                at, expired = self._due
+                left = at - time.monotonic()
+                if left > 0:
+                    self._watch.wait(left)
+                    continue
+                self._due = None
+                expired.set()
+                for sock in list(self.sockets):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
 
     def url_of(self, path: str) -> str:
         return urljoin(self.base, quote(path))
@@ -714,22 +740,23 @@ def _fetch(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote,
     limit = max_file_size(actor.organization.plan)
     if remote.size > limit:
         raise SourceError(f"A file of {remote.size} bytes is over this plan's {limit} bytes.")
-    if not item.upload_id:  # BI1: the plan's storage, before any folder is made for it
-        limits.check(actor.organization_id, "storage_bytes", remote.size, field="size")
     upload = (Upload.objects.filter(pk=item.upload_id, size=remote.size).select_related("space").first()
               if item.upload_id else None)
+    fits_checked = upload is None
     if upload is not None:  # a previous run stopped inside this file: continue it
         Upload.objects.filter(pk=upload.pk).update(busy_until=None)
     else:
-        folder: Folder | None = ensure_folder_path(actor, job.space, job.folder, names[:-1])
+        # BI1: start_upload checks the plan's storage for the declared size once, before any
+        # folder is made for the file; receive_chunk then need not ask again right away.
         upload = uploads.start_upload(actor, job.space, name=names[-1], size=remote.size,
-                                      sha256=None, folder=folder)
+                                      sha256=None, folder=job.folder, folder_path=names[:-1])
         ImportItem.objects.filter(pk=item.pk).update(upload_id=upload.pk)
     offset = upload.offset
     seconds = _file_seconds()
     with client.deadline(seconds) as expired:
         try:
-            return _receive(job, actor, client, remote, item, upload, offset, expired)
+            return _receive(job, actor, client, remote, item, upload, offset, expired,
+                            fits_checked)
         except Exception:
             if not expired.is_set():
                 raise
@@ -743,7 +770,7 @@ def _fetch(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote,
 
 
 def _receive(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote, item: ImportItem,
-             upload: Upload, offset: int, expired: threading.Event) -> File:
+             upload: Upload, offset: int, expired: threading.Event, fits_checked: bool) -> File:
     answer = client.open(remote, offset)
     if offset and answer.status_code != 206:  # the source cannot resume: start the file again
         answer.close()
@@ -754,7 +781,8 @@ def _receive(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote, 
     try:
         stream = _Stream(answer, remote.size - offset)
         try:
-            result = uploads.receive_chunk(actor, upload, offset, stream, remote.size - offset)
+            result = uploads.receive_chunk(actor, upload, offset, stream, remote.size - offset,
+                                           fits_checked=fits_checked)
         except Interrupted:
             raise
         except SourceError:

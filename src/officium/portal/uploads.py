@@ -296,7 +296,10 @@ def upload_for(actor: Membership, upload_id: int) -> Upload:
 
 
 def receive_chunk(actor: Membership, upload: Upload, offset: int, body: Body,
-                  length: int | None) -> ChunkResult:
+                  length: int | None, *, fits_checked: bool = False) -> ChunkResult:
+    """Append a chunk. ``fits_checked``: the caller started this upload a moment ago in the same
+    call (``start_upload`` checked its declared size against the plan's storage), so the check
+    of what is reserved is not asked again (an import's one chunk per file)."""
     if length is None:
         raise ValidationError({"Content-Length": "Send the chunk's length."})
     if offset < 0 or length < 0:
@@ -305,7 +308,8 @@ def receive_chunk(actor: Membership, upload: Upload, offset: int, body: Body,
         raise TooLarge(f"This chunk ends at byte {offset + length}, past the declared size "
                        f"{upload.size}.")
     try:  # BI1: what is reserved still fits (a smaller plan, photos since): else nothing is kept
-        limits.check(actor.organization_id, "storage_bytes", 0, field="size")
+        if not fits_checked:
+            limits.check(actor.organization_id, "storage_bytes", 0, field="size")
     except ValidationError:
         discard(Upload.objects.get(pk=upload.pk), reason="storage_full")
         raise
