@@ -30,6 +30,7 @@ the consent page revokes every source they authorized (``consent_withdrawn``).
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import logging
 import posixpath
@@ -38,7 +39,7 @@ import threading
 import time
 import weakref
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -88,7 +89,7 @@ MAX_DEPTH = 16
 LISTING_SECONDS = 300.0
 """The longest one folder listing may take (at most the per-file deadline)."""
 GET_PIECE = 256 * 1024
-"""Bytes asked of the connection at a time: a cut loses at most this much of what arrived."""
+"""Bytes asked of ``requests`` at a time when it decodes an encoded answer."""
 DAV = "{DAV:}"
 PROPFIND_BODY = (b'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop>'
                  b"<d:resourcetype/><d:getcontentlength/><d:getetag/></d:prop></d:propfind>")
@@ -571,7 +572,10 @@ class WebDAV:
     def open(self, remote: Remote, offset: int) -> requests.Response:
         import requests
 
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        # the bytes as stored: read straight into the upload's buffers (see _Stream)
+        headers = {"Accept-Encoding": "identity"}
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
         try:
             answer = self.session.get(remote.href, headers=headers, stream=True, timeout=TIMEOUT,
                                       allow_redirects=False)
@@ -584,16 +588,22 @@ class WebDAV:
 
 
 class _Stream:
-    """A GET's body as ``readinto``/``read``, never giving more than ``limit`` bytes; more than
-    that on the wire is the server lying about the size (``overflow`` is then set). A cut
-    connection ends the body early (``broken``): what arrived is kept."""
+    """A GET's body as ``readinto``/``read``, never giving more than ``limit`` bytes (more on the
+    wire is the server lying about the size: ``more`` says so afterwards). A cut connection
+    ends the body early: what arrived is kept.
+
+    An answer sent as is (no ``Content-Encoding``, which ``open`` does not ask for) is read
+    straight from the connection into the upload's buffers: no piece allocated and copied per
+    read. One the server encoded anyway goes through ``requests``' decoding."""
 
     def __init__(self, answer: requests.Response, limit: int) -> None:
-        self.pieces = answer.iter_content(GET_PIECE)
         self.left = limit
+        fp: Any = getattr(answer.raw, "_fp", None)  # the http.client response under urllib3's
+        encoding = answer.headers.get("Content-Encoding", "identity").strip().lower()
+        self.direct: Callable[[memoryview], int] | None = (
+            fp.readinto if encoding in ("", "identity") and hasattr(fp, "readinto") else None)
+        self.pieces = answer.iter_content(GET_PIECE) if self.direct is None else iter(())
         self.buffer = memoryview(b"")
-        self.overflow = False
-        self.broken = False
 
     def _fill(self) -> bool:
         import requests
@@ -604,20 +614,24 @@ class _Stream:
             except StopIteration:
                 return False
             except (requests.RequestException, OSError):  # a cut connection: keep what arrived
-                self.broken = True
                 return False
         return True
 
     def readinto(self, view: memoryview) -> int:
-        """Copy straight from the connection's piece into the upload's buffer (one copy)."""
-        if not self._fill():
+        """Bytes into the upload's buffer: from the socket itself, or copied from a piece."""
+        if self.left <= 0:
             return 0
-        count = min(len(view), len(self.buffer))
-        if count > self.left:
-            self.overflow = True
-            raise SourceError("The source sent more bytes than the file's size; refused.")
-        view[:count] = self.buffer[:count]
-        self.buffer = self.buffer[count:]
+        if self.direct is not None:
+            try:
+                count = int(self.direct(view[:self.left]))
+            except (OSError, http.client.HTTPException, ValueError):  # cut: keep what arrived
+                return 0
+        else:
+            if not self._fill():
+                return 0
+            count = min(len(view), len(self.buffer), self.left)
+            view[:count] = self.buffer[:count]
+            self.buffer = self.buffer[count:]
         self.left -= count
         return count
 
@@ -628,8 +642,14 @@ class _Stream:
         return bytes(target[:count])
 
     def more(self) -> bool:
+        """Whether the server sends anything past the limit."""
         import requests
 
+        if self.direct is not None:
+            try:
+                return bool(self.direct(memoryview(bytearray(1))))
+            except (OSError, http.client.HTTPException, ValueError):
+                return False
         if self.buffer:
             return True
         try:
