@@ -1,7 +1,8 @@
 """Resumable uploads with tus semantics, encrypted as the bytes arrive, in constant memory.
 
 1. ``start_upload`` checks the name, the declared size against the plan and the SHA-256's
-   form, creates the file's data key and writes the stream header.
+   form, creates the file's data key and keeps the stream header in the row (it is written
+   to the store with the first records: starting an upload touches no disk).
 2. ``receive_chunk`` claims the upload with a conditional UPDATE (a lease: two requests never
    append at once), refuses a wrong offset (409) or bytes past the declared size (413), then
    reads the body into a few 512 KiB buffers while other threads hash them and seal whole
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import queue
 import re
 import threading
@@ -269,19 +271,13 @@ def start_upload(actor: Membership, space: Space, *, name: object, size: object,
                     sha256=sha256.lower(), record_size=DEFAULT_RECORD_SIZE)
     encryptor = StreamEncryptor(keys.new_file_key(space, upload), keys.blob_aad(upload),
                                 DEFAULT_RECORD_SIZE)
-    upload.stream_header = encryptor.header()
+    upload.stream_header = encryptor.header()  # stored with the first records (_write)
     upload.sealed_state = encryptor.sealed_state()
-    store = blob_store()
-    store.append(upload.storage_name, 0, [encryptor.header()])
-    try:
-        with transaction.atomic():
-            upload.save()
-            audit.record("portal.upload_started", actor=actor.user,
-                         organization=actor.organization_id, subject=actor.user, target=upload,
-                         details={"space": space.pk, "size": size})
-    except Exception:
-        store.delete(upload.storage_name)
-        raise
+    with transaction.atomic():
+        upload.save()
+        audit.record("portal.upload_started", actor=actor.user,
+                     organization=actor.organization_id, subject=actor.user, target=upload,
+                     details={"space": space.pk, "size": size})
     _keep_hash(upload, 0, hashlib.sha256())
     return upload
 
@@ -359,9 +355,9 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
     chunks = list(upload.chunks)
     while True:
         records_before, _tail = encryptor.state()
-        stored = HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE)
-        def write(records: Iterator[bytes], at: int = stored) -> int:
-            return store.append(upload.storage_name, at, records)
+
+        def write(records: Iterator[bytes], before: int = records_before) -> int:
+            return _write(store, upload, before, records)
 
         receiver = _Receiver(running, encryptor, write)
         step = min(remaining, CHECKPOINT)
@@ -393,6 +389,18 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
             return ChunkResult(offset=new_offset, size=upload.size, cut=cut)
 
 
+def _write(store: BlobStore, upload: Upload, records_before: int, records: Iterator[bytes]) -> int:
+    """Append ``records`` after the ``records_before`` confirmed ones (dropping anything past
+    them). The stream header is kept in the row from the start and written with the first
+    records: starting an upload writes (and flushes) nothing, and S3's first segment is not a
+    tiny one."""
+    if records_before == 0:
+        return store.append(upload.storage_name, 0,
+                            itertools.chain([bytes(upload.stream_header)], records))
+    return store.append(upload.storage_name,
+                        HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE), records)
+
+
 def _complete(actor: Membership, upload: Upload) -> File:
     store = blob_store()
     key = keys.file_key(upload.space, upload)
@@ -400,9 +408,8 @@ def _complete(actor: Membership, upload: Upload) -> File:
                                               bytes(upload.stream_header),
                                               bytes(upload.sealed_state))
     records, _tail = encryptor.state()
-    stored = HEADER_SIZE + records * (upload.record_size + TAG_SIZE)
     try:
-        store.append(upload.storage_name, stored, [encryptor.finalize()])
+        _write(store, upload, records, iter([encryptor.finalize()]))
         store.seal(upload.storage_name)
         digest = _final_digest(store, upload, key)
     except Exception:
