@@ -11,7 +11,8 @@
    tail *encrypted* (``sealed_state``), and the chunk's digest. A dropped connection keeps
    what arrived; a crash keeps the last stored state, and the next append first cuts the
    object back to it. Plaintext never touches the disk.
-3. When the offset reaches the declared size, the final record is sealed and the SHA-256 of
+3. When the offset reaches the declared size, the final record is sealed (stored with the
+   chunk's last records when that chunk ends the upload: one flush for both) and the SHA-256 of
    the plaintext is compared with the declared one. The running hash lives in this process
    (``hashlib`` objects cannot be stored); when a resume landed elsewhere or after a restart,
    the digest is re-derived by decrypting the stored object. A mismatch deletes the upload
@@ -96,6 +97,8 @@ class ChunkResult:
     size: int
     file: File | None = None
     cut: bool = False
+    finalized: bool = False
+    """The file's final record is stored too (the chunk ended the upload)."""
 
 
 # --- the running SHA-256 of uploads this process is receiving ----------------------------
@@ -141,10 +144,15 @@ class _Receiver:
     """
 
     def __init__(self, running: Any, encryptor: StreamEncryptor,
-                 write: Callable[[Iterator[bytes]], object]) -> None:
+                 write: Callable[[Iterator[bytes]], object], *, ends_file: bool = False) -> None:
         self.running = running
         self.encryptor = encryptor
         self.write = write
+        self.ends_file = ends_file
+        self._finalize = False
+        self.sealed_state: bytes | None = None
+        """With ``ends_file`` and every byte received: the state before the final record,
+        which went to the store with the last records (one flush for both)."""
         self.error: BaseException | None = None
         self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         self._to_hash: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
@@ -170,6 +178,7 @@ class _Receiver:
                 if cut or not filled:
                     cut = True
                     break
+            self._finalize = self.ends_file and received == length and not cut
         finally:
             self._to_hash.put(None)
             for thread in threads:
@@ -202,6 +211,9 @@ class _Receiver:
                 finally:
                     self._free.put(buffer)
                 yield from sealed
+            if self._finalize and self.error is None:  # (set before the reader's end mark)
+                self.sealed_state = self.encryptor.sealed_state()
+                yield self.encryptor.finalize()
             finished = True
 
         try:
@@ -315,7 +327,7 @@ def receive_chunk(actor: Membership, upload: Upload, offset: int, body: Body,
         result = _append(upload, offset, body, length)
         saved = True
         if result.offset == upload.size and not result.cut:
-            result.file = _complete(actor, upload)
+            result.file = _complete(actor, upload, final_stored=result.finalized)
         return result
     finally:
         if not saved:  # give the lease back, keeping every checkpoint confirmed so far
@@ -359,8 +371,9 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
         def write(records: Iterator[bytes], before: int = records_before) -> int:
             return _write(store, upload, before, records)
 
-        receiver = _Receiver(running, encryptor, write)
         step = min(remaining, CHECKPOINT)
+        receiver = _Receiver(running, encryptor, write,
+                             ends_file=step == remaining and position + remaining == upload.size)
         received, cut = receiver.run(body, step)
         new_offset = position + received
         remaining -= received
@@ -374,7 +387,7 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
             chunks[-1].pop("open", None)
         else:
             chunks[-1]["open"] = True
-        sealed_state = encryptor.sealed_state()
+        sealed_state = receiver.sealed_state or encryptor.sealed_state()
         now = timezone.now()
         updated = Upload.objects.filter(pk=upload.pk, offset=position).update(
             offset=new_offset, sealed_state=sealed_state, chunks=chunks,
@@ -386,7 +399,8 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
             _keep_hash(upload, new_offset, running)
         position = new_offset
         if last:
-            return ChunkResult(offset=new_offset, size=upload.size, cut=cut)
+            return ChunkResult(offset=new_offset, size=upload.size, cut=cut,
+                               finalized=receiver.sealed_state is not None)
 
 
 def _write(store: BlobStore, upload: Upload, records_before: int, records: Iterator[bytes]) -> int:
@@ -401,15 +415,18 @@ def _write(store: BlobStore, upload: Upload, records_before: int, records: Itera
                         HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE), records)
 
 
-def _complete(actor: Membership, upload: Upload) -> File:
+def _complete(actor: Membership, upload: Upload, *, final_stored: bool = False) -> File:
+    """The upload reached its size: its final record (unless the last chunk stored it already),
+    the digest checked, the file made."""
     store = blob_store()
     key = keys.file_key(upload.space, upload)
-    encryptor = StreamEncryptor.resume_sealed(key, keys.blob_aad(upload),
-                                              bytes(upload.stream_header),
-                                              bytes(upload.sealed_state))
-    records, _tail = encryptor.state()
     try:
-        _write(store, upload, records, iter([encryptor.finalize()]))
+        if not final_stored:
+            encryptor = StreamEncryptor.resume_sealed(key, keys.blob_aad(upload),
+                                                      bytes(upload.stream_header),
+                                                      bytes(upload.sealed_state))
+            records, _tail = encryptor.state()
+            _write(store, upload, records, iter([encryptor.finalize()]))
         store.seal(upload.storage_name)
         digest = _final_digest(store, upload, key)
     except Exception:
