@@ -440,8 +440,8 @@ def _complete(actor: Membership, upload: Upload, *, final_stored: bool = False) 
                                          "declared one; the upload was discarded."})
     with transaction.atomic():
         file = File.objects.create(
-            organization_id=upload.organization_id, space=upload.space, folder=upload.folder,
-            uploaded_by=upload.uploaded_by, blob=upload.blob, name=upload.name,
+            organization_id=upload.organization_id, space=upload.space, folder_id=upload.folder_id,
+            uploaded_by_id=upload.uploaded_by_id, blob=upload.blob, name=upload.name,
             extension=upload.extension, size=upload.size, sha256=upload.sha256,
             record_size=upload.record_size, wrapped_key=upload.wrapped_key,
             created_at=upload.created_at)
