@@ -594,14 +594,17 @@ class _Stream:
 
     An answer sent as is (no ``Content-Encoding``, which ``open`` does not ask for) is read
     straight from the connection into the upload's buffers: no piece allocated and copied per
-    read. One the server encoded anyway goes through ``requests``' decoding."""
+    read (the http.client response under urllib3's, a private attribute: docs/hot-paths.md,
+    ``OFFICIUM_PORTAL_IMPORT_DIRECT_READS``). One the server encoded anyway, or with the
+    setting off, goes through ``requests``' decoding."""
 
     def __init__(self, answer: requests.Response, limit: int) -> None:
         self.left = limit
         fp: Any = getattr(answer.raw, "_fp", None)  # the http.client response under urllib3's
         encoding = answer.headers.get("Content-Encoding", "identity").strip().lower()
         self.direct: Callable[[memoryview], int] | None = (
-            fp.readinto if encoding in ("", "identity") and hasattr(fp, "readinto") else None)
+            fp.readinto if getattr(settings, "OFFICIUM_PORTAL_IMPORT_DIRECT_READS", True)
+            and encoding in ("", "identity") and hasattr(fp, "readinto") else None)
         self.pieces = answer.iter_content(GET_PIECE) if self.direct is None else iter(())
         self.buffer = memoryview(b"")
 
