@@ -385,7 +385,11 @@ def import_figures(session: requests.Session, base: str, space_id: int, work: Pa
             "import_cpu_s_per_gb": round(min(import_cpu) / (files * each / 1e9), 2),
             "plain_http_cpu_s_per_gb": round(min(plain_cpu) / (files * each / 1e9), 2),
             "import_ratios_per_run": [round(p / i, 3) for p, i in zip(plain_runs, import_runs,
-                                                                      strict=True)]}
+                                                                      strict=True)],
+            # per run too: a slow run with a CPU figure like the others was the machine's load
+            "import_cpu_s_per_gb_per_run": [round(c / (files * each / 1e9), 2) for c in import_cpu],
+            "plain_http_cpu_s_per_gb_per_run": [round(c / (files * each / 1e9), 2)
+                                                for c in plain_cpu]}
 
 
 def listing_figures(session: requests.Session, base: str, small: int, large: int,

@@ -69,6 +69,7 @@ def mode(request, settings):
     settings.OFFICIUM_PREPARED_STATEMENTS = fast
     settings.OFFICIUM_AUDIT_HELD_TAIL = fast
     settings.OFFICIUM_PORTAL_SOCKET_READS = fast
+    settings.OFFICIUM_PORTAL_IMPORT_DIRECT_READS = fast
     return request.param
 
 
@@ -229,3 +230,54 @@ def test_prepared_insert_values_equal_the_fields_own_preparation(bob, alice_org,
                                     verdict="inside", accepted=accepted, within_schedule=schedule,
                                     work_day=moment.date())
         assert fast == _generic(records, obj)
+
+
+# --- portal/imports._Stream: urllib3's http.client response -----------------------------------
+
+FILE = bytes(range(256)) * 1200
+
+
+def _file_server():
+    from tests.portal.test_import import serve
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/octet-stream"),
+                                  ("Content-Length", str(len(FILE)))])
+        return [FILE]
+    return serve(app)
+
+
+def test_guard_urllib3_keeps_the_http_client_response_the_import_reads():
+    import http.client
+
+    import requests
+
+    for base in _file_server():
+        with requests.get(base + "/f.bin", stream=True, timeout=5) as answer:
+            fp = answer.raw._fp
+            assert isinstance(fp, http.client.HTTPResponse), "urllib3 HTTPResponse._fp"
+            assert fp.length == len(FILE)
+            piece = bytearray(1000)
+            assert fp.readinto(memoryview(piece)) == 1000 and bytes(piece) == FILE[:1000]
+            assert fp.length == len(FILE) - 1000
+
+
+def test_import_stream_reads_the_connection_or_requests_as_the_setting_says(mode, settings):
+    from officium.portal import imports
+
+    settings.OFFICIUM_PORTAL_IMPORT_PRIVATE_HOSTS = True
+    for base in _file_server():
+        client = imports.WebDAV(base + "/dav/", "carol", "app-password")
+        try:
+            answer = client.open(imports.Remote("f.bin", len(FILE), "", base + "/f.bin"), 0)
+            stream = imports._Stream(answer, len(FILE) - 1000)
+            assert (stream.direct is not None) == (mode == "fast")
+            got, piece = bytearray(), bytearray(70_000)
+            with memoryview(piece) as view:
+                while count := stream.readinto(view):
+                    got += view[:count]
+            assert bytes(got) == FILE[:-1000]  # never past the limit
+            assert stream.more()  # the server sends more than that: the import refuses it
+            answer.close()
+        finally:
+            client.close()

@@ -326,10 +326,12 @@ VAULT_ERASURE_LEDGER = envstr("VAULT_ERASURE_LEDGER", "")
 # benchmark behind each). Each can be switched off, falling back to the plain public path, if
 # an upgrade breaks it before tests/test_hot_paths.py is fixed: statements compiled once per
 # connection (db.Prepared / PreparedInsert), the audit chain's tail held for a transaction
-# (read from Django's on_commit list), portal chunks read from gunicorn's socket.
+# (read from Django's on_commit list), portal chunks read from gunicorn's socket, imported
+# files read from the http.client response under urllib3's.
 OFFICIUM_PREPARED_STATEMENTS = envbool("OFFICIUM_PREPARED_STATEMENTS", True)
 OFFICIUM_AUDIT_HELD_TAIL = envbool("OFFICIUM_AUDIT_HELD_TAIL", True)
 OFFICIUM_PORTAL_SOCKET_READS = envbool("OFFICIUM_PORTAL_SOCKET_READS", True)
+OFFICIUM_PORTAL_IMPORT_DIRECT_READS = envbool("OFFICIUM_PORTAL_IMPORT_DIRECT_READS", True)
 
 # PF4: imports fetch from servers people name. Loopback and private addresses are refused
 # (no reaching into the operator's network) unless allowed here: for tests and a demo on one

@@ -270,6 +270,46 @@ def test_PF4_endless_or_huge_file_is_refused_and_nothing_partial_left(
     assert portal.stored_bytes(portal_files) == []
 
 
+REPORT = "quarterly report ✓\n".encode() * 20000
+
+
+@pytest.fixture
+def gzipping() -> Iterator[tuple[str, list[str]]]:
+    """A server that compresses a file's answer whatever it was asked (it records what was)."""
+    import gzip
+
+    asked: list[str] = []
+    listing = _listing([("/dav/", True, 0), ("/dav/report.txt", False, len(REPORT))])
+    packed = gzip.compress(REPORT)
+
+    def app(environ, start_response):
+        if environ["REQUEST_METHOD"] == "PROPFIND":
+            start_response("207 Multi-Status", [("Content-Type", "application/xml")])
+            return [listing]
+        asked.append(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Encoding", "gzip"),
+                                  ("Content-Length", str(len(packed)))])
+        return [packed]
+
+    for url in serve(app):
+        yield url, asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_PF4_import_asks_for_the_bytes_as_stored_and_still_decodes_a_compressed_answer(
+        gzipping, space, carol_client):
+    url, asked = gzipping
+    source_id = _authorize(carol_client, url + "/dav/").json()["id"]
+    _start(carol_client, source_id, space, paths=[""])
+    job = ImportJob.objects.get()
+    assert job.status == "done" and job.files_done == 1, job.error
+    assert asked == ["identity"]  # read straight from the connection when the server obliges
+    report = File.objects.get(name="report.txt")
+    body = carol_client.get(f"{API}/files/{report.pk}/content")
+    assert b"".join(body.streaming_content) == REPORT  # a server that compresses anyway: decoded
+    assert report.sha256 == hashlib.sha256(REPORT).hexdigest()
+
+
 @pytest.fixture
 def flaky_webdav(dav_root) -> Iterator[str]:
     """wsgidav behind a cut: the first GET of the invoice stops after 700,000 bytes."""

@@ -105,7 +105,8 @@ def standing(organization: Organization, plan: PlanTier | None = None) -> Standi
 def check(organization_id: int, resource: str, adding: int, field: str) -> None:
     """Registered with ``accounts.limits``: refuse adding beyond the plan (400 naming ``field``)."""
     organization = Organization.objects.get(pk=organization_id)
-    plan = subscription_for(organization).plan
+    subscription = subscription_for(organization)
+    plan = subscription.plan
     if resource == "members" and plan.max_members:
         pending = organization.invitation_set.filter(accepted_at=None, revoked_at=None,
                                                      expires_at__gt=timezone.now()).count()
@@ -116,7 +117,7 @@ def check(organization_id: int, resource: str, adding: int, field: str) -> None:
                 f"(and {pending} open invitations). Nothing was removed: the owner can choose a larger "
                 "plan on the billing page, or you can remove a member first.")})
     if resource == "storage_bytes":
-        check_storage(organization, adding, field)
+        check_storage(organization, adding, field, subscription=subscription)
     if resource == "retention_choices" and not plan.retention_choices:
         offering = [p.name for p in PlanTier.objects.filter(active=True, retention_choices=True)]
         raise ValidationError({field: (
@@ -129,7 +130,8 @@ def _megabytes(size: int) -> str:
     return f"{size / MB:,.1f} MB"
 
 
-def check_storage(organization: Organization, adding: int, field: str = "size") -> None:
+def check_storage(organization: Organization, adding: int, field: str = "size", *,
+                  subscription: Subscription | None = None) -> None:
     """Refuse ``adding`` bytes beyond the plan's storage (413 naming ``field``). What counts:
     every stored portal file (versions and trash included), uploads in progress by their
     declared size, and field work photos. ``adding=0`` asks whether what is already reserved
@@ -137,7 +139,7 @@ def check_storage(organization: Organization, adding: int, field: str = "size") 
     tells the owners, once per crossing."""
     from officium.billing.usage import reserved_bytes, storage_bytes
 
-    subscription = subscription_for(organization)
+    subscription = subscription or subscription_for(organization)  # (the caller's, if it has it)
     plan = subscription.plan
     if not plan.max_storage_mb:
         return

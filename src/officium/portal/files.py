@@ -197,7 +197,7 @@ def versions_of(actor: Membership, file: File) -> list[File]:
 def supersede(new: File) -> File | None:
     """Called in the transaction that creates ``new``: a live file of the same name in the
     same folder becomes its older version (with the versions it had). Returns it."""
-    old = live_files(File.objects.filter(space_id=new.space_id, folder=new.folder,
+    old = live_files(File.objects.filter(space_id=new.space_id, folder=new.folder_id,
                                          name=new.name)).exclude(pk=new.pk).first()
     if old is None:
         return None

@@ -30,14 +30,16 @@ the consent page revokes every source they authorized (``consent_withdrawn``).
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import logging
 import posixpath
 import socket
 import threading
+import time
 import weakref
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -49,10 +51,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from officium.accounts import limits
 from officium.accounts.models import Membership
 from officium.portal import uploads
-from officium.portal.files import ensure_folder_path, unsupersede
+from officium.portal.files import unsupersede
 from officium.portal.models import (
     File,
     Folder,
@@ -88,7 +89,7 @@ MAX_DEPTH = 16
 LISTING_SECONDS = 300.0
 """The longest one folder listing may take (at most the per-file deadline)."""
 GET_PIECE = 256 * 1024
-"""Bytes asked of the connection at a time: a cut loses at most this much of what arrived."""
+"""Bytes asked of ``requests`` at a time when it decodes an encoded answer."""
 DAV = "{DAV:}"
 PROPFIND_BODY = (b'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop>'
                  b"<d:resourcetype/><d:getcontentlength/><d:getetag/></d:prop></d:propfind>")
@@ -422,32 +423,58 @@ class WebDAV:
         self.session.auth = (username, password)
         self.session.headers["User-Agent"] = "Officium-import/1"
         self.session.trust_env = False  # no proxies or .netrc from the environment
+        # One watchdog thread per run keeps the current deadline (not a timer per file).
+        self._watch = threading.Condition()
+        self._due: tuple[float, threading.Event] | None = None
+        self._watcher: threading.Thread | None = None
+        self._closed = False
 
     def close(self) -> None:
+        with self._watch:
+            self._closed = True
+            self._watch.notify()
         self.session.close()
 
     @contextmanager
     def deadline(self, seconds: float) -> Iterator[threading.Event]:
         """Within the block, every request of this client ends by ``seconds`` from now: when
         it passes, the returned event is set and the client's sockets are shut down, so a read
-        blocked on a server that drips bytes (each within the per-read timeout) returns."""
+        blocked on a server that drips bytes (each within the per-read timeout) returns. A
+        block inside another has its own deadline; the outer one is back when it ends."""
         expired = threading.Event()
-
-        def cut() -> None:
-            expired.set()
-            for sock in list(self.sockets):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-        timer = threading.Timer(seconds, cut)
-        timer.daemon = True
-        timer.start()
+        with self._watch:
+            outer = self._due
+            self._due = (time.monotonic() + seconds, expired)
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watchdog, name="import-deadline",
+                                                 daemon=True)
+                self._watcher.start()
+            self._watch.notify()
         try:
             yield expired
         finally:
-            timer.cancel()
+            with self._watch:
+                self._due = outer if outer is not None and not outer[1].is_set() else None
+                self._watch.notify()
+
+    def _watchdog(self) -> None:
+        with self._watch:
+            while not self._closed:
+                if self._due is None:
+                    self._watch.wait()
+                    continue
+                at, expired = self._due
+                left = at - time.monotonic()
+                if left > 0:
+                    self._watch.wait(left)
+                    continue
+                self._due = None
+                expired.set()
+                for sock in list(self.sockets):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
 
     def url_of(self, path: str) -> str:
         return urljoin(self.base, quote(path))
@@ -545,7 +572,10 @@ class WebDAV:
     def open(self, remote: Remote, offset: int) -> requests.Response:
         import requests
 
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        # the bytes as stored: read straight into the upload's buffers (see _Stream)
+        headers = {"Accept-Encoding": "identity"}
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
         try:
             answer = self.session.get(remote.href, headers=headers, stream=True, timeout=TIMEOUT,
                                       allow_redirects=False)
@@ -558,16 +588,25 @@ class WebDAV:
 
 
 class _Stream:
-    """A GET's body as ``readinto``/``read``, never giving more than ``limit`` bytes; more than
-    that on the wire is the server lying about the size (``overflow`` is then set). A cut
-    connection ends the body early (``broken``): what arrived is kept."""
+    """A GET's body as ``readinto``/``read``, never giving more than ``limit`` bytes (more on the
+    wire is the server lying about the size: ``more`` says so afterwards). A cut connection
+    ends the body early: what arrived is kept.
+
+    An answer sent as is (no ``Content-Encoding``, which ``open`` does not ask for) is read
+    straight from the connection into the upload's buffers: no piece allocated and copied per
+    read (the http.client response under urllib3's, a private attribute: docs/hot-paths.md,
+    ``OFFICIUM_PORTAL_IMPORT_DIRECT_READS``). One the server encoded anyway, or with the
+    setting off, goes through ``requests``' decoding."""
 
     def __init__(self, answer: requests.Response, limit: int) -> None:
-        self.pieces = answer.iter_content(GET_PIECE)
         self.left = limit
+        fp: Any = getattr(answer.raw, "_fp", None)  # the http.client response under urllib3's
+        encoding = answer.headers.get("Content-Encoding", "identity").strip().lower()
+        self.direct: Callable[[memoryview], int] | None = (
+            fp.readinto if getattr(settings, "OFFICIUM_PORTAL_IMPORT_DIRECT_READS", True)
+            and encoding in ("", "identity") and hasattr(fp, "readinto") else None)
+        self.pieces = answer.iter_content(GET_PIECE) if self.direct is None else iter(())
         self.buffer = memoryview(b"")
-        self.overflow = False
-        self.broken = False
 
     def _fill(self) -> bool:
         import requests
@@ -578,20 +617,24 @@ class _Stream:
             except StopIteration:
                 return False
             except (requests.RequestException, OSError):  # a cut connection: keep what arrived
-                self.broken = True
                 return False
         return True
 
     def readinto(self, view: memoryview) -> int:
-        """Copy straight from the connection's piece into the upload's buffer (one copy)."""
-        if not self._fill():
+        """Bytes into the upload's buffer: from the socket itself, or copied from a piece."""
+        if self.left <= 0:
             return 0
-        count = min(len(view), len(self.buffer))
-        if count > self.left:
-            self.overflow = True
-            raise SourceError("The source sent more bytes than the file's size; refused.")
-        view[:count] = self.buffer[:count]
-        self.buffer = self.buffer[count:]
+        if self.direct is not None:
+            try:
+                count = int(self.direct(view[:self.left]))
+            except (OSError, http.client.HTTPException, ValueError):  # cut: keep what arrived
+                return 0
+        else:
+            if not self._fill():
+                return 0
+            count = min(len(view), len(self.buffer), self.left)
+            view[:count] = self.buffer[:count]
+            self.buffer = self.buffer[count:]
         self.left -= count
         return count
 
@@ -602,8 +645,14 @@ class _Stream:
         return bytes(target[:count])
 
     def more(self) -> bool:
+        """Whether the server sends anything past the limit."""
         import requests
 
+        if self.direct is not None:
+            try:
+                return bool(self.direct(memoryview(bytearray(1))))
+            except (OSError, http.client.HTTPException, ValueError):
+                return False
         if self.buffer:
             return True
         try:
@@ -714,22 +763,23 @@ def _fetch(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote,
     limit = max_file_size(actor.organization.plan)
     if remote.size > limit:
         raise SourceError(f"A file of {remote.size} bytes is over this plan's {limit} bytes.")
-    if not item.upload_id:  # BI1: the plan's storage, before any folder is made for it
-        limits.check(actor.organization_id, "storage_bytes", remote.size, field="size")
     upload = (Upload.objects.filter(pk=item.upload_id, size=remote.size).select_related("space").first()
               if item.upload_id else None)
+    fits_checked = upload is None
     if upload is not None:  # a previous run stopped inside this file: continue it
         Upload.objects.filter(pk=upload.pk).update(busy_until=None)
     else:
-        folder: Folder | None = ensure_folder_path(actor, job.space, job.folder, names[:-1])
+        # BI1: start_upload checks the plan's storage for the declared size once, before any
+        # folder is made for the file; receive_chunk then need not ask again right away.
         upload = uploads.start_upload(actor, job.space, name=names[-1], size=remote.size,
-                                      sha256=None, folder=folder)
+                                      sha256=None, folder=job.folder, folder_path=names[:-1])
         ImportItem.objects.filter(pk=item.pk).update(upload_id=upload.pk)
     offset = upload.offset
     seconds = _file_seconds()
     with client.deadline(seconds) as expired:
         try:
-            return _receive(job, actor, client, remote, item, upload, offset, expired)
+            return _receive(job, actor, client, remote, item, upload, offset, expired,
+                            fits_checked)
         except Exception:
             if not expired.is_set():
                 raise
@@ -743,7 +793,7 @@ def _fetch(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote,
 
 
 def _receive(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote, item: ImportItem,
-             upload: Upload, offset: int, expired: threading.Event) -> File:
+             upload: Upload, offset: int, expired: threading.Event, fits_checked: bool) -> File:
     answer = client.open(remote, offset)
     if offset and answer.status_code != 206:  # the source cannot resume: start the file again
         answer.close()
@@ -754,7 +804,8 @@ def _receive(job: ImportJob, actor: Membership, client: WebDAV, remote: Remote, 
     try:
         stream = _Stream(answer, remote.size - offset)
         try:
-            result = uploads.receive_chunk(actor, upload, offset, stream, remote.size - offset)
+            result = uploads.receive_chunk(actor, upload, offset, stream, remote.size - offset,
+                                           fits_checked=fits_checked)
         except Interrupted:
             raise
         except SourceError:

@@ -152,7 +152,10 @@ class File(StoredBlob):
         indexes = [models.Index(fields=["organization", "space", "folder"]),
                    models.Index(fields=["space", "folder", "name", "id"]),
                    models.Index(fields=["space", "folder", "size", "id"]),
-                   models.Index(fields=["space", "folder", "created_at", "id"])]
+                   models.Index(fields=["space", "folder", "created_at", "id"]),
+                   # BI1: the storage in use (a sum per organization, asked by every upload's
+                   # start and chunk and every imported file) read from the index alone
+                   models.Index(fields=["organization", "size"], name="portal_file_org_size")]
 
     def __str__(self) -> str:
         return self.name

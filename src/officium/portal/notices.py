@@ -27,7 +27,7 @@ KIND = "portal.files_arrived"
 
 def file_arrived(file: File) -> None:
     recipients = (SpaceMember.objects.filter(space_id=file.space_id)
-                  .exclude(membership__user=file.uploaded_by)
+                  .exclude(membership__user=file.uploaded_by_id)
                   .values_list("membership__user_id", flat=True))
     Arrival.objects.bulk_create([Arrival(organization_id=file.organization_id, recipient_id=user_id,
                                          file=file) for user_id in recipients])

@@ -1,7 +1,8 @@
 """Resumable uploads with tus semantics, encrypted as the bytes arrive, in constant memory.
 
 1. ``start_upload`` checks the name, the declared size against the plan and the SHA-256's
-   form, creates the file's data key and writes the stream header.
+   form, creates the file's data key and keeps the stream header in the row (it is written
+   to the store with the first records: starting an upload touches no disk).
 2. ``receive_chunk`` claims the upload with a conditional UPDATE (a lease: two requests never
    append at once), refuses a wrong offset (409) or bytes past the declared size (413), then
    reads the body into a few 512 KiB buffers while other threads hash them and seal whole
@@ -10,7 +11,8 @@
    tail *encrypted* (``sealed_state``), and the chunk's digest. A dropped connection keeps
    what arrived; a crash keeps the last stored state, and the next append first cuts the
    object back to it. Plaintext never touches the disk.
-3. When the offset reaches the declared size, the final record is sealed and the SHA-256 of
+3. When the offset reaches the declared size, the final record is sealed (stored with the
+   chunk's last records when that chunk ends the upload: one flush for both) and the SHA-256 of
    the plaintext is compared with the declared one. The running hash lives in this process
    (``hashlib`` objects cannot be stored); when a resume landed elsewhere or after a restart,
    the digest is re-derived by decrypting the stored object. A mismatch deletes the upload
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import queue
 import re
 import threading
@@ -94,6 +97,8 @@ class ChunkResult:
     size: int
     file: File | None = None
     cut: bool = False
+    finalized: bool = False
+    """The file's final record is stored too (the chunk ended the upload)."""
 
 
 # --- the running SHA-256 of uploads this process is receiving ----------------------------
@@ -139,10 +144,15 @@ class _Receiver:
     """
 
     def __init__(self, running: Any, encryptor: StreamEncryptor,
-                 write: Callable[[Iterator[bytes]], object]) -> None:
+                 write: Callable[[Iterator[bytes]], object], *, ends_file: bool = False) -> None:
         self.running = running
         self.encryptor = encryptor
         self.write = write
+        self.ends_file = ends_file
+        self._finalize = False
+        self.sealed_state: bytes | None = None
+        """With ``ends_file`` and every byte received: the state before the final record,
+        which went to the store with the last records (one flush for both)."""
         self.error: BaseException | None = None
         self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         self._to_hash: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
@@ -168,6 +178,7 @@ class _Receiver:
                 if cut or not filled:
                     cut = True
                     break
+            self._finalize = self.ends_file and received == length and not cut
         finally:
             self._to_hash.put(None)
             for thread in threads:
@@ -200,6 +211,9 @@ class _Receiver:
                 finally:
                     self._free.put(buffer)
                 yield from sealed
+            if self._finalize and self.error is None:  # (set before the reader's end mark)
+                self.sealed_state = self.encryptor.sealed_state()
+                yield self.encryptor.finalize()
             finished = True
 
         try:
@@ -269,19 +283,13 @@ def start_upload(actor: Membership, space: Space, *, name: object, size: object,
                     sha256=sha256.lower(), record_size=DEFAULT_RECORD_SIZE)
     encryptor = StreamEncryptor(keys.new_file_key(space, upload), keys.blob_aad(upload),
                                 DEFAULT_RECORD_SIZE)
-    upload.stream_header = encryptor.header()
+    upload.stream_header = encryptor.header()  # stored with the first records (_write)
     upload.sealed_state = encryptor.sealed_state()
-    store = blob_store()
-    store.append(upload.storage_name, 0, [encryptor.header()])
-    try:
-        with transaction.atomic():
-            upload.save()
-            audit.record("portal.upload_started", actor=actor.user,
-                         organization=actor.organization_id, subject=actor.user, target=upload,
-                         details={"space": space.pk, "size": size})
-    except Exception:
-        store.delete(upload.storage_name)
-        raise
+    with transaction.atomic():
+        upload.save()
+        audit.record("portal.upload_started", actor=actor.user,
+                     organization=actor.organization_id, subject=actor.user, target=upload,
+                     details={"space": space.pk, "size": size})
     _keep_hash(upload, 0, hashlib.sha256())
     return upload
 
@@ -296,7 +304,10 @@ def upload_for(actor: Membership, upload_id: int) -> Upload:
 
 
 def receive_chunk(actor: Membership, upload: Upload, offset: int, body: Body,
-                  length: int | None) -> ChunkResult:
+                  length: int | None, *, fits_checked: bool = False) -> ChunkResult:
+    """Append a chunk. ``fits_checked``: the caller started this upload a moment ago in the same
+    call (``start_upload`` checked its declared size against the plan's storage), so the check
+    of what is reserved is not asked again (an import's one chunk per file)."""
     if length is None:
         raise ValidationError({"Content-Length": "Send the chunk's length."})
     if offset < 0 or length < 0:
@@ -305,7 +316,8 @@ def receive_chunk(actor: Membership, upload: Upload, offset: int, body: Body,
         raise TooLarge(f"This chunk ends at byte {offset + length}, past the declared size "
                        f"{upload.size}.")
     try:  # BI1: what is reserved still fits (a smaller plan, photos since): else nothing is kept
-        limits.check(actor.organization_id, "storage_bytes", 0, field="size")
+        if not fits_checked:
+            limits.check(actor.organization_id, "storage_bytes", 0, field="size")
     except ValidationError:
         discard(Upload.objects.get(pk=upload.pk), reason="storage_full")
         raise
@@ -315,7 +327,7 @@ def receive_chunk(actor: Membership, upload: Upload, offset: int, body: Body,
         result = _append(upload, offset, body, length)
         saved = True
         if result.offset == upload.size and not result.cut:
-            result.file = _complete(actor, upload)
+            result.file = _complete(actor, upload, final_stored=result.finalized)
         return result
     finally:
         if not saved:  # give the lease back, keeping every checkpoint confirmed so far
@@ -355,12 +367,13 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
     chunks = list(upload.chunks)
     while True:
         records_before, _tail = encryptor.state()
-        stored = HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE)
-        def write(records: Iterator[bytes], at: int = stored) -> int:
-            return store.append(upload.storage_name, at, records)
 
-        receiver = _Receiver(running, encryptor, write)
+        def write(records: Iterator[bytes], before: int = records_before) -> int:
+            return _write(store, upload, before, records)
+
         step = min(remaining, CHECKPOINT)
+        receiver = _Receiver(running, encryptor, write,
+                             ends_file=step == remaining and position + remaining == upload.size)
         received, cut = receiver.run(body, step)
         new_offset = position + received
         remaining -= received
@@ -374,7 +387,7 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
             chunks[-1].pop("open", None)
         else:
             chunks[-1]["open"] = True
-        sealed_state = encryptor.sealed_state()
+        sealed_state = receiver.sealed_state or encryptor.sealed_state()
         now = timezone.now()
         updated = Upload.objects.filter(pk=upload.pk, offset=position).update(
             offset=new_offset, sealed_state=sealed_state, chunks=chunks,
@@ -386,19 +399,34 @@ def _append(upload: Upload, offset: int, body: Body, length: int) -> ChunkResult
             _keep_hash(upload, new_offset, running)
         position = new_offset
         if last:
-            return ChunkResult(offset=new_offset, size=upload.size, cut=cut)
+            return ChunkResult(offset=new_offset, size=upload.size, cut=cut,
+                               finalized=receiver.sealed_state is not None)
 
 
-def _complete(actor: Membership, upload: Upload) -> File:
+def _write(store: BlobStore, upload: Upload, records_before: int, records: Iterator[bytes]) -> int:
+    """Append ``records`` after the ``records_before`` confirmed ones (dropping anything past
+    them). The stream header is kept in the row from the start and written with the first
+    records: starting an upload writes (and flushes) nothing, and S3's first segment is not a
+    tiny one."""
+    if records_before == 0:
+        return store.append(upload.storage_name, 0,
+                            itertools.chain([bytes(upload.stream_header)], records))
+    return store.append(upload.storage_name,
+                        HEADER_SIZE + records_before * (upload.record_size + TAG_SIZE), records)
+
+
+def _complete(actor: Membership, upload: Upload, *, final_stored: bool = False) -> File:
+    """The upload reached its size: its final record (unless the last chunk stored it already),
+    the digest checked, the file made."""
     store = blob_store()
     key = keys.file_key(upload.space, upload)
-    encryptor = StreamEncryptor.resume_sealed(key, keys.blob_aad(upload),
-                                              bytes(upload.stream_header),
-                                              bytes(upload.sealed_state))
-    records, _tail = encryptor.state()
-    stored = HEADER_SIZE + records * (upload.record_size + TAG_SIZE)
     try:
-        store.append(upload.storage_name, stored, [encryptor.finalize()])
+        if not final_stored:
+            encryptor = StreamEncryptor.resume_sealed(key, keys.blob_aad(upload),
+                                                      bytes(upload.stream_header),
+                                                      bytes(upload.sealed_state))
+            records, _tail = encryptor.state()
+            _write(store, upload, records, iter([encryptor.finalize()]))
         store.seal(upload.storage_name)
         digest = _final_digest(store, upload, key)
     except Exception:
@@ -412,8 +440,8 @@ def _complete(actor: Membership, upload: Upload) -> File:
                                          "declared one; the upload was discarded."})
     with transaction.atomic():
         file = File.objects.create(
-            organization_id=upload.organization_id, space=upload.space, folder=upload.folder,
-            uploaded_by=upload.uploaded_by, blob=upload.blob, name=upload.name,
+            organization_id=upload.organization_id, space=upload.space, folder_id=upload.folder_id,
+            uploaded_by_id=upload.uploaded_by_id, blob=upload.blob, name=upload.name,
             extension=upload.extension, size=upload.size, sha256=upload.sha256,
             record_size=upload.record_size, wrapped_key=upload.wrapped_key,
             created_at=upload.created_at)
