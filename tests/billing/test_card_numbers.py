@@ -7,6 +7,7 @@ import logging
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from tests.billing.conftest import PAYS, card_form, tokenize
@@ -65,3 +66,17 @@ def test_SE2_no_card_number_in_database_logs_outbox_or_export_after_a_payment(st
     subject = records.Subject(user_id=alice.pk)
     exported = " ".join(str(row) for kind in records.record_types() for row in records.rows(kind, subject))
     assert "Alice Anders" in exported and luhn_runs(exported) == []
+
+
+def test_SE2_a_provider_token_whose_digits_pass_the_luhn_check_is_no_card_number(standin, alice_org):
+    """The stand-in (like the real provider) issues random ids; one with a Luhn-valid run of
+    digits was refused as a card number, one payment in a few hundred."""
+    from officium.billing.payments import clean_card_form
+
+    token = "pm_d98d54197141196146b29fb0"
+    assert contains_card_number(token)  # the run 54197141196146 passes the Luhn check
+    cleaned = clean_card_form(card_form(token))
+    assert cleaned["payment_method"] == token
+    with pytest.raises(ValidationError) as refused:  # a card number alone is still refused, by name
+        clean_card_form(card_form("4242 4242 4242 4242"))
+    assert "card number" in refused.value.message_dict["payment_method"][0]

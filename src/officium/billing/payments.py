@@ -90,7 +90,9 @@ def clean_card_form(data: dict[str, Any]) -> dict[str, Any]:
     if not payments_offered():
         raise ValidationError({"payment_method": "Card payments are not offered under this privacy policy."})
     for name, value in data.items():
-        if isinstance(value, str) and contains_card_number(value):
+        # A provider's token is random letters and digits: a run of them may pass the Luhn check
+        # (one in a few hundred did), yet it is no card number.
+        if isinstance(value, str) and not TOKEN.match(value.strip()) and contains_card_number(value):
             raise ValidationError({name: "This looks like a card number. Card numbers go to the payment "
                                          "provider only: type it into the card field."})
     token = str(data.get("payment_method") or "").strip()
