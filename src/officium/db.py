@@ -151,7 +151,7 @@ class PreparedInsert:
                     memo[key] = compiler.prepare_value(field, value)
                 params.append(memo[key])
             elif plan is _Plan.UTC_TEXT and kind is datetime and value.tzinfo is UTC:
-                params.append(str(value.replace(tzinfo=None)))  # SQLite's naive UTC text
+                params.append(naive_utc_text(value))
             elif plan is _Plan.AWARE and kind is datetime and value.tzinfo is not None:
                 params.append(value)  # PostgreSQL takes the aware datetime as it is
             else:
@@ -194,6 +194,20 @@ class PreparedInsert:
         compiler.returning_fields = returning
         [(sql, _params)] = compiler.as_sql()
         return sql, compiler, returning, tuple(_plan(field, conn) for field in self._fields)
+
+
+def naive_utc_text(moment: datetime) -> str:
+    """What Django stores on SQLite for an aware datetime (naive UTC text), without its
+    per-value checks."""
+    if moment.tzinfo is UTC:  # what devices and timezone.now() give: drop the "+00:00"
+        return moment.isoformat(" ")[:-6]
+    return str(moment.astimezone(UTC).replace(tzinfo=None))
+
+
+def datetime_adapter(vendor: str) -> Callable[[datetime], Any]:
+    """Aware datetimes as the database takes them in hand-written statements: SQLite naive UTC
+    text, PostgreSQL the datetime itself."""
+    return naive_utc_text if vendor == "sqlite" else (lambda moment: moment)
 
 
 class _Plan(enum.Enum):

@@ -34,7 +34,7 @@ from officium.attendance.models import (
     LocationStatus,
 )
 from officium.attendance.privacy_mode import PausedPeriods, PrivacyModeChanged, privacy_version
-from officium.db import executemany, executemany_returning, sqlite_writers
+from officium.db import datetime_adapter, executemany, executemany_returning, sqlite_writers
 from officium.privacy import audit
 from officium.shard.tenancy import unique_key_scope
 
@@ -294,20 +294,6 @@ _NONE, _NOT_COLLECTED, _PAUSED, _RECORDED = (str(s.value) for s in (
     LocationStatus.NONE, LocationStatus.NOT_COLLECTED, LocationStatus.PAUSED, LocationStatus.RECORDED))
 
 
-def _datetime_adapter(vendor: str) -> Any:
-    """What Django would store for an aware datetime, without its per-value checks: SQLite
-    keeps naive UTC text, PostgreSQL takes the datetime itself."""
-    if vendor != "sqlite":
-        return lambda moment: moment
-
-    def naive_utc_text(moment: datetime) -> str:
-        if moment.tzinfo is UTC:  # what devices send: drop the "+00:00" isoformat adds
-            return moment.isoformat(" ")[:-6]
-        return str(moment.astimezone(UTC).replace(tzinfo=None))
-
-    return naive_utc_text
-
-
 def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
           ) -> tuple[list[tuple[Any, ...]], tuple[Fix, datetime, tuple[Fix, datetime] | None] | None]:
     """Column tuples with privacy mode, the device profile and mock detection applied."""
@@ -317,7 +303,7 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
     previous = last_fix(member.pk, before=rows[0][2], user_id=member.user_id)
     before_last: tuple[Fix, datetime] | None = previous
     newest: tuple[Fix, datetime, tuple[Fix, datetime] | None] | None = None
-    adapt = _datetime_adapter(connection.vendor)
+    adapt = datetime_adapter(connection.vendor)
     head = (device.organization_id, member.pk, device.pk)
     received = adapt(now)
     out, fixes = [], []

@@ -24,9 +24,9 @@ from django.db import connection
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from officium.attendance.ingest import BrokenEvent, Item, _datetime_adapter, register_action
+from officium.attendance.ingest import BrokenEvent, Item, register_action
 from officium.attendance.models import Device, EventKind, LocationStatus
-from officium.db import executemany
+from officium.db import datetime_adapter, executemany
 from officium.fieldwork import audit_events as ev
 from officium.fieldwork import bids, definitions, eta, services
 from officium.fieldwork.models import BidOffer, FormVersion, Status, Submission, Task, TaskEntry
@@ -79,7 +79,7 @@ SUBMISSION_COLUMNS = ("organization_id", "member_id", "device_id", "version_id",
 def insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
     """One ``executemany`` (as attendance's ingest does for location events): preparing each
     value of each model instance for ``bulk_create`` costs more than the insert itself. The
-    rows hold database values: times through ``_datetime_adapter``, JSON through the
+    rows hold database values: times through ``datetime_adapter``, JSON through the
     connection's ``adapt_json_value``. Duplicates by (member, client id) are skipped by the
     constraint."""
     if not rows:
@@ -128,7 +128,7 @@ class EntryAction:
         member, now = device.member, timezone.now()
         steps = [i for i in fresh if i[2][1]]
         notes = [(task, note, location_id, at, cid) for cid, at, (task, status, note), location_id, _ in fresh if not status]
-        head, adapt = (member.organization_id, member.pk, device.pk), _datetime_adapter(connection.vendor)
+        head, adapt = (member.organization_id, member.pk, device.pk), datetime_adapter(connection.vendor)
         received = adapt(now)
         count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, adapt(at), received, cid)
                                                   for task, note, location_id, at, cid in notes])
@@ -158,7 +158,7 @@ class FormAction:
         done = set() if new else _done(Submission, device, items)
         fresh = [i for i in items if i[0] not in done]
         member, now = device.member, timezone.now()
-        head, adapt = (member.organization_id, member.pk, device.pk), _datetime_adapter(connection.vendor)
+        head, adapt = (member.organization_id, member.pk, device.pk), datetime_adapter(connection.vendor)
         received = adapt(now)
         # What the field's get_db_prep_save ends in for a dict, without its per-value checks.
         as_json, encoder = connection.ops.adapt_json_value, Submission._meta.get_field("answers").encoder

@@ -32,4 +32,9 @@ class Migration(migrations.Migration):
             name='organization',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='accounts.organization'),
         ),
+        migrations.AlterField(
+            model_name='locationevent',
+            name='device',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='attendance.device'),
+        ),
     ]
