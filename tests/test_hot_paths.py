@@ -62,6 +62,31 @@ def test_guard_prepared_insert_relies_on_the_insert_compiler_as_it_is():
     assert connection.features.can_return_columns_from_insert
 
 
+
+def test_guard_prepared_insert_relation_check_relies_on_the_model_state_as_it_is(bob):
+    """PreparedInsert's own relation check (``_check_relations``) reads what
+    ``Model._prepare_related_fields_for_save`` reads: the fields cache by each relation's
+    ``cache_name``, ``_is_pk_set``; and it sends ``pre_save`` only when it has listeners."""
+    from django.db.models.signals import pre_save
+
+    member = bob.memberships.get()
+    event = LocationEvent(member=member)
+    field = LocationEvent._meta.get_field("member")
+    assert event._state.fields_cache[field.cache_name] is member
+    assert member._is_pk_set() and not Membership()._is_pk_set()
+    assert pre_save.has_listeners(LocationEvent) in (True, False)
+
+
+def test_guard_direct_sqlite_statements_rely_on_the_cursor_as_it_is():
+    """``db.run``: Django's SQLite cursor converts placeholders with ``convert_query``; the
+    connection wrapper's checks and error wrapper are what its cursor uses around a statement."""
+    for name in ("validate_thread_sharing", "validate_no_broken_transaction", "wrap_database_errors",
+                 "queries_logged", "execute_wrappers", "health_check_enabled", "health_check_done"):
+        assert hasattr(connection, name), f"DatabaseWrapper.{name}"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert cursor.cursor.convert_query("SELECT %s, '%%'") == "SELECT ?, '%'"
+
 @pytest.fixture(params=["fast", "plain"])
 def mode(request, settings):
     """Each behaviour test runs with the fast path and with the plain fallback."""
@@ -231,6 +256,94 @@ def test_prepared_insert_values_equal_the_fields_own_preparation(bob, alice_org,
                                     work_day=moment.date())
         assert fast == _generic(records, obj)
 
+
+
+def test_prepared_insert_task_row_values_equal_the_fields_own_preparation():
+    """The task queue's row (the check-in's timesheet task): a UUID, JSON values of each kind
+    and an auto_now_add datetime prepared by their plans equal the fields' own preparation; the
+    automatic time is set on the instance as ``pre_save`` sets it."""
+    import uuid
+
+    from django_tasks_db.models import DBTaskResult
+
+    rows = PreparedInsert(DBTaskResult, with_pk=True)
+    plans = {f.name: p.name for f, p in zip(rows._fields, rows._compiled(DEFAULT_DB_ALIAS)[3], strict=True)}
+    assert plans["id"] == "UUID" and plans["args_kwargs"] == "JSON" and plans["enqueued_at"].startswith("NOW")
+    for task_id, args, result in ((uuid.uuid4(), {"args": [1, [[2, "2026-12-06"]]], "kwargs": {}}, None),
+                                  (str(uuid.uuid4()), {"args": [], "kwargs": {"x": 1.5}}, [1, "two"]),
+                                  (uuid.uuid4(), {"args": ["s"], "kwargs": {}}, "text")):
+        before = timezone.now()
+        obj, fast = rows.prepare(id=task_id, args_kwargs=args, priority=0, task_path="m.t", queue_name="default",
+                                 backend_name="default", run_after=None, return_value=result)
+        enqueued = obj.enqueued_at
+        assert before <= enqueued <= timezone.now()  # set on the instance, as pre_save does
+        at = [f.name for f in rows._fields].index("enqueued_at")
+        assert fast[at] == rows._compiled(DEFAULT_DB_ALIAS)[1].prepare_value(rows._fields[at], enqueued)
+        generic = _generic(rows, obj)  # its pre_save takes a new "now"
+
+        def plain(values, at=at):  # PostgreSQL's Jsonb wrapper compares by identity: its value
+            return [getattr(v, "obj", v) for v in values[:at] + values[at + 1:]]
+        assert plain(fast) == plain(generic)
+        assert [type(v) for v in fast] == [type(v) for v in generic]
+
+
+def test_prepared_insert_refuses_an_unsaved_related_object_in_both_modes(mode, bob, alice_org):
+    """As ``save()`` refuses it: nothing is written."""
+    from officium.accounts.models import Organization
+
+    before = LocationEvent.objects.count()
+    with pytest.raises(ValueError, match="unsaved related object 'organization'"):
+        PreparedInsert(LocationEvent).create(organization=Organization(name="Unsaved"), member=bob.memberships.get(),
+                                             kind="attendance", occurred_at=timezone.now(),
+                                             received_at=timezone.now(), location_status="none")
+    assert LocationEvent.objects.count() == before
+
+
+def test_prepared_statements_run_straight_on_the_driver_only_where_nothing_watches(alice, alice_org):
+    """On SQLite a prepared statement skips Django's cursor, except where its query log (DEBUG,
+    CaptureQueriesContext) or an execute wrapper is on: those still see every statement.
+    Errors still arrive as Django's exceptions and a broken transaction still refuses it."""
+    from django.db import IntegrityError
+    from django.db.transaction import TransactionManagementError
+    from django.test.utils import CaptureQueriesContext
+
+    pks = Prepared(lambda org: Membership.objects.filter(organization_id=org).values_list("pk"))
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        pks.rows(1)
+    assert len(seen) == 1
+    with CaptureQueriesContext(connection) as captured:
+        pks.rows(1)
+    assert len(captured) == 1
+    if connection.vendor == "sqlite":
+        from officium import db
+
+        calls = []
+        original = connection.cursor
+
+        def counting_cursor(*args, **kwargs):
+            calls.append(1)
+            return original(*args, **kwargs)
+
+        connection.cursor = counting_cursor
+        try:
+            pks.rows(1)
+        finally:
+            del connection.cursor
+        assert calls == [], "a prepared statement on SQLite goes straight to the driver"
+        assert db.run  # the path under test
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():  # Django's class, not the driver's
+            PreparedInsert(Membership).create(organization=alice_org, user=alice, role="member")
+        with transaction.atomic(), pytest.raises(TransactionManagementError):
+            connection.needs_rollback = True
+            pks.rows(1)
+        connection.needs_rollback = False
 
 # --- portal/imports._Stream: urllib3's http.client response -----------------------------------
 

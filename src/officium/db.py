@@ -16,9 +16,10 @@ import enum
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 try:
@@ -31,6 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
+from django.utils import timezone
 
 
 class Prepared:
@@ -59,13 +61,11 @@ class Prepared:
         compiled = cache.get(self)
         if compiled is None:
             compiled = cache[self] = self._compile(using)
-        sql, template, slots, converters = compiled
+        sql, template, slots, converters, driver_sql = compiled
         params = list(template)
         for slot, index in slots:
             params[slot] = values[index]
-        with conn.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        rows: list[tuple[Any, ...]] = run(conn, sql, driver_sql, params, _fetchall)
         if not converters:
             return rows  # the cursor's own tuples
         out = []
@@ -94,7 +94,7 @@ class Prepared:
         rows = self.rows(*values, using=using)
         return rows[0] if rows else None
 
-    def _compile(self, using: str) -> tuple[str, tuple[Any, ...], tuple[tuple[int, int], ...], list[Any]]:
+    def _compile(self, using: str) -> tuple[str, tuple[Any, ...], tuple[tuple[int, int], ...], list[Any], str | None]:
         compiler = self._build(*self._markers).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = tuple((slot, self._markers.index(p)) for slot, p in enumerate(params)
@@ -103,7 +103,7 @@ class Prepared:
             raise ValueError(f"a parameter marker was not found in {sql!r}")
         fields = [s[0] for s in compiler.select[:compiler.col_count]]
         converters = list(compiler.get_converters(fields).items()) if self._convert else []
-        return sql, tuple(params), slots, converters
+        return sql, tuple(params), slots, converters, driver_statement(connections[using], sql)
 
 
 class PreparedInsert:
@@ -119,8 +119,13 @@ class PreparedInsert:
         """``with_pk``: the caller gives the primary key (a UUID, not a database sequence)."""
         self.model = model
         meta = model._meta
-        self._fields = [f for f in meta.local_concrete_fields
-                        if (with_pk or f not in meta.pk_fields) and not f.generated]
+        self._fields: list[Any] = [f for f in meta.local_concrete_fields
+                                   if (with_pk or f not in meta.pk_fields) and not f.generated]
+        # What ``Model._prepare_related_fields_for_save`` looks at: the relations among the
+        # concrete fields (a model with private relations, a generic foreign key, takes
+        # Django's own check).
+        self._relations: tuple[Any, ...] = tuple(f for f in meta.concrete_fields if f.is_relation)
+        self._private_relations = any(f.is_relation for f in meta.private_fields)
 
     def create(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any:
         return self.insert(self.prepare(using, **values), using)
@@ -131,17 +136,23 @@ class PreparedInsert:
         obj = self.model(**values)
         if not prepared_statements():
             return obj, []  # the plain path: ``save()`` prepares the values as it inserts
-        # Private Django API (absent from django-stubs); what save() runs before its INSERT.
-        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-        pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
-        _sql, compiler, _returning, plans = self._compiled(using)
-        memo: dict[tuple[Any, ...], Any] = connections[using].__dict__.setdefault("_officium_values", {})
+        self._check_relations(obj)
+        if pre_save.has_listeners(self.model):
+            pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
+        _sql, compiler, _returning, plans, _driver_sql = self._compiled(using)
+        conn = connections[using]
+        memo: dict[tuple[Any, ...], Any] = conn.__dict__.setdefault("_officium_values", {})
         if len(memo) > MEMO_LIMIT:
             memo.clear()
         params = []
         for field, plan in zip(self._fields, plans, strict=True):
             if plan is _Plan.GENERIC:
                 params.append(compiler.prepare_value(field, compiler.pre_save_val(field, obj)))
+                continue
+            if plan is _Plan.NOW_UTC_TEXT or plan is _Plan.NOW_AWARE:  # auto_now(_add): what pre_save does
+                value = timezone.now()
+                setattr(obj, field.attname, value)
+                params.append(naive_utc_text(value) if plan is _Plan.NOW_UTC_TEXT else value)
                 continue
             value = getattr(obj, field.attname)  # what Field.pre_save returns
             kind = type(value)
@@ -154,19 +165,43 @@ class PreparedInsert:
                 params.append(naive_utc_text(value))
             elif plan is _Plan.AWARE and kind is datetime and value.tzinfo is not None:
                 params.append(value)  # PostgreSQL takes the aware datetime as it is
+            elif plan is _Plan.UUID and kind is uuid.UUID:
+                params.append(value if conn.features.has_native_uuid_field else value.hex)
+            elif plan is _Plan.JSON and kind in _JSON_VALUES:
+                params.append(None if value is None else conn.ops.adapt_json_value(value, field.encoder))
             else:
-                params.append(compiler.prepare_value(field, value))
+                params.append(compiler.prepare_value(field, compiler.pre_save_val(field, obj)))
         return obj, params
+
+    def _check_relations(self, obj: Any) -> None:
+        """``Model._prepare_related_fields_for_save`` (what ``save()`` runs before its INSERT)
+        over the relations alone: an unsaved related object is refused as ``save()`` refuses it."""
+        if self._private_relations:
+            # Private Django API (absent from django-stubs).
+            obj._prepare_related_fields_for_save(operation_name="save")
+            return
+        cache = obj._state.fields_cache
+        for field in self._relations:
+            related = cache.get(field.cache_name)
+            if related is None:
+                continue
+            if not related._is_pk_set():
+                if not field.remote_field.multiple:
+                    field.remote_field.delete_cached_value(related)
+                raise ValueError(f"save() prohibited to prevent data loss due to unsaved related object "
+                                 f"'{field.name}'.")
+            if getattr(obj, field.attname) in field.empty_values:
+                setattr(obj, field.name, related)
+            if getattr(related, field.target_field.attname) != getattr(obj, field.attname):
+                field.delete_cached_value(obj)
 
     def insert(self, prepared: tuple[Any, list[Any]], using: str = DEFAULT_DB_ALIAS) -> Any:
         obj, params = prepared
         if not prepared_statements():
             obj.save(force_insert=True, using=using)
             return obj
-        sql, _compiler, returning, _plans = self._compiled(using)
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone() if returning else ()
+        sql, _compiler, returning, _plans, driver_sql = self._compiled(using)
+        row = run(connections[using], sql, driver_sql, params, _fetchone if returning else _nothing)
         for field, value in zip(returning, row, strict=True):
             setattr(obj, field.attname, value)
         obj._state.adding = False
@@ -175,7 +210,7 @@ class PreparedInsert:
                        using=using)
         return obj
 
-    def _compiled(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...]]:
+    def _compiled(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...], str | None]:
         conn = connections[using]
         cache: dict[object, Any] = conn.__dict__.setdefault("_officium_prepared", {})
         compiled = cache.get(self)
@@ -183,7 +218,7 @@ class PreparedInsert:
             compiled = cache[self] = self._compile(using)
         return compiled
 
-    def _compile(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...]]:
+    def _compile(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...], str | None]:
         conn = connections[using]
         if not conn.features.can_return_columns_from_insert:  # pragma: no cover  (SQLite, PostgreSQL can)
             raise NotImplementedError("PreparedInsert needs INSERT ... RETURNING")
@@ -193,7 +228,56 @@ class PreparedInsert:
         returning = tuple(self.model._meta.db_returning_fields)
         compiler.returning_fields = returning
         [(sql, _params)] = compiler.as_sql()
-        return sql, compiler, returning, tuple(_plan(field, conn) for field in self._fields)
+        return (sql, compiler, returning, tuple(_plan(field, conn) for field in self._fields),
+                driver_statement(conn, sql))
+
+
+def _fetchall(cursor: Any) -> Any:
+    return cursor.fetchall()
+
+
+def _fetchone(cursor: Any) -> Any:
+    return cursor.fetchone()
+
+
+def _nothing(cursor: Any) -> Any:
+    return ()
+
+
+def driver_statement(conn: Any, sql: str) -> str | None:
+    """On SQLite, ``sql`` in the driver's own parameter style (``?``), converted once by Django's
+    own cursor as it would convert it on every call; ``None`` elsewhere."""
+    if conn.vendor != "sqlite":
+        return None
+    with conn.cursor() as cursor:
+        return str(cursor.cursor.convert_query(sql))
+
+
+def run(conn: Any, sql: str, driver_sql: str | None, params: Sequence[Any],
+        fetch: Callable[[Any], Any]) -> Any:
+    """Execute one compiled statement and ``fetch`` from its cursor.
+
+    On SQLite, an open connection with no query log (``DEBUG``, ``CaptureQueriesContext``), no
+    execute wrappers and no health check due runs ``driver_sql`` straight on a driver cursor,
+    with the checks Django's cursor makes first (thread sharing, a broken transaction) and its
+    error wrapping: Django's cursor converts the placeholders with a regular expression on every
+    call and adds five layers of calls around each statement (about a tenth of a check-in's
+    Python work, for its eleven statements). Anything else goes through Django's cursor.
+    """
+    if (driver_sql is None or conn.connection is None or conn.queries_logged or conn.execute_wrappers
+            or (conn.health_check_enabled and not conn.health_check_done)):
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return fetch(cursor)
+    conn.validate_thread_sharing()
+    conn.validate_no_broken_transaction()
+    with conn.wrap_database_errors:
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(driver_sql, params)
+            return fetch(cursor)
+        finally:
+            cursor.close()
 
 
 def naive_utc_text(moment: datetime) -> str:
@@ -218,28 +302,40 @@ class _Plan(enum.Enum):
     MEMO = "a plain field: the prepared value of an immutable value, kept per connection"
     UTC_TEXT = "SQLite: an aware UTC datetime becomes naive UTC text, as Django stores it"
     AWARE = "PostgreSQL: an aware datetime is passed as it is, as Django passes it"
+    NOW_UTC_TEXT = "SQLite: an auto_now(_add) datetime field: now, set on the instance, as UTC_TEXT"
+    NOW_AWARE = "PostgreSQL: an auto_now(_add) datetime field: now, set on the instance, as AWARE"
+    UUID = "a UUID: the database's own UUID type, else its hex text, as Django stores it"
+    JSON = "a JSON field: NULL for None, else the connection's JSON adaptation with the field's encoder"
 
 
 _MEMO_FIELDS = frozenset({models.CharField, models.TextField, models.BooleanField, models.IntegerField,
                           models.SmallIntegerField, models.BigIntegerField, models.PositiveIntegerField,
                           models.PositiveSmallIntegerField, models.ForeignKey})
-_MEMO_VALUES = frozenset({str, int, bool, type(None)})
+_MEMO_VALUES = frozenset({str, int, bool, type(None), date})
+_JSON_VALUES = frozenset({dict, list, str, int, float, bool, type(None)})
 MEMO_LIMIT = 4096
 """Prepared values kept per connection (cleared past this: ids of many members pass through)."""
 
 
 def _plan(field: Any, conn: Any) -> _Plan:
     """Only exact built-in classes (a subclass may prepare differently: a vault field seals)
-    whose ``pre_save`` is the plain attribute read; anything else, and any value of another
-    type than the plan expects, takes the field's own path."""
-    plain_pre_save = type(field).pre_save is models.Field.pre_save
-    if type(field) in _MEMO_FIELDS and plain_pre_save:
+    whose ``pre_save`` is the plain attribute read (or ``now`` for an automatic datetime);
+    anything else, and any value of another type than the plan expects, takes the field's own
+    path."""
+    kind = type(field)
+    plain_pre_save = kind.pre_save is models.Field.pre_save
+    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if (kind in _MEMO_FIELDS and plain_pre_save) or (kind is models.DateField and not automatic):
         return _Plan.MEMO
-    if type(field) is models.DateTimeField and not (field.auto_now or field.auto_now_add) and settings.USE_TZ:
+    if kind is models.DateTimeField and settings.USE_TZ:
         if conn.vendor == "sqlite" and conn.timezone is UTC:
-            return _Plan.UTC_TEXT
+            return _Plan.NOW_UTC_TEXT if automatic else _Plan.UTC_TEXT
         if conn.vendor == "postgresql":
-            return _Plan.AWARE
+            return _Plan.NOW_AWARE if automatic else _Plan.AWARE
+    if kind is models.UUIDField and plain_pre_save:
+        return _Plan.UUID
+    if kind is models.JSONField and plain_pre_save:
+        return _Plan.JSON
     return _Plan.GENERIC
 
 
