@@ -47,7 +47,7 @@ from officium.attendance.models import (
     Site,
     WithoutLocation,
 )
-from officium.attendance.privacy_mode import PrivacyModeChanged, privacy_version
+from officium.attendance.privacy_mode import PrivacyModeChanged
 from officium.db import Prepared, PreparedInsert, sqlite_writers
 from officium.privacy import audit
 from officium.privacy.audit.chain import Draft
@@ -62,6 +62,8 @@ _SETTINGS = AttendanceSettings.objects.filter(organization_id=OuterRef("organiza
 _COUNTING = Q(accepted=True) | Q(review=Review.PENDING)  # what moves a member in or out (WT3)
 _LATEST_COUNTING = (AttendanceRecord.objects.filter(_COUNTING, member_id=OuterRef("pk"))
                     .order_by("-occurred_at", "-pk"))
+_LATEST_FIX = (LocationEvent.objects.filter(member_id=OuterRef("pk"), location_status=LocationStatus.RECORDED)
+               .order_by("-occurred_at", "-pk"))
 _CONTEXT = Prepared(lambda member: Membership.objects.filter(pk=member).annotate(
     kinds=Subquery(DeviceProfile.objects.filter(member_id=OuterRef("pk")).values("location_kinds")[:1]),
     mode=Subquery(_SETTINGS.values("without_location")[:1]),
@@ -70,10 +72,16 @@ _CONTEXT = Prepared(lambda member: Membership.objects.filter(pk=member).annotate
     privacy_on=Subquery(_LATEST_SWITCH.values("enabled")[:1]),
     last_direction=Subquery(_LATEST_COUNTING.values("direction")[:1]),
     last_at=Subquery(_LATEST_COUNTING.values("occurred_at")[:1]),
+    # The latest recorded fix (speed check, alerts): what ``last_fix`` reads, in this query.
+    **{f"fix_{name}": Subquery(_LATEST_FIX.values(name)[:1]) for name in (*coordinates.VALUE_FIELDS, "occurred_at")},
 ).values_list("kinds", "mode", "repeat", "privacy_id", "privacy_on", "organization__time_zone",
-              "last_direction", "last_at"))
-_LAST_DIRECTION = Prepared(lambda member: AttendanceRecord.objects.filter(_COUNTING, member_id=member)
-                           .order_by("-occurred_at", "-pk").values_list("direction")[:1])
+              "last_direction", "last_at", "user_id",
+              *(f"fix_{name}" for name in (*coordinates.VALUE_FIELDS, "occurred_at"))))
+_STATE = Prepared(lambda member: Membership.objects.filter(pk=member).annotate(
+    last_direction=Subquery(_LATEST_COUNTING.values("direction")[:1]),
+    privacy_id=Subquery(_LATEST_SWITCH.values("pk")[:1]),
+    privacy_on=Subquery(_LATEST_SWITCH.values("enabled")[:1]),
+).values_list("last_direction", "privacy_id", "privacy_on"))
 _LOCK_MEMBER = Prepared(lambda member: Membership.objects.select_for_update().filter(pk=member)
                         .values_list("pk"))
 _MODE_DEFAULT = str(AttendanceSettings._meta.get_field("without_location").default)
@@ -149,6 +157,7 @@ class _Context:
     zone_name: str
     last_direction: str | None
     last_at: datetime | None
+    last_fix: tuple[Fix, datetime] | None
 
 
 class _StateChanged(Exception):
@@ -199,17 +208,19 @@ def _resolve_direction(direction: str, context: _Context) -> str:
 
 
 def _member_context(actor: Membership) -> _Context:
-    """Device profile kinds, the organization's choices and zone, the privacy version and the
-    member's in/out state, in one query."""
+    """Device profile kinds, the organization's choices and zone, the privacy version, the
+    member's in/out state and latest recorded fix, in one query."""
     row = _CONTEXT.first(actor.pk)
     if row is None:  # the membership is gone: nothing of its own, the defaults
         return _Context(frozenset(DeviceProfile.DEFAULT_KINDS), _MODE_DEFAULT, _REPEAT_DEFAULT, None,
-                        localtime.DEFAULT_ZONE, None, None)
-    kinds, mode, repeat, privacy_id, privacy_on, zone_name, last_direction, last_at = row
+                        localtime.DEFAULT_ZONE, None, None, None)
+    kinds, mode, repeat, privacy_id, privacy_on, zone_name, last_direction, last_at, user_id, *tokens, fix_at = row
+    fix = coordinates.from_tokens(LocationEvent, user_id, *tokens) if fix_at is not None else None
     return _Context(frozenset(DeviceProfile.DEFAULT_KINDS if kinds is None else kinds),
                     mode or _MODE_DEFAULT, repeat or _REPEAT_DEFAULT,
                     None if privacy_id is None else (privacy_id, bool(privacy_on)),
-                    zone_name or localtime.DEFAULT_ZONE, last_direction, last_at)
+                    zone_name or localtime.DEFAULT_ZONE, last_direction, last_at,
+                    None if fix is None else (fix, fix_at))
 
 
 def _acceptance(verdict: str, mock: bool, without_location: str) -> tuple[bool, str]:
@@ -230,7 +241,7 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
     if fix is not None and version is not None and version[1]:
         fix, status = None, LocationStatus.PAUSED
     now = timezone.now()
-    verdict, site, previous, mock = _judge(actor, fix, now, site, fences)
+    verdict, site, previous, mock = _judge(fix, now, site, fences, context.last_fix)
     accepted, review = _acceptance(verdict, mock, context.without_location)
     zone = localtime.zone_for(context.zone_name, site)
     [(work_day, shift_status)] = workday.judge(actor.organization_id, actor.pk, [
@@ -242,12 +253,14 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
     with sqlite_writers.turn(), transaction.atomic():
         if connection.vendor != "sqlite":
             _LOCK_MEMBER.rows(actor.pk)
-        last = _LAST_DIRECTION.first(actor.pk)
-        if (last[0] if last else None) != context.last_direction:
+        # Under the write lock (SQLite) or the member's row lock (a privacy switch takes it too):
+        # the in/out state and the privacy switch the attempt was judged by, in one read.
+        last_direction, privacy_id, privacy_on = _STATE.first(actor.pk) or (None, None, None)
+        if last_direction != context.last_direction:
             raise _StateChanged
-        event = _LOCATION_EVENT.insert(event)
-        if privacy_version(actor.pk) != version:
+        if (None if privacy_id is None else (privacy_id, bool(privacy_on))) != version:
             raise PrivacyModeChanged
+        event = _LOCATION_EVENT.insert(event)
         record: AttendanceRecord = _RECORD.create(
             organization_id=actor.organization_id, member=actor, direction=direction,
             occurred_at=now, verdict=verdict, accepted=accepted, site=site, location=event,
@@ -342,12 +355,13 @@ def _site(fences: list[Fence], site_id: int | None) -> Site | None:
     raise ValidationError({"site_id": "Choose an active site of this organization."})
 
 
-def _judge(actor: Membership, fix: Fix | None, now: datetime, site: Site | None,
-           fences: list[Fence]) -> tuple[str, Site | None, tuple[Fix, datetime] | None, bool]:
+def _judge(fix: Fix | None, now: datetime, site: Site | None, fences: list[Fence],
+           previous: tuple[Fix, datetime] | None) -> tuple[str, Site | None, tuple[Fix, datetime] | None, bool]:
+    """The verdict, the site, the member's previous recorded fix (read with the context) and
+    whether the move from it to this one is implausibly fast (a mocked location)."""
     if fix is None:
         return Verdict.NO_LOCATION, site, None, False
     candidates = [fence for fence in fences if fence.site is site] if site is not None else fences
     verdict, judged = best_verdict(candidates, fix)
-    previous = last_fix(actor.pk)
     mock = previous is not None and implausible_speed(previous[0], previous[1], fix, now)
     return verdict, judged, previous, mock
