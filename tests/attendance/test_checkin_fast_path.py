@@ -188,3 +188,31 @@ def test_WT4_an_offline_batch_rebuilds_the_timesheet_of_its_day(bob_m, bob_devic
     sheet = TimesheetDay.objects.get(member=bob_m, day=yesterday)
     assert (sheet.first_in, sheet.last_out) == (came, came + timedelta(hours=7, minutes=30))
     assert sheet.worked_minutes == 450 and sheet.records == 2 and "missing_check_out" not in sheet.flags
+
+
+def test_device_routes_are_tried_first_and_every_api_path_resolves_as_before():
+    """The phones' endpoints come first among the API's URL patterns, and every API path
+    (converters filled with sample values) still finds the pattern it found in ninja's order."""
+    import re
+
+    from ninja import NinjaAPI
+
+    from officium.api import api
+
+    ours, theirs = api.urls[0], NinjaAPI._get_urls(api)  # ninja builds new pattern objects each time
+
+    def key(pattern):
+        return None if pattern is None else (str(pattern.pattern), pattern.name)
+    assert sorted(map(key, ours)) == sorted(map(key, theirs))
+    first = [str(p.pattern) for p in ours[:12]]
+    assert "attendance/device/check-ins" in first and "attendance/device/events" in first
+
+    def sample(route: str) -> str:
+        return re.sub(r"<(?:(\w+):)?\w+>", lambda m: "7" if m.group(1) in ("int", None) else "a", route)
+
+    def found(patterns, path):
+        return next((p for p in patterns if p.pattern.match(path)), None)
+
+    for pattern in theirs:
+        path = sample(str(pattern.pattern))
+        assert key(found(ours, path)) == key(found(theirs, path)), path
