@@ -21,7 +21,13 @@ from django.utils import timezone
 from tests import factories
 
 from officium.accounts.models import Membership
-from officium.attendance.models import AttendanceRecord, LocationEvent
+from officium.attendance.models import (
+    AttendanceRecord,
+    Direction,
+    EventKind,
+    LocationEvent,
+    LocationStatus,
+)
 from officium.db import Prepared, PreparedInsert
 from officium.portal.http import SocketBody, chunk_body
 from officium.privacy import audit
@@ -239,7 +245,8 @@ def test_prepared_insert_values_equal_the_fields_own_preparation(bob, alice_org,
     events = PreparedInsert(LocationEvent)
     records = PreparedInsert(AttendanceRecord)
     for kind, status, cid, mock in (("attendance", "recorded", None, False), ("task_entry", "paused", "c-1", True),
-                                    ("attendance", "recorded", "c-1", 1), ("sync", "none", 7, False)):
+                                    ("attendance", "recorded", "c-1", 1), ("sync", "none", 7, False),
+                                    (EventKind.ATTENDANCE, LocationStatus.PAUSED, None, False)):  # choices
         obj, fast = events.prepare(organization=alice_org, member=member, kind=kind, occurred_at=moment,
                                    received_at=moment, client_event_id=cid, location_status=status,
                                    suspected_mock=mock, latitude=52.5, longitude=13.4)
@@ -250,8 +257,8 @@ def test_prepared_insert_values_equal_the_fields_own_preparation(bob, alice_org,
         plans = events._compiled(DEFAULT_DB_ALIAS)[3]
         assert all(plans[i].name == "GENERIC" for i in sealed)  # a vault field seals its own way
         assert fast[min(sealed)] != 52.5  # sealed, never the plain value
-    for accepted, schedule in ((True, None), (False, True), (1, 0)):
-        obj, fast = records.prepare(organization=alice_org, member=member, direction="in", occurred_at=moment,
+    for accepted, schedule, direction in ((True, None, "in"), (False, True, Direction.OUT), (1, 0, Direction.IN)):
+        obj, fast = records.prepare(organization=alice_org, member=member, direction=direction, occurred_at=moment,
                                     verdict="inside", accepted=accepted, within_schedule=schedule,
                                     work_day=moment.date())
         assert fast == _generic(records, obj)

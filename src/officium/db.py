@@ -156,8 +156,8 @@ class PreparedInsert:
                 continue
             value = getattr(obj, field.attname)  # what Field.pre_save returns
             kind = type(value)
-            if plan is _Plan.MEMO and kind in _MEMO_VALUES:
-                key = (field, kind, value)
+            if plan is _Plan.MEMO and (kind in _MEMO_VALUES or isinstance(value, enum.Enum)):
+                key = (id(field), kind, value)  # a field's id: hashing the field is a Python call
                 if key not in memo:
                     memo[key] = compiler.prepare_value(field, value)
                 params.append(memo[key])
@@ -165,6 +165,8 @@ class PreparedInsert:
                 params.append(naive_utc_text(value))
             elif plan is _Plan.AWARE and kind is datetime and value.tzinfo is not None:
                 params.append(value)  # PostgreSQL takes the aware datetime as it is
+            elif value is None and (plan is _Plan.UTC_TEXT or plan is _Plan.AWARE):
+                params.append(None)  # NULL, as the field's own path gives it
             elif plan is _Plan.UUID and kind is uuid.UUID:
                 params.append(value if conn.features.has_native_uuid_field else value.hex)
             elif plan is _Plan.JSON and kind in _JSON_VALUES:
@@ -312,6 +314,7 @@ _MEMO_FIELDS = frozenset({models.CharField, models.TextField, models.BooleanFiel
                           models.SmallIntegerField, models.BigIntegerField, models.PositiveIntegerField,
                           models.PositiveSmallIntegerField, models.ForeignKey})
 _MEMO_VALUES = frozenset({str, int, bool, type(None), date})
+"""Immutable value types whose prepared value is kept (and any enum member: a field's choice)."""
 _JSON_VALUES = frozenset({dict, list, str, int, float, bool, type(None)})
 MEMO_LIMIT = 4096
 """Prepared values kept per connection (cleared past this: ids of many members pass through)."""
