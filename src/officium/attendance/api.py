@@ -318,13 +318,17 @@ def _created(record: Any) -> HttpResponse:
     """A new check-in record as ``RecordOut`` renders it (no coordinates: the caller sent them),
     rendered directly: validating a schema we build ourselves from our own row costs more than
     the rest of the answer on the check-in path."""
+    when = _ENCODER.default  # the time and the day as ninja writes them; the rest is plain JSON
     data = {"id": record.pk, "member_id": record.member_id, "direction": record.direction,
-            "occurred_at": record.occurred_at, "verdict": record.verdict, "accepted": record.accepted,
+            "occurred_at": when(record.occurred_at), "verdict": record.verdict, "accepted": record.accepted,
             "site_id": record.site_id, "within_schedule": record.within_schedule,
-            "suspected_mock": record.suspected_mock, "review": record.review, "work_day": record.work_day,
+            "suspected_mock": record.suspected_mock, "review": record.review,
+            "work_day": None if record.work_day is None else when(record.work_day),
             "shift_status": record.shift_status, "latitude": None, "longitude": None, "accuracy": None}
-    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), status=201,
-                        content_type="application/json; charset=utf-8")
+    return HttpResponse(json.dumps(data), status=201, content_type="application/json; charset=utf-8")
+
+
+_ENCODER = NinjaJSONEncoder()
 
 
 def _record_out(r: Any) -> RecordOut:
