@@ -332,6 +332,9 @@ OFFICIUM_PREPARED_STATEMENTS = envbool("OFFICIUM_PREPARED_STATEMENTS", True)
 OFFICIUM_AUDIT_HELD_TAIL = envbool("OFFICIUM_AUDIT_HELD_TAIL", True)
 OFFICIUM_PORTAL_SOCKET_READS = envbool("OFFICIUM_PORTAL_SOCKET_READS", True)
 OFFICIUM_PORTAL_IMPORT_DIRECT_READS = envbool("OFFICIUM_PORTAL_IMPORT_DIRECT_READS", True)
+# A server process copies SQLite's write-ahead log back from a thread of its own, not in the
+# commit that fills it (officium/sqlite_checkpoints.py).
+OFFICIUM_SQLITE_CHECKPOINTS = envbool("OFFICIUM_SQLITE_CHECKPOINTS", True)
 
 # PF4: imports fetch from servers people name. Loopback and private addresses are refused
 # (no reaching into the operator's network) unless allowed here: for tests and a demo on one

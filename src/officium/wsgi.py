@@ -13,3 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officium.settings")
 sys.setswitchinterval(float(os.environ.get("OFFICIUM_SWITCH_INTERVAL_MS", "1")) / 1000)
 
 application = get_wsgi_application()
+
+from officium.sqlite_checkpoints import start_for_server  # noqa: E402  (settings are loaded now)
+
+start_for_server()
