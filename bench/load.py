@@ -148,7 +148,10 @@ def summary(label: str, answers: list[tuple[float, int, bytes]], ok: int, cpu: f
         for a in answers:
             if a[1] != ok:
                 statuses[a[1]] = statuses.get(a[1], 0) + 1
-        print(f"  {label.strip()}: answers other than {ok}: {statuses} (0: no answer)")
+        failed = [i for i, a in enumerate(answers) if a[1] != ok]
+        print(f"  {label.strip()}: answers other than {ok}: {statuses} (0: no answer): requests number "
+              f"{', '.join(str(i) for i in failed[:8])}"
+              f"{' ...' if len(failed) > 8 else ''} of {len(answers)}")
     figures = {"p50": percentile(ms, 50), "p95": percentile(ms, 95), "max": max(ms), "errors": errors,
                "cpu_ms": cpu / len(answers) * 1000}
     print(f"  {label}: {len(answers)} requests   p50 {figures['p50']:.1f} ms   p95 {figures['p95']:.1f} ms   "
@@ -330,8 +333,11 @@ def main() -> int:
         failed = bool(errors or lost or doubled or events_lost or events_doubled)
         if failed:
             lines = (tmp / "server.log").read_text(errors="replace").splitlines()
-            print("server log (last lines naming officium or an error):",
-                  *[line for line in lines if "officium/" in line or "Error" in line][-12:], sep="\n  ")
+            kept = Path(tempfile.gettempdir()) / "officium-load-server.log"
+            shutil.copy(tmp / "server.log", kept)
+            print(f"server log (last lines naming officium, an error or gunicorn's CRITICAL; all of it: {kept}):",
+                  *[line for line in lines if "officium/" in line or "Error" in line or "CRITICAL" in line][-12:],
+                  sep="\n  ")
         result("load", rate=rate, seconds=seconds, checkin_p95_ms=mixed["p95"], bare_p95_ms=floor_mixed["p95"],
                p95_ratio=p95_ratio, checkin_alone_p95_ms=alone["p95"], bare_alone_p95_ms=floor["p95"],
                p95_ratio_alone=p95_ratio_alone, p95_ratio_strict=p95_ratio_strict,
