@@ -70,3 +70,46 @@ def test_server_processes_switch_threads_every_millisecond(tmp_path):
         out = subprocess.run([sys.executable, "-c", probe], env={**env, **extra}, check=True,  # noqa: S603
                              capture_output=True, text=True).stdout.split()[-1]
         assert abs(float(out) - expected) < 1e-9
+
+
+def _serve(tmp_path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3",
+           "OFFICIUM_VAR_DIR": str(tmp_path / "var"), "OFFICIUM_ENV": "development",
+           "OFFICIUM_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
+           "DJANGO_SETTINGS_MODULE": "officium.settings", "PYTHONPATH": str(SRC)}
+    subprocess.run([sys.executable, "-m", "officium.cli", "manage", "migrate", "--verbosity", "0"],  # noqa: S603
+                   env=env, check=True, capture_output=True)
+    server = subprocess.Popen([sys.executable, "-m", "officium.cli", "serve"], env=env,  # noqa: S603
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not answers(port):
+        assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.3)
+    return server
+
+
+def test_a_body_sent_after_its_answer_does_not_hold_the_server(tmp_path):
+    """A phone whose token was revoked posts a check-in: the answer (401) needs no body, and
+    the body's bytes may reach the server after the headers. The server reads the body before
+    answering, so the kept-alive connection is clean afterwards and the worker's one thread is
+    free for the next person (gunicorn's threaded worker would otherwise wait on that idle
+    connection for the phone's next request)."""
+    port = free_port()
+    server = _serve(tmp_path, port)
+    phone = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        body = b'{"direction": "in", "latitude": 52.52, "longitude": 13.40}'
+        phone.sendall(b"POST /api/attendance/device/check-ins HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Authorization: Bearer ofd_revoked\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        time.sleep(0.5)  # the body comes in a later packet
+        phone.sendall(body)
+        answer = phone.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+        # The phone keeps its connection open and sends nothing more; someone else asks now.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as other:  # noqa: S310
+            assert other.status == 200
+    finally:
+        phone.close()
+        server.terminate()
+        server.wait(timeout=30)

@@ -11,6 +11,15 @@ through ``officium.api.error_answer``; what reaches here non-JSON comes from out
 unknown /api/ path's 404 from the URL resolver, ninja's 405 for a method a path lacks, a bare
 416, Django's own 400/413/500 pages) and is given the same ``{"code", "message", "field"}``
 body, keyed on its status.
+
+``ReadWholeRequest``: a request's body is read before its answer goes out, whether or not the
+view read it (an answer refused before the body mattered: a wrong token, a 405). gunicorn's
+threaded worker otherwise reads the rest only when it next sees the connection readable, and
+takes it for the start of the next request: if the body arrived after the answer (a client
+sends the headers and the body in two writes), the thread then waits on that connection until
+the client sends again, and a few such idle clients leave no thread for anyone else. Bodies up
+to ``DRAIN_LIMIT`` are read (the API's own bounds are far below); a larger one is left to
+gunicorn, as before.
 """
 
 from __future__ import annotations
@@ -79,3 +88,29 @@ class ApiErrorsAsJson:
         # Not response.close(): that signals the end of the request (Django then closes the
         # database connection); the replaced answer holds no resource of its own.
         return answer
+
+
+DRAIN_LIMIT = 1 << 20
+"""Bytes of an unread request body read before the answer (a larger rest is left to gunicorn)."""
+_DRAIN_CHUNK = 64 << 10
+
+
+class ReadWholeRequest:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        meta = request.META
+        stream = meta.get("wsgi.input")
+        if (type(stream).__module__.startswith("gunicorn.")
+                and (meta.get("CONTENT_LENGTH") not in (None, "", "0") or "HTTP_TRANSFER_ENCODING" in meta)):
+            # gunicorn's own body stream: it counts what is left, whoever read it (Django's
+            # stream, or the portal reading the socket itself), and gives b"" at the end.
+            left = DRAIN_LIMIT
+            while left > 0:
+                piece = stream.read(min(_DRAIN_CHUNK, left))
+                if not piece:
+                    break
+                left -= len(piece)
+        return response

@@ -86,7 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "officium.middleware.HeadWithoutBody",  # outermost: sees every answer last
+    "officium.middleware.ReadWholeRequest",  # outermost: the body is read before any answer leaves
+    "officium.middleware.HeadWithoutBody",  # sees every answer last but one
     "officium.ops.metrics.RequestMetrics",  # SC2: count and time every answer by route name
     "officium.middleware.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
