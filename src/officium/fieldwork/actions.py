@@ -11,8 +11,9 @@ Payloads:
 
 A batch may hold thousands of actions: what a check looks up (a task, whether the member may
 report on it, a form's current version) is looked up once per batch (``memo``); notes and
-submissions are inserted in bulk with one audit entry per batch; status steps, which move a
-task and may tell its customer (FW7), are applied one by one in time order.
+submissions are inserted in bulk, counted by kind in the audit entry attendance writes for each
+chunk (``attendance.events_synced``, details ``actions``); status steps, which move a task and
+may tell its customer (FW7), are applied one by one in time order (each audited as a step).
 """
 
 from __future__ import annotations
@@ -27,10 +28,8 @@ from django.utils import timezone
 from officium.attendance.ingest import BrokenEvent, Item, register_action
 from officium.attendance.models import Device, EventKind, LocationStatus
 from officium.db import datetime_adapter, executemany
-from officium.fieldwork import audit_events as ev
 from officium.fieldwork import bids, definitions, eta, services
 from officium.fieldwork.models import BidOffer, FormVersion, Status, Submission, Task, TaskEntry
-from officium.privacy import audit
 from officium.shard.tenancy import unique_key_scope
 
 DROPPED = (LocationStatus.PAUSED, LocationStatus.NOT_COLLECTED)
@@ -99,13 +98,6 @@ def _done(model: Any, device: Device, items: Items) -> set[str]:
         .values_list("client_id", flat=True))
 
 
-def _synced(device: Device, kind: str, count: int) -> None:
-    if count:
-        member = device.member
-        audit.record(ev.ACTIONS_SYNCED, actor=member.user_id, organization=member.organization_id,
-                     subject=member.user_id, target=device, details={"kind": kind, "stored": count})
-
-
 class EntryAction:
     def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any:
         data = _object(data)
@@ -132,7 +124,6 @@ class EntryAction:
         received = adapt(now)
         count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, adapt(at), received, cid)
                                                   for task, note, location_id, at, cid in notes])
-        _synced(device, EventKind.TASK_ENTRY, count)
         for cid, at, (task, status, note), location_id, _ in sorted(steps, key=lambda i: i[1]):
             task = Task.objects.select_for_update().get(pk=task.pk)
             if task.status in services.FINAL or services.RANK[Status(task.status)] >= services.RANK[Status(status)]:
@@ -169,7 +160,6 @@ class FormAction:
             rows.append((*head, version.pk, task.pk if task else None, as_json(answers, encoder),
                          location_id, adapt(at), received, cid))
         count = insert(Submission, SUBMISSION_COLUMNS, rows)
-        _synced(device, EventKind.FORM, count)
         return count
 
 
