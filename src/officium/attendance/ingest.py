@@ -11,8 +11,7 @@ event's columns are listed once, in ``COLUMNS``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -37,7 +36,7 @@ from officium.attendance.models import (
     LocationStatus,
 )
 from officium.attendance.privacy_mode import PausedPeriods, PrivacyModeChanged, privacy_version
-from officium.db import datetime_adapter, executemany, executemany_returning, sqlite_writers
+from officium.db import datetime_adapter, executemany, executemany_returning, run, sqlite_writers
 from officium.privacy import audit
 from officium.shard.tenancy import unique_key_scope
 
@@ -182,45 +181,31 @@ def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
     q = connection.ops.quote_name
     column = {f.attname: f.column for f in LocationEvent._meta.concrete_fields if f.column is not None}
     scope = unique_key_scope(device.organization_id)
-    mark = _mark()
-    where = " AND ".join(f"{q(column[name])} = {mark}" for name in ("device_id", *scope))
-    with _cursor() as cursor:
-        _execute(cursor, f"SELECT {q(column['client_event_id'])} FROM {q(LocationEvent._meta.db_table)} "  # noqa: S608
-                 f"WHERE {where} AND {q(column['client_event_id'])} IN ({', '.join([mark] * len(ids))})",
-                 [device.pk, *scope.values(), *ids])
-        return frozenset(row[0] for row in cursor.fetchall())
+
+    def statement(mark: str) -> str:
+        where = " AND ".join(f"{q(column[name])} = {mark}" for name in ("device_id", *scope))
+        return (f"SELECT {q(column['client_event_id'])} FROM {q(LocationEvent._meta.db_table)} "  # noqa: S608
+                f"WHERE {where} AND {q(column['client_event_id'])} IN ({', '.join([mark] * len(ids))})")
+
+    rows = _run(statement, [device.pk, *scope.values(), *ids], _fetchall)
+    return frozenset(row[0] for row in rows)
 
 
-def _mark() -> str:
-    """The placeholder of ``_cursor``'s statements."""
-    return "?" if connection.vendor == "sqlite" else "%s"
+def _run(statement: Callable[[str], str], params: list[Any], fetch: Callable[[Any], Any]) -> Any:
+    """``db.run`` of one of the batch's long statements (an IN list of up to 10,000 ids, a
+    chunk's multi-row insert of 1,400 values), ``statement(placeholder)`` written in Django's
+    style and, on SQLite, also in the driver's: Django's cursor rewrites every ``%s`` into ``?``
+    with a regular expression, 0.2 ms for each chunk's insert, a millisecond per batch of 500."""
+    driver = statement("?") if connection.vendor == "sqlite" else None
+    return run(connection, statement("%s"), driver, params, fetch)
 
 
-@contextmanager
-def _cursor() -> Iterator[Any]:
-    """A cursor for the batch's long statements (an IN list of up to 10,000 ids, a chunk's
-    multi-row insert of 1,400 values), written with ``_mark()`` placeholders. On SQLite it is
-    the driver's own cursor: Django's rewrites every ``%s`` of a statement into ``?`` with a
-    regular expression, 0.2 ms for each chunk's insert, a millisecond per batch of 500. Errors
-    still arrive as Django's (``wrap_database_errors``) and ``_execute`` logs the statement
-    when queries are logged (statement counts in tests, DEBUG), as Django's cursor would."""
-    if connection.vendor != "sqlite":
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
+def _fetchall(cursor: Any) -> Any:
+    return cursor.fetchall()
 
 
-def _execute(cursor: Any, sql: str, params: list[Any]) -> None:
-    cursor.execute(sql, params)
-    if connection.vendor == "sqlite" and connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": "0.000"})
+def _rowcount(cursor: Any) -> int:
+    return max(int(cursor.rowcount), 0)
 
 
 def _check_action(device: Device, kind: str, data: Any, memo: dict[Any, Any]) -> Any:
@@ -401,17 +386,18 @@ def _insert(rows: list[tuple[Any, ...]], returning: bool = False) -> tuple[int, 
         found: dict[str, int] = {}
         inserted = 0
         head = f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({names}) VALUES "
-        row_marks = f"({', '.join([_mark()] * len(COLUMNS))})"
-        with _cursor() as cursor:
-            for start in range(0, len(rows), SQLITE_ROWS):
-                group = rows[start:start + SQLITE_ROWS]
-                values = ", ".join([row_marks] * len(group))
-                _execute(cursor, f"{head}{values} {suffix} {returned}",
-                         [value for row in group for value in row])
-                if returning:
-                    found.update(cursor.fetchall())
-                else:
-                    inserted += max(int(cursor.rowcount), 0)
+        for start in range(0, len(rows), SQLITE_ROWS):
+            group = rows[start:start + SQLITE_ROWS]
+
+            def statement(mark: str, size: int = len(group)) -> str:
+                values = ", ".join([f"({', '.join([mark] * len(COLUMNS))})"] * size)
+                return f"{head}{values} {suffix} {returned}"
+
+            params = [value for row in group for value in row]
+            if returning:
+                found.update(_run(statement, params, _fetchall))
+            else:
+                inserted += _run(statement, params, _rowcount)
         return (len(found), found) if returning else (inserted, {})
     return executemany(sql, rows), {}
 
