@@ -18,6 +18,7 @@ may tell its customer (FW7), are applied one by one in time order (each audited 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,15 +43,22 @@ def _object(data: Any) -> dict[str, Any]:
     return data
 
 
-def _task(device: Device, task_id: Any, memo: dict[Any, Any]) -> Task:
+@dataclass(frozen=True, slots=True)
+class TaskRef:
+    """A task as a batch's checks see it: its id and its status when the batch was read (a
+    store that moves the task reads it afresh, under its row lock)."""
+
+    pk: int
+    status: str
+
+
+def _task(device: Device, task_id: Any, memo: dict[Any, Any]) -> TaskRef:
     """A task the device's member may report on (an assignee's, or any for a dispatcher):
-    all of them read once per batch, with only what the checks and stores use (its status;
-    a store that needs the whole task reads it afresh)."""
+    all of them read once per batch, ids and statuses only."""
     if type(task_id) is not int:
         raise BrokenEvent("data.task_id", "Name the task by its id.")
     if "tasks" not in memo:
-        memo["tasks"] = {t.pk: t for t in services.visible_tasks(device.member)
-                         .only("id", "organization_id", "status").order_by()}
+        memo["tasks"] = {pk: TaskRef(pk, status) for pk, status in services.visible_task_states(device.member).items()}
     task = memo["tasks"].get(task_id)
     if task is None:
         raise BrokenEvent("data.task_id", "No such task for you.")
@@ -109,7 +117,7 @@ class EntryAction:
         if len(note) > services.MAX_NOTE:
             raise BrokenEvent("data.note", f"At most {services.MAX_NOTE} characters.")
         if status:
-            services.check_step(task, status)
+            services.check_step(task.status, status)
         elif not note:
             raise BrokenEvent("data.note", "Write a note or choose a status.")
         return task, status, note
