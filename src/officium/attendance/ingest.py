@@ -46,8 +46,10 @@ CLOCK_SKEW = timedelta(hours=1)
 KINDS = frozenset(EventKind.values)
 DIRECTIONS = frozenset(Direction.values)
 _NUMBER = (int, float)
-Item = tuple[str, datetime, Any, int | None, str | None]
-"""An action for ``Action.store``: client id, time, checked payload, location event id and status."""
+Item = tuple[str, datetime, Any, int | None, str | None, Any]
+"""An action for ``Action.store``: client id, time, checked payload, location event id and
+status, and the time as the database takes it (``db.datetime_adapter``, already made for the
+location event: an action's row may reuse it)."""
 
 
 class Action(Protocol):
@@ -57,7 +59,7 @@ class Action(Protocol):
     event), with ``memo`` kept for the whole batch (what it looked up once); ``store`` writes
     the rows in the transaction of the events' chunk, given each event's ``Item`` (client id,
     time, checked payload, stored location event id and that event's location status, as
-    stored: privacy mode and the device profile applied), and skips those it already has
+    stored: privacy mode and the device profile applied; the time as stored), and skips those it already has
     (exactly once by client id). With ``new``, every one of those location events was inserted
     by this very chunk, so none of their rows can exist yet (rows commit with their event):
     ``store`` may skip looking for them (its insert still ignores a duplicate)."""
@@ -220,11 +222,12 @@ def _check_action(device: Device, kind: str, data: Any, memo: dict[Any, Any]) ->
 
 
 def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any],
-                   located: dict[str, tuple[int, str]]) -> dict[str, int]:
+                   located: dict[str, tuple[int, str]], columns: list[tuple[Any, ...]]) -> dict[str, int]:
     """The payload-carrying events' rows, linked to their location events: ``located`` holds
     (id, location status) of those this chunk just inserted (the insert returned the ids; the
     statuses are the ones it stored); the others were stored by an earlier send of the same
-    queue and are looked up. Returns the rows stored, by kind."""
+    queue and are looked up. ``columns`` are the chunk's location event rows (their times as
+    stored). Returns the rows stored, by kind."""
     missing = [cid for cid in payloads if cid not in located]
     new = not missing  # each location event inserted just now: no row of it can exist yet
     if missing:
@@ -232,11 +235,12 @@ def _store_actions(device: Device, fresh: list[Row], payloads: dict[str, Any],
         located.update((str(cid), (pk, status)) for cid, pk, status in LocationEvent.objects.order_by().filter(
             device=device, client_event_id__in=missing, **unique_key_scope(device.organization_id))
             .values_list("client_event_id", "pk", "location_status"))
+    stored_at = {c[_CID]: c[_AT] for c in columns}
     by_kind: dict[str, list[Item]] = {}
     for cid, kind, at, *_ in fresh:
         if cid in payloads:
             pk, status = located.get(cid, (None, None))
-            by_kind.setdefault(kind, []).append((cid, at, payloads[cid], pk, status))
+            by_kind.setdefault(kind, []).append((cid, at, payloads[cid], pk, status, stored_at[cid]))
     stored = {kind: _ACTIONS[kind].store(device, items, new=new) for kind, items in by_kind.items()}
     return {kind: count for kind, count in stored.items() if count}
 
@@ -281,7 +285,7 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
                 actions: dict[str, int] = {}
                 if carried:  # with their location events: a replay finds both or neither
                     located = {c[_CID]: (new_ids[c[_CID]], c[_STATUS]) for c in columns if c[_CID] in new_ids}
-                    actions = _store_actions(device, chunk, carried, located)
+                    actions = _store_actions(device, chunk, carried, located, columns)
                 check_ins = 0
                 if last:
                     check_ins = len(record_synced(device, directions)) if directions else 0
@@ -314,7 +318,7 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
 Row = tuple[str, str, datetime, float | None, float | None, float | None]
 COLUMNS = ("organization_id", "member_id", "device_id", "kind", "client_event_id", "occurred_at",
            "received_at", *coordinates.VALUE_FIELDS, "location_status", "suspected_mock")
-_CID, _STATUS = COLUMNS.index("client_event_id"), COLUMNS.index("location_status")
+_CID, _AT, _STATUS = COLUMNS.index("client_event_id"), COLUMNS.index("occurred_at"), COLUMNS.index("location_status")
 # The statuses' stored values, read once (an enum member's ``.value`` is a slow descriptor).
 _NONE, _NOT_COLLECTED, _PAUSED, _RECORDED = (str(s.value) for s in (
     LocationStatus.NONE, LocationStatus.NOT_COLLECTED, LocationStatus.PAUSED, LocationStatus.RECORDED))

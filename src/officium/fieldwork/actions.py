@@ -127,12 +127,13 @@ class EntryAction:
         fresh = [i for i in items if i[0] not in done]
         member, now = device.member, timezone.now()
         steps = [i for i in fresh if i[2][1]]
-        notes = [(task, note, location_id, at, cid) for cid, at, (task, status, note), location_id, _ in fresh if not status]
-        head, adapt = (member.organization_id, member.pk, device.pk), datetime_adapter(connection.vendor)
-        received = adapt(now)
-        count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, adapt(at), received, cid)
-                                                  for task, note, location_id, at, cid in notes])
-        for cid, at, (task, status, note), location_id, _ in sorted(steps, key=lambda i: i[1]):
+        notes = [(task, note, location_id, stored_at, cid)
+                 for cid, _, (task, status, note), location_id, _, stored_at in fresh if not status]
+        head = (member.organization_id, member.pk, device.pk)
+        received = datetime_adapter(connection.vendor)(now)
+        count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, stored_at, received, cid)
+                                                  for task, note, location_id, stored_at, cid in notes])
+        for cid, at, (task, status, note), location_id, *_ in sorted(steps, key=lambda i: i[1]):
             task = Task.objects.select_for_update().get(pk=task.pk)
             if task.status in services.FINAL or services.RANK[Status(task.status)] >= services.RANK[Status(status)]:
                 status = ""  # overtaken by a later step: kept as a note
@@ -157,16 +158,16 @@ class FormAction:
         done = set() if new else _done(Submission, device, items)
         fresh = [i for i in items if i[0] not in done]
         member, now = device.member, timezone.now()
-        head, adapt = (member.organization_id, member.pk, device.pk), datetime_adapter(connection.vendor)
-        received = adapt(now)
+        head = (member.organization_id, member.pk, device.pk)
+        received = datetime_adapter(connection.vendor)(now)
         # What the field's get_db_prep_save ends in for a dict, without its per-value checks.
         as_json, encoder = connection.ops.adapt_json_value, Submission._meta.get_field("answers").encoder
         rows = []
-        for cid, at, (version, answers, task), location_id, location_status in fresh:
+        for cid, _, (version, answers, task), location_id, location_status, stored_at in fresh:
             if location_status in DROPPED:  # privacy mode or profile: no location answers
                 answers = definitions.clean_answers(version.definition, answers, keep_location=False)
             rows.append((*head, version.pk, task.pk if task else None, as_json(answers, encoder),
-                         location_id, adapt(at), received, cid))
+                         location_id, stored_at, received, cid))
         count = insert(Submission, SUBMISSION_COLUMNS, rows)
         return count
 
@@ -184,7 +185,7 @@ class BidAction:
 
     def store(self, device: Device, items: Items, new: bool = False) -> int:
         done, count = (set() if new else _done(BidOffer, device, items)), 0
-        for cid, at, (offer, answer, eta_minutes), location_id, _ in items:
+        for cid, at, (offer, answer, eta_minutes), location_id, *_ in items:
             if cid in done:
                 continue
             try:
