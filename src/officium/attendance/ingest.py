@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from officium.attendance import alerts, coordinates
 from officium.attendance.audit_events import EVENTS_SYNCED
-from officium.attendance.checkins import last_fix, record_synced
+from officium.attendance.checkins import fence_cache, last_fix, record_synced
 from officium.attendance.coordinates import Fix
 from officium.attendance.fixes import new_fix
 from officium.attendance.geofence import MAX_ACCURACY_M, implausible_speed
@@ -290,7 +290,7 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
                 if last:
                     check_ins = len(record_synced(device, directions)) if directions else 0
                     if stored + count and newest is not None:
-                        alerts.track(member, *newest)
+                        alerts.track(member, *newest, fences=fence_cache.fences(device.organization_id))
                         new_fix(member, newest[1])  # e.g. a customer's arrival estimate (FW7)
                 if count or check_ins or actions:  # one entry per chunk, what it stored
                     details: dict[str, Any] = {"stored": count,
