@@ -15,6 +15,7 @@ from officium.attendance import services as attendance
 from officium.attendance.models import AttendanceRecord, LocationEvent
 from officium.fieldwork import bids
 from officium.fieldwork.models import BidOffer, Submission, TaskEntry
+from officium.privacy.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 BATCH = "/api/attendance/device/events"
@@ -63,6 +64,24 @@ def test_FW8_queued_actions_replay_exactly_once_with_their_location(device, task
     assert offer.answer == "accepted" and offer.eta_minutes == 25 and offer.location.kind == "bid"
     task.refresh_from_db()
     assert task.status == "en_route"
+
+
+def test_FW8_each_chunk_is_audited_once_with_what_it_stored_by_kind(device, task, form, offer, monkeypatch):
+    """One audit entry per chunk: its location events and, by kind, the actions stored with
+    them (a status step is also audited as the task's step); a replay stores and audits nothing."""
+    from officium.attendance import ingest
+
+    _, token = device
+    events = queue(task, form, offer)
+    monkeypatch.setattr(ingest, "CHUNK", 2)  # c-1 and c-2 first, then c-3 and c-4
+    assert post(token, events).json()["actions"] == 3
+    synced = [e.details for e in AuditEntry.objects.filter(event="attendance.events_synced").order_by("seq")]
+    assert synced == [
+        {"stored": 2, "duplicates": 0, "rejected": 0, "check_ins": 0, "actions": {"task_entry": 1}},
+        {"stored": 2, "duplicates": 0, "rejected": 0, "check_ins": 1, "actions": {"form": 1, "bid": 1}},
+    ]
+    assert post(token, events).json()["duplicates"] == 4
+    assert AuditEntry.objects.filter(event="attendance.events_synced").count() == 2
 
 
 def test_FW8_a_batch_cut_short_between_chunks_keeps_each_action_with_its_event(

@@ -160,6 +160,17 @@ def implausible_speed(previous: Fix | None, previous_at: Any, fix: Fix, at: Any)
     if previous is None or previous_at is None:
         return False
     seconds = max(abs((at - previous_at).total_seconds()), 1.0)
+    reach = MAX_PLAUSIBLE_SPEED_MPS * seconds + previous.accuracy + fix.accuracy
+    # No way is shorter than the great circle, so the way along the meridian, then along the
+    # parallel (at most R * |dlat| + R * |dlon|) bounds the distance from above: a fix within
+    # reach by that bound (with a margin far beyond rounding) needs no trigonometry. The batch
+    # sync judges every located event this way.
+    bound = _METRES_PER_DEGREE * (abs(fix.latitude - previous.latitude) + abs(fix.longitude - previous.longitude))
+    if bound < reach * 0.999:
+        return False
     metres = haversine_m(previous.latitude, previous.longitude, fix.latitude, fix.longitude)
     metres -= previous.accuracy + fix.accuracy
     return bool(metres / seconds > MAX_PLAUSIBLE_SPEED_MPS)
+
+
+_METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180.0

@@ -11,12 +11,14 @@ Payloads:
 
 A batch may hold thousands of actions: what a check looks up (a task, whether the member may
 report on it, a form's current version) is looked up once per batch (``memo``); notes and
-submissions are inserted in bulk with one audit entry per batch; status steps, which move a
-task and may tell its customer (FW7), are applied one by one in time order.
+submissions are inserted in bulk, counted by kind in the audit entry attendance writes for each
+chunk (``attendance.events_synced``, details ``actions``); status steps, which move a task and
+may tell its customer (FW7), are applied one by one in time order (each audited as a step).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,10 +29,8 @@ from django.utils import timezone
 from officium.attendance.ingest import BrokenEvent, Item, register_action
 from officium.attendance.models import Device, EventKind, LocationStatus
 from officium.db import datetime_adapter, executemany
-from officium.fieldwork import audit_events as ev
 from officium.fieldwork import bids, definitions, eta, services
 from officium.fieldwork.models import BidOffer, FormVersion, Status, Submission, Task, TaskEntry
-from officium.privacy import audit
 from officium.shard.tenancy import unique_key_scope
 
 DROPPED = (LocationStatus.PAUSED, LocationStatus.NOT_COLLECTED)
@@ -43,15 +43,22 @@ def _object(data: Any) -> dict[str, Any]:
     return data
 
 
-def _task(device: Device, task_id: Any, memo: dict[Any, Any]) -> Task:
+@dataclass(frozen=True, slots=True)
+class TaskRef:
+    """A task as a batch's checks see it: its id and its status when the batch was read (a
+    store that moves the task reads it afresh, under its row lock)."""
+
+    pk: int
+    status: str
+
+
+def _task(device: Device, task_id: Any, memo: dict[Any, Any]) -> TaskRef:
     """A task the device's member may report on (an assignee's, or any for a dispatcher):
-    all of them read once per batch, with only what the checks and stores use (its status;
-    a store that needs the whole task reads it afresh)."""
+    all of them read once per batch, ids and statuses only."""
     if type(task_id) is not int:
         raise BrokenEvent("data.task_id", "Name the task by its id.")
     if "tasks" not in memo:
-        memo["tasks"] = {t.pk: t for t in services.visible_tasks(device.member)
-                         .only("id", "organization_id", "status").order_by()}
+        memo["tasks"] = {pk: TaskRef(pk, status) for pk, status in services.visible_task_states(device.member).items()}
     task = memo["tasks"].get(task_id)
     if task is None:
         raise BrokenEvent("data.task_id", "No such task for you.")
@@ -99,13 +106,6 @@ def _done(model: Any, device: Device, items: Items) -> set[str]:
         .values_list("client_id", flat=True))
 
 
-def _synced(device: Device, kind: str, count: int) -> None:
-    if count:
-        member = device.member
-        audit.record(ev.ACTIONS_SYNCED, actor=member.user_id, organization=member.organization_id,
-                     subject=member.user_id, target=device, details={"kind": kind, "stored": count})
-
-
 class EntryAction:
     def check(self, device: Device, data: Any, memo: dict[Any, Any]) -> Any:
         data = _object(data)
@@ -117,7 +117,7 @@ class EntryAction:
         if len(note) > services.MAX_NOTE:
             raise BrokenEvent("data.note", f"At most {services.MAX_NOTE} characters.")
         if status:
-            services.check_step(task, status)
+            services.check_step(task.status, status)
         elif not note:
             raise BrokenEvent("data.note", "Write a note or choose a status.")
         return task, status, note
@@ -127,13 +127,13 @@ class EntryAction:
         fresh = [i for i in items if i[0] not in done]
         member, now = device.member, timezone.now()
         steps = [i for i in fresh if i[2][1]]
-        notes = [(task, note, location_id, at, cid) for cid, at, (task, status, note), location_id, _ in fresh if not status]
-        head, adapt = (member.organization_id, member.pk, device.pk), datetime_adapter(connection.vendor)
-        received = adapt(now)
-        count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, adapt(at), received, cid)
-                                                  for task, note, location_id, at, cid in notes])
-        _synced(device, EventKind.TASK_ENTRY, count)
-        for cid, at, (task, status, note), location_id, _ in sorted(steps, key=lambda i: i[1]):
+        notes = [(task, note, location_id, stored_at, cid)
+                 for cid, _, (task, status, note), location_id, _, stored_at in fresh if not status]
+        head = (member.organization_id, member.pk, device.pk)
+        received = datetime_adapter(connection.vendor)(now)
+        count = insert(TaskEntry, ENTRY_COLUMNS, [(*head, task.pk, "", note, location_id, stored_at, received, cid)
+                                                  for task, note, location_id, stored_at, cid in notes])
+        for cid, at, (task, status, note), location_id, *_ in sorted(steps, key=lambda i: i[1]):
             task = Task.objects.select_for_update().get(pk=task.pk)
             if task.status in services.FINAL or services.RANK[Status(task.status)] >= services.RANK[Status(status)]:
                 status = ""  # overtaken by a later step: kept as a note
@@ -158,18 +158,17 @@ class FormAction:
         done = set() if new else _done(Submission, device, items)
         fresh = [i for i in items if i[0] not in done]
         member, now = device.member, timezone.now()
-        head, adapt = (member.organization_id, member.pk, device.pk), datetime_adapter(connection.vendor)
-        received = adapt(now)
+        head = (member.organization_id, member.pk, device.pk)
+        received = datetime_adapter(connection.vendor)(now)
         # What the field's get_db_prep_save ends in for a dict, without its per-value checks.
         as_json, encoder = connection.ops.adapt_json_value, Submission._meta.get_field("answers").encoder
         rows = []
-        for cid, at, (version, answers, task), location_id, location_status in fresh:
+        for cid, _, (version, answers, task), location_id, location_status, stored_at in fresh:
             if location_status in DROPPED:  # privacy mode or profile: no location answers
                 answers = definitions.clean_answers(version.definition, answers, keep_location=False)
             rows.append((*head, version.pk, task.pk if task else None, as_json(answers, encoder),
-                         location_id, adapt(at), received, cid))
+                         location_id, stored_at, received, cid))
         count = insert(Submission, SUBMISSION_COLUMNS, rows)
-        _synced(device, EventKind.FORM, count)
         return count
 
 
@@ -186,7 +185,7 @@ class BidAction:
 
     def store(self, device: Device, items: Items, new: bool = False) -> int:
         done, count = (set() if new else _done(BidOffer, device, items)), 0
-        for cid, at, (offer, answer, eta_minutes), location_id, _ in items:
+        for cid, at, (offer, answer, eta_minutes), location_id, *_ in items:
             if cid in done:
                 continue
             try:

@@ -16,6 +16,8 @@ BID_ANSWERED = declare("fieldwork.bid_answered", "Answered a job offer")
 BID_AWARDED = declare("fieldwork.bid_awarded", "Awarded a job")
 ETA_SENT = declare("fieldwork.eta_sent", "Sent a customer an arrival estimate")
 ETA_OPTED_OUT = declare("fieldwork.eta_opted_out", "A customer stopped arrival estimates")
+# Entries before the sync's counts moved into attendance.events_synced (details "actions") carry
+# this name: kept so the audit pages still read and filter them.
 ACTIONS_SYNCED = declare("fieldwork.actions_synced", "Stored field actions from a phone's queue")
 ATTACHMENT_ADDED = declare("fieldwork.attachment_added", "Attached a document to a field task")
 ATTACHMENT_OPENED = declare("fieldwork.attachment_opened", "Opened a field task's attachment")

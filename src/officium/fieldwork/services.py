@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from officium.accounts.roles import WORKING_ROLES
 from officium.attendance.coordinates import Fix
 from officium.attendance.geofence import validate_fix
 from officium.attendance.models import Device, EventKind, Site
+from officium.db import Prepared
 from officium.fieldwork import audit_events as ev
 from officium.fieldwork import capture, definitions, eta
 from officium.fieldwork.models import (
@@ -57,10 +58,28 @@ def require_dispatcher(actor: Membership) -> None:
 
 def visible_tasks(actor: Membership) -> QuerySet[Task]:
     """Dispatchers see every task of the organization; others the tasks assigned to them."""
-    tasks = Task.objects.filter(organization_id=actor.organization_id)
-    if is_dispatcher(actor):
+    return _visible(actor.organization_id, None if is_dispatcher(actor) else actor.pk)
+
+
+def _visible(organization_id: int, assignee_id: int | None) -> QuerySet[Task]:
+    tasks = Task.objects.filter(organization_id=organization_id)
+    if assignee_id is None:
         return tasks
-    return tasks.filter(assignments__member=actor).distinct()
+    return tasks.filter(assignments__member=assignee_id).distinct()
+
+
+# The same rule compiled once per connection (officium.db.Prepared): a phone's batch checks
+# hundreds of actions against it, and building the query cost more than running it.
+_ALL_STATES = Prepared(lambda org: _visible(org, None).order_by().values_list("id", "status"))
+_ASSIGNED_STATES = Prepared(lambda org, member: _visible(org, member).order_by().values_list("id", "status"),
+                            kinds=(int, int))
+
+
+def visible_task_states(actor: Membership) -> dict[int, str]:
+    """Id and status of each task of ``visible_tasks``, for checking many actions at once."""
+    if is_dispatcher(actor):
+        return dict(_ALL_STATES.rows(actor.organization_id))
+    return dict(_ASSIGNED_STATES.rows(actor.organization_id, actor.pk))
 
 
 def is_assignee(task: Task, member: Membership) -> bool:
@@ -200,14 +219,15 @@ def _tell_assigned(actor: Membership, task: Task, members: list[Membership]) -> 
             notify(m.user, actor.organization, "fieldwork.task_assigned", f"New task for you: {task.title}", url=url)
 
 
-def check_step(task: Task, status: str) -> None:
-    """Forward only (FW1): new, assigned, en route, on site, then done or not completed."""
+def check_step(current: str, status: str) -> None:
+    """Forward only (FW1): new, assigned, en route, on site, then done or not completed;
+    ``current`` is the task's status."""
     if status not in Status.values or status in (Status.NEW, Status.ASSIGNED):
         raise ValidationError({"status": "Choose en route, on site, done or not completed."})
-    if task.status in FINAL:
+    if current in FINAL:
         raise ValidationError({"status": "This task is already finished."})
-    if RANK[Status(status)] <= RANK[Status(task.status)]:
-        raise ValidationError({"status": f"The task is already {Status(task.status).label.lower()}; "
+    if RANK[Status(status)] <= RANK[Status(current)]:
+        raise ValidationError({"status": f"The task is already {Status(current).label.lower()}; "
                                          "it cannot move back."})
 
 
@@ -232,7 +252,7 @@ def check_entry(member: Membership, task: Task, status: str, note: str) -> None:
     if len(note) > MAX_NOTE:
         raise ValidationError({"note": f"At most {MAX_NOTE} characters."})
     if status:
-        check_step(task, status)
+        check_step(task.status, status)
     elif not note.strip():
         raise ValidationError({"note": "Write a note or choose a status."})
 
@@ -261,7 +281,7 @@ def add_entry(actor: Membership, task: Task, *, status: str = "", note: str = ""
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if status:
-            check_step(task, status)
+            check_step(task.status, status)
         location = capture.locate(actor, EventKind.TASK_ENTRY, fix, device=device)
         return write_entry(actor, task, status, note, location.pk, location.occurred_at, device)
 
@@ -294,19 +314,29 @@ def save_form(actor: Membership, name: str, definition: Any, form: Form | None =
     return version
 
 
+def _version_columns() -> list[str]:
+    return [f.attname for f in FormVersion._meta.concrete_fields]
+
+
+# Compiled once per connection (officium.db.Prepared): a phone's batch looks the version up
+# once, a web submission too, and building this joined query cost twenty times running it.
+_CURRENT_VERSION = Prepared(lambda org, form: FormVersion.objects.filter(
+    organization_id=org, form_id=form, form__archived=False).order_by("-number").values_list(*_version_columns())[:1],
+    kinds=(int, int))
+
+
 def current_version(member: Membership, form_id: Any, number: Any) -> FormVersion:
     """The version a submission names; only the form's current version takes new answers."""
     if type(form_id) is not int:
         raise ValidationError({"form_id": "Name the form by its id."})
-    current = (FormVersion.objects.select_related("form")  # the form's newest version, one query
-               .filter(organization_id=member.organization_id, form_id=form_id, form__archived=False)
-               .order_by("-number").first())
-    if current is None:
+    row = _CURRENT_VERSION.first(member.organization_id, form_id)  # the form's newest version
+    if row is None:
         raise ValidationError({"form_id": "This form does not exist."})
+    current: FormVersion = FormVersion.from_db(DEFAULT_DB_ALIAS, _version_columns(), row)
     if type(number) is not int:
         raise ValidationError({"version": "Name the version the form was filled in."})
     if number != current.number:
-        known = current.form.versions.filter(number=number).exists()
+        known = FormVersion.objects.filter(form_id=form_id, number=number).exists()
         raise ValidationError({"version": (f"Version {number} of this form was replaced by version "
                                            f"{current.number}; fill in the new version."
                                            if known else f"This form has no version {number}.")})
