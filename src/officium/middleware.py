@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -102,7 +103,7 @@ class ReadWholeRequest:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         meta = request.META
-        stream = meta.get("wsgi.input")
+        stream: Any = meta.get("wsgi.input")
         if (type(stream).__module__.startswith("gunicorn.")
                 and (meta.get("CONTENT_LENGTH") not in (None, "", "0") or "HTTP_TRANSFER_ENCODING" in meta)):
             # gunicorn's own body stream: it counts what is left, whoever read it (Django's
