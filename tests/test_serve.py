@@ -57,16 +57,16 @@ def test_sigterm_to_serve_stops_gunicorn_too(tmp_path):
             server.kill()
 
 
-def test_server_processes_switch_threads_every_millisecond(tmp_path):
-    """Load proof (issue 20): a check-in coming back from the database waits at most 1 ms (not
-    CPython's 5) for a thread busy with a batch sync in the same server process; the operator
-    can set another value."""
+def test_server_processes_switch_threads_every_quarter_millisecond(tmp_path):
+    """Load proof (issue 20): a check-in coming back from the database waits at most 0.25 ms
+    (not CPython's 5) for a thread busy with a batch sync in the same server process; the
+    operator can set another value."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/wsgi.sqlite3",
            "OFFICIUM_VAR_DIR": str(tmp_path / "var"), "OFFICIUM_ENV": "development",
            "DJANGO_SETTINGS_MODULE": "officium.settings", "PYTHONPATH": str(SRC)}
     env.pop("OFFICIUM_SWITCH_INTERVAL_MS", None)
     probe = "import sys, officium.wsgi; print(sys.getswitchinterval())"
-    for extra, expected in (({}, 0.001), ({"OFFICIUM_SWITCH_INTERVAL_MS": "2"}, 0.002)):
+    for extra, expected in (({}, 0.00025), ({"OFFICIUM_SWITCH_INTERVAL_MS": "2"}, 0.002)):
         out = subprocess.run([sys.executable, "-c", probe], env={**env, **extra}, check=True,  # noqa: S603
                              capture_output=True, text=True).stdout.split()[-1]
         assert abs(float(out) - expected) < 1e-9
