@@ -30,9 +30,8 @@ def answers(port: int) -> bool:
         return False
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_sigterm_to_serve_stops_gunicorn_too(tmp_path):
-    port = free_port()
+def _serve(tmp_path, port: int) -> subprocess.Popen[bytes]:
+    """``officium serve`` (one process, one thread) on a migrated SQLite database, answering."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3",
            "OFFICIUM_VAR_DIR": str(tmp_path / "var"), "OFFICIUM_ENV": "development",
            "OFFICIUM_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
@@ -46,6 +45,17 @@ def test_sigterm_to_serve_stops_gunicorn_too(tmp_path):
         while not answers(port):
             assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
             time.sleep(0.3)
+    except BaseException:
+        server.kill()
+        raise
+    return server
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_to_serve_stops_gunicorn_too(tmp_path):
+    port = free_port()
+    server = _serve(tmp_path, port)
+    try:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) is not None
         deadline = time.monotonic() + 15
@@ -70,22 +80,6 @@ def test_server_processes_switch_threads_every_quarter_millisecond(tmp_path):
         out = subprocess.run([sys.executable, "-c", probe], env={**env, **extra}, check=True,  # noqa: S603
                              capture_output=True, text=True).stdout.split()[-1]
         assert abs(float(out) - expected) < 1e-9
-
-
-def _serve(tmp_path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3",
-           "OFFICIUM_VAR_DIR": str(tmp_path / "var"), "OFFICIUM_ENV": "development",
-           "OFFICIUM_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
-           "DJANGO_SETTINGS_MODULE": "officium.settings", "PYTHONPATH": str(SRC)}
-    subprocess.run([sys.executable, "-m", "officium.cli", "manage", "migrate", "--verbosity", "0"],  # noqa: S603
-                   env=env, check=True, capture_output=True)
-    server = subprocess.Popen([sys.executable, "-m", "officium.cli", "serve"], env=env,  # noqa: S603
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not answers(port):
-        assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.3)
-    return server
 
 
 def test_a_body_sent_after_its_answer_does_not_hold_the_server(tmp_path):

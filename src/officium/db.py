@@ -65,7 +65,7 @@ class Prepared:
         params = list(template)
         for slot, index in slots:
             params[slot] = values[index]
-        rows: list[tuple[Any, ...]] = run(conn, sql, driver_sql, params, _fetchall)
+        rows: list[tuple[Any, ...]] = run(conn, sql, driver_sql, params, fetch_all)
         if not converters:
             return rows  # the cursor's own tuples
         out = []
@@ -234,8 +234,14 @@ class PreparedInsert:
                 driver_statement(conn, sql))
 
 
-def _fetchall(cursor: Any) -> Any:
+def fetch_all(cursor: Any) -> Any:
+    """A ``fetch`` for ``run``: every row."""
     return cursor.fetchall()
+
+
+def row_count(cursor: Any) -> int:
+    """A ``fetch`` for ``run``: the rows the statement changed."""
+    return max(int(cursor.rowcount), 0)
 
 
 def _fetchone(cursor: Any) -> Any:

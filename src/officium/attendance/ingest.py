@@ -36,7 +36,15 @@ from officium.attendance.models import (
     LocationStatus,
 )
 from officium.attendance.privacy_mode import PausedPeriods, PrivacyModeChanged, privacy_version
-from officium.db import datetime_adapter, executemany, executemany_returning, run, sqlite_writers
+from officium.db import (
+    datetime_adapter,
+    executemany,
+    executemany_returning,
+    fetch_all,
+    row_count,
+    run,
+    sqlite_writers,
+)
 from officium.privacy import audit
 from officium.shard.tenancy import unique_key_scope
 
@@ -189,7 +197,7 @@ def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
         return (f"SELECT {q(column['client_event_id'])} FROM {q(LocationEvent._meta.db_table)} "  # noqa: S608
                 f"WHERE {where} AND {q(column['client_event_id'])} IN ({', '.join([mark] * len(ids))})")
 
-    rows = _run(statement, [device.pk, *scope.values(), *ids], _fetchall)
+    rows = _run(statement, [device.pk, *scope.values(), *ids], fetch_all)
     return frozenset(row[0] for row in rows)
 
 
@@ -200,14 +208,6 @@ def _run(statement: Callable[[str], str], params: list[Any], fetch: Callable[[An
     with a regular expression, 0.2 ms for each chunk's insert, a millisecond per batch of 500."""
     driver = statement("?") if connection.vendor == "sqlite" else None
     return run(connection, statement("%s"), driver, params, fetch)
-
-
-def _fetchall(cursor: Any) -> Any:
-    return cursor.fetchall()
-
-
-def _rowcount(cursor: Any) -> int:
-    return max(int(cursor.rowcount), 0)
 
 
 def _check_action(device: Device, kind: str, data: Any, memo: dict[Any, Any]) -> Any:
@@ -399,9 +399,9 @@ def _insert(rows: list[tuple[Any, ...]], returning: bool = False) -> tuple[int, 
 
             params = [value for row in group for value in row]
             if returning:
-                found.update(_run(statement, params, _fetchall))
+                found.update(_run(statement, params, fetch_all))
             else:
-                inserted += _run(statement, params, _rowcount)
+                inserted += _run(statement, params, row_count)
         return (len(found), found) if returning else (inserted, {})
     return executemany(sql, rows), {}
 
