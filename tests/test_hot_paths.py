@@ -58,29 +58,38 @@ def test_guard_prepared_insert_relies_on_the_insert_compiler_as_it_is():
     meta = LocationEvent._meta
     assert hasattr(meta, "pk_fields") and hasattr(meta, "db_returning_fields")
     assert all(hasattr(f, "generated") for f in meta.local_concrete_fields)
-    assert "operation_name" in inspect.signature(LocationEvent._prepare_related_fields_for_save).parameters
     query = InsertQuery(LocationEvent)
     assert list(inspect.signature(query.insert_values).parameters)[:2] == ["fields", "objs"]
     compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
-    for name in ("prepare_value", "pre_save_val", "as_sql"):
+    for name in ("prepare_value", "as_sql"):
         assert callable(getattr(compiler, name, None)), f"SQLInsertCompiler.{name}"
     assert hasattr(compiler, "returning_fields"), "SQLInsertCompiler.returning_fields"
     assert connection.features.can_return_columns_from_insert
 
 
 
-def test_guard_prepared_insert_relation_check_relies_on_the_model_state_as_it_is(bob):
-    """PreparedInsert's own relation check (``_check_relations``) reads what
-    ``Model._prepare_related_fields_for_save`` reads: the fields cache by each relation's
-    ``cache_name``, ``_is_pk_set``; and it sends ``pre_save`` only when it has listeners."""
-    from django.db.models.signals import pre_save
+def test_guard_the_save_signal_receivers_the_row_writers_stand_in_for():
+    """``PreparedInsert`` writes rows without instances and sends no save signal. Its callers
+    stand in for exactly these receivers: the vault's pending seal on a location event (it
+    seals a value whose subject is the row itself; an event's subject is its member's user,
+    sealed before the insert) and django_tasks_db's run_after default on a task row (the
+    enqueue gives it). A new receiver fails here; an attendance record has none."""
+    from django.db.models.signals import post_save, pre_save
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.signal_handlers import set_run_after
 
-    member = bob.memberships.get()
-    event = LocationEvent(member=member)
-    field = LocationEvent._meta.get_field("member")
-    assert event._state.fields_cache[field.cache_name] is member
-    assert member._is_pk_set() and not Membership()._is_pk_set()
-    assert pre_save.has_listeners(LocationEvent) in (True, False)
+    from officium.privacy.registry import SELF
+    from officium.privacy.vault.fields import EncryptedField
+
+    receivers = post_save._live_receivers(LocationEvent)[0]
+    assert receivers and all(getattr(r, "__func__", None) is EncryptedField._seal_pending for r in receivers)
+    assert not pre_save.has_listeners(LocationEvent)
+    vault = [f for f in LocationEvent._meta.fields if isinstance(f, EncryptedField)]
+    assert vault and all(f.subject_path != SELF for f in vault)
+    assert {f.subject_id_of(LocationEvent(member=Membership(user_id=7))) for f in vault} == {7}
+    assert pre_save._live_receivers(DBTaskResult)[0] == [set_run_after]
+    assert not post_save.has_listeners(DBTaskResult)
+    assert not pre_save.has_listeners(AttendanceRecord) and not post_save.has_listeners(AttendanceRecord)
 
 
 def test_guard_direct_sqlite_statements_rely_on_the_cursor_as_it_is():
@@ -119,15 +128,23 @@ def test_prepared_rows_equal_the_orm_in_both_modes(mode, alice, bob, alice_org):
 
 
 def test_prepared_insert_stores_what_create_would_in_both_modes(mode, bob, alice_org):
+    """A row written without an instance (sealed coordinates given as ``Stored``) reads back
+    through the ORM as a saved one; ``create_row`` returns the instance with its new id and
+    the related instances it was given."""
+    from officium.attendance.coordinates import VALUE_FIELDS, Fix, Sealer
+    from officium.db import Stored
+    from officium.privacy.vault.fields import Sealed
+
     member = bob.memberships.get()
-    insert = PreparedInsert(LocationEvent)
-    stored = insert.create(organization=alice_org, member=member, kind="check_in",
-                           occurred_at=timezone.now(), received_at=timezone.now(), latitude=52.5, longitude=13.4,
-                           location_status="inside")
-    assert stored.pk and not stored._state.adding
+    tokens = Sealer(LocationEvent, bob.pk).rows([Fix(52.5, 13.4, 8.0)])[0]
+    values = {"organization_id": alice_org.pk, "member_id": member.pk, "kind": "check_in",
+              "occurred_at": timezone.now(), "received_at": timezone.now(), "location_status": "inside",
+              **{name: Stored(token, Sealed(token)) for name, token in zip(VALUE_FIELDS, tokens, strict=True)}}
+    stored = PreparedInsert(LocationEvent, signals_stood_in=True).create_row(values, {"member": member})
+    assert stored.pk and not stored._state.adding and stored.member is member
     again = LocationEvent.objects.get(pk=stored.pk)
     assert (again.member_id, again.kind, again.location_status) == (member.pk, "check_in", "inside")
-    assert (float(again.latitude), float(again.longitude)) == (52.5, 13.4)  # sealed and opened
+    assert (float(again.latitude), float(again.longitude), float(again.accuracy_m)) == (52.5, 13.4, 8.0)
 
 
 def test_check_in_hot_path_works_in_both_modes(mode, bob, alice_org):
@@ -228,7 +245,12 @@ def test_chunk_body_reads_the_socket_or_the_request_as_the_setting_says(mode):
     client.close()
 
 
-def _generic(insert: PreparedInsert, obj) -> list:
+def _generic(insert: PreparedInsert, values: dict) -> list:
+    """What the ORM's insert sends for these values: each field's pre_save on an instance, then
+    its get_db_prep_save (a ``Stored`` value is what the instance holds)."""
+    from officium.db import Stored
+
+    obj = insert.model(**{k: v.value if isinstance(v, Stored) else v for k, v in values.items()})
     compiler = insert._compiled(DEFAULT_DB_ALIAS)[1]
     return [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in insert._fields]
 
@@ -240,29 +262,35 @@ def _generic(insert: PreparedInsert, obj) -> list:
 def test_prepared_insert_values_equal_the_fields_own_preparation(bob, alice_org, moment):
     """Each value PreparedInsert prepares by its plan (a plain field's memo, a datetime's text on
     SQLite or itself on PostgreSQL) is the value the field's own pre_save and get_db_prep_save
-    give, whatever the types passed; sealed fields still seal (never memoised)."""
+    give, whatever the types passed; a sealed token is sent as the vault field sends it."""
+    from officium.attendance.coordinates import VALUE_FIELDS, Fix, Sealer
+    from officium.db import Stored
+    from officium.privacy.vault.fields import Sealed
+
     member = bob.memberships.get()
-    events = PreparedInsert(LocationEvent)
+    events = PreparedInsert(LocationEvent, signals_stood_in=True)
     records = PreparedInsert(AttendanceRecord)
+    tokens = Sealer(LocationEvent, bob.pk).rows([Fix(52.5, 13.4, 5.0)])[0]
+    sealed = {name: Stored(token, Sealed(token)) for name, token in zip(VALUE_FIELDS, tokens, strict=True)}
     for kind, status, cid, mock in (("attendance", "recorded", None, False), ("task_entry", "paused", "c-1", True),
                                     ("attendance", "recorded", "c-1", 1), ("sync", "none", 7, False),
                                     (EventKind.ATTENDANCE, LocationStatus.PAUSED, None, False)):  # choices
-        obj, fast = events.prepare(organization=alice_org, member=member, kind=kind, occurred_at=moment,
-                                   received_at=moment, client_event_id=cid, location_status=status,
-                                   suspected_mock=mock, latitude=52.5, longitude=13.4)
-        generic = _generic(events, obj)
-        sealed = {i for i, f in enumerate(events._fields) if f.name in ("latitude", "longitude", "accuracy_m")}
-        assert [v for i, v in enumerate(fast) if i not in sealed] == [
-            v for i, v in enumerate(generic) if i not in sealed]
+        values = {"organization_id": alice_org.pk, "member_id": member.pk, "kind": kind, "occurred_at": moment,
+                  "received_at": moment, "client_event_id": cid, "location_status": status,
+                  "suspected_mock": mock, **sealed}
+        fast = events.prepare_row(dict(values)).params
+        generic = _generic(events, values)
+        def token(value):  # the drivers' binary wrappers (sqlite3's memoryview, psycopg's Binary)
+            value = getattr(value, "obj", value)
+            return bytes(value) if isinstance(value, memoryview) else value
+        assert [token(v) for v in fast] == [token(v) for v in generic]
         plans = events._compiled(DEFAULT_DB_ALIAS)[3]
-        assert all(plans[i].name == "GENERIC" for i in sealed)  # a vault field seals its own way
-        assert fast[min(sealed)] != 52.5  # sealed, never the plain value
+        assert all(plans[i].name == "GENERIC" for i, f in enumerate(events._fields) if f.name in VALUE_FIELDS)
     for accepted, schedule, direction in ((True, None, "in"), (False, True, Direction.OUT), (1, 0, Direction.IN)):
-        obj, fast = records.prepare(organization=alice_org, member=member, direction=direction, occurred_at=moment,
-                                    verdict="inside", accepted=accepted, within_schedule=schedule,
-                                    work_day=moment.date())
-        assert fast == _generic(records, obj)
-
+        values = {"organization_id": alice_org.pk, "member_id": member.pk, "direction": direction,
+                  "occurred_at": moment, "verdict": "inside", "accepted": accepted, "within_schedule": schedule,
+                  "work_day": moment.date()}
+        assert records.prepare_row(dict(values)).params == _generic(records, values)
 
 
 def test_prepared_insert_task_row_values_equal_the_fields_own_preparation():
@@ -273,20 +301,22 @@ def test_prepared_insert_task_row_values_equal_the_fields_own_preparation():
 
     from django_tasks_db.models import DBTaskResult
 
-    rows = PreparedInsert(DBTaskResult, with_pk=True)
+    rows = PreparedInsert(DBTaskResult, with_pk=True, signals_stood_in=True)
     plans = {f.name: p.name for f, p in zip(rows._fields, rows._compiled(DEFAULT_DB_ALIAS)[3], strict=True)}
     assert plans["id"] == "UUID" and plans["args_kwargs"] == "JSON" and plans["enqueued_at"].startswith("NOW")
     for task_id, args, result in ((uuid.uuid4(), {"args": [1, [[2, "2026-12-06"]]], "kwargs": {}}, None),
                                   (str(uuid.uuid4()), {"args": [], "kwargs": {"x": 1.5}}, [1, "two"]),
                                   (uuid.uuid4(), {"args": ["s"], "kwargs": {}}, "text")):
         before = timezone.now()
-        obj, fast = rows.prepare(id=task_id, args_kwargs=args, priority=0, task_path="m.t", queue_name="default",
-                                 backend_name="default", run_after=None, return_value=result)
-        enqueued = obj.enqueued_at
-        assert before <= enqueued <= timezone.now()  # set on the instance, as pre_save does
+        values = {"id": task_id, "args_kwargs": args, "priority": 0, "task_path": "m.t", "queue_name": "default",
+                  "backend_name": "default", "run_after": before, "return_value": result}
+        row = rows.prepare_row(dict(values))
+        fast = row.params
         at = [f.name for f in rows._fields].index("enqueued_at")
+        enqueued = row.values[at]
+        assert before <= enqueued <= timezone.now()  # set in the row, as pre_save sets it
         assert fast[at] == rows._compiled(DEFAULT_DB_ALIAS)[1].prepare_value(rows._fields[at], enqueued)
-        generic = _generic(rows, obj)  # its pre_save takes a new "now"
+        generic = _generic(rows, values)  # its pre_save takes a new "now"
 
         def plain(values, at=at):  # PostgreSQL's Jsonb wrapper compares by identity: its value
             return [getattr(v, "obj", v) for v in values[:at] + values[at + 1:]]
@@ -294,16 +324,30 @@ def test_prepared_insert_task_row_values_equal_the_fields_own_preparation():
         assert [type(v) for v in fast] == [type(v) for v in generic]
 
 
-def test_prepared_insert_refuses_an_unsaved_related_object_in_both_modes(mode, bob, alice_org):
-    """As ``save()`` refuses it: nothing is written."""
+def test_prepared_insert_refuses_what_create_would_not_store_in_both_modes(mode, bob, alice_org):
+    """An unsaved related instance (as ``save()`` refuses it), an unknown field, a vault field
+    given a plain value and a model whose save receivers would be skipped: refused, nothing written."""
     from officium.accounts.models import Organization
 
-    before = LocationEvent.objects.count()
-    with pytest.raises(ValueError, match="unsaved related object 'organization'"):
-        PreparedInsert(LocationEvent).create(organization=Organization(name="Unsaved"), member=bob.memberships.get(),
-                                             kind="attendance", occurred_at=timezone.now(),
-                                             received_at=timezone.now(), location_status="none")
-    assert LocationEvent.objects.count() == before
+    member = bob.memberships.get()
+    values = {"organization_id": alice_org.pk, "member_id": member.pk, "direction": "in",
+              "occurred_at": timezone.now(), "verdict": "inside", "accepted": True}
+    records = PreparedInsert(AttendanceRecord)
+    before = AttendanceRecord.objects.count(), LocationEvent.objects.count()
+    with pytest.raises(ValueError, match="organization: give the saved instance"):
+        records.create_row(values, {"organization": Organization(name="Unsaved"), "member": member})
+    with pytest.raises(ValueError, match="member: give the saved instance"):
+        records.create_row(values, {"member": Membership.objects.exclude(pk=member.pk).first()})
+    with pytest.raises(TypeError, match="has no field member"):
+        records.prepare_row({**values, "member": member})
+    event = {"organization_id": alice_org.pk, "member_id": member.pk, "kind": "attendance",
+             "occurred_at": timezone.now(), "received_at": timezone.now(), "location_status": "recorded"}
+    with pytest.raises(TypeError, match="save signal receivers"):
+        PreparedInsert(LocationEvent).prepare_row(event)
+    if mode == "fast":  # the plain path is the ORM's save(), which seals on its own
+        with pytest.raises(TypeError, match="latitude prepares its own value"):
+            PreparedInsert(LocationEvent, signals_stood_in=True).prepare_row({**event, "latitude": 52.5})
+    assert (AttendanceRecord.objects.count(), LocationEvent.objects.count()) == before
 
 
 def test_prepared_statements_run_straight_on_the_driver_only_where_nothing_watches(alice, alice_org):
@@ -344,9 +388,23 @@ def test_prepared_statements_run_straight_on_the_driver_only_where_nothing_watch
             del connection.cursor
         assert calls == [], "a prepared statement on SQLite goes straight to the driver"
         assert db.run  # the path under test
+        # A request's first statement makes the health check Django's cursor makes first
+        # (CONN_HEALTH_CHECKS): an unusable connection is closed, a usable one kept.
+        checks: list[str] = []
+        connection.is_usable = lambda: checks.append("checked") or False
+        connection.close = lambda: checks.append("closed")
+        enabled = connection.health_check_enabled
+        connection.health_check_enabled, connection.health_check_done = True, False
+        try:
+            assert pks.rows(alice_org.pk)
+        finally:
+            del connection.is_usable, connection.close
+            connection.health_check_enabled = enabled
+        assert checks == ["checked", "closed"] and connection.health_check_done
     with transaction.atomic():
         with pytest.raises(IntegrityError), transaction.atomic():  # Django's class, not the driver's
-            PreparedInsert(Membership).create(organization=alice_org, user=alice, role="member")
+            PreparedInsert(Membership).create_row({"organization_id": alice_org.pk, "user_id": alice.pk,
+                                                   "role": "member"})
         with transaction.atomic(), pytest.raises(TransactionManagementError):
             connection.needs_rollback = True
             pks.rows(1)

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 try:
     import fcntl
@@ -106,56 +106,73 @@ class Prepared:
         return sql, tuple(params), slots, converters, driver_statement(connections[using], sql)
 
 
-class PreparedInsert:
-    """``Model.objects.create`` for one model, its INSERT compiled once per database connection.
+class Stored(NamedTuple):
+    """A field's value already in its database form, for ``PreparedInsert.prepare_row``:
+    ``column`` is what the statement sends (a vault field's sealed token), ``value`` what a
+    model instance holds for it (what the plain ``save()`` path is given)."""
 
-    Values are prepared as the ORM's own insert prepares them (each field's ``pre_save``, then
-    ``get_db_prep_save``: vault fields seal there), the new primary key is read back with
-    RETURNING, and ``pre_save``/``post_save`` are sent, so the row and the instance are what
-    ``create`` would give.
+    column: Any
+    value: Any
+
+
+class PreparedRow(NamedTuple):
+    """``PreparedInsert.prepare_row``'s row: the fields' values in order and the statement's
+    parameters (None on the plain path, where ``save()`` prepares them)."""
+
+    values: list[Any]
+    params: list[Any] | None
+
+
+class PreparedInsert:
+    """``Model.objects.create`` for one model without a model instance, its INSERT compiled
+    once per database connection.
+
+    A row is given as its fields' values by attribute name (``member_id``, not ``member``)
+    and each value prepared as the field's own ``get_db_prep_save`` prepares it (by a plan per
+    field, ``_Plan``); a field with its own ``pre_save`` (a vault field, which seals) is given
+    in its stored form (``Stored``). The new primary key is read back with RETURNING. Building
+    the instance ``create`` builds, and sending its save signals, cost more than the insert on
+    the check-in path: no signal is sent, so the model must have no save signal receivers or
+    the caller must do what they would (``signals_stood_in``; tests/test_hot_paths.py names
+    them). ``create_row`` returns the instance, built as a row read from the database is.
     """
 
-    def __init__(self, model: type[Model], *, with_pk: bool = False) -> None:
-        """``with_pk``: the caller gives the primary key (a UUID, not a database sequence)."""
+    def __init__(self, model: type[Model], *, with_pk: bool = False, signals_stood_in: bool = False) -> None:
+        """``with_pk``: the caller gives the primary key (a UUID, not a database sequence).
+        ``signals_stood_in``: the model's save signal receivers have nothing to do for the
+        rows this caller writes (a test says why)."""
         self.model = model
         meta = model._meta
         self._fields: list[Any] = [f for f in meta.local_concrete_fields
                                    if (with_pk or f not in meta.pk_fields) and not f.generated]
-        # What ``Model._prepare_related_fields_for_save`` looks at: the relations among the
-        # concrete fields (a model with private relations, a generic foreign key, takes
-        # Django's own check).
-        self._relations: tuple[Any, ...] = tuple(f for f in meta.concrete_fields if f.is_relation)
-        self._private_relations = any(f.is_relation for f in meta.private_fields)
+        self._signals_stood_in = signals_stood_in
+        self._attnames = frozenset(f.attname for f in self._fields)
+        self._names = [f.attname for f in meta.concrete_fields]
+        self._field_names = [f.attname for f in self._fields]
+        self._related: dict[str, Any] = {f.name: f for f in meta.concrete_fields if f.is_relation}
 
-    def create(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any:
-        return self.insert(self.prepare(using, **values), using)
-
-    def prepare(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple[Any, list[Any]]:
-        """The instance and its column values (sealed), ready for ``insert``: the work that
-        can be done before a transaction is opened."""
-        obj = self.model(**values)
-        if not prepared_statements():
-            return obj, []  # the plain path: ``save()`` prepares the values as it inserts
-        self._check_relations(obj)
-        if pre_save.has_listeners(self.model):
-            pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
+    def _params(self, using: str, values: list[Any]) -> list[Any]:
+        """The column values of one row from its fields' Python values (in field order), as
+        each field's ``get_db_prep_save`` gives them; an automatic time (``auto_now``) is set
+        in ``values`` as the field's ``pre_save`` sets it, a ``Stored`` value replaced by what
+        an instance holds."""
         _sql, compiler, _returning, plans, _driver_sql = self._compiled(using)
         conn = connections[using]
         memo: dict[tuple[Any, ...], Any] = conn.__dict__.setdefault("_officium_values", {})
         if len(memo) > MEMO_LIMIT:
             memo.clear()
-        params = []
-        for field, plan in zip(self._fields, plans, strict=True):
-            if plan is _Plan.GENERIC:
-                params.append(compiler.prepare_value(field, compiler.pre_save_val(field, obj)))
-                continue
+        params: list[Any] = []
+        for i, (field, plan) in enumerate(zip(self._fields, plans, strict=True)):
             if plan is _Plan.NOW_UTC_TEXT or plan is _Plan.NOW_AWARE:  # auto_now(_add): what pre_save does
-                value = timezone.now()
-                setattr(obj, field.attname, value)
+                values[i] = value = timezone.now()
                 params.append(naive_utc_text(value) if plan is _Plan.NOW_UTC_TEXT else value)
                 continue
-            value = getattr(obj, field.attname)  # what Field.pre_save returns
+            value = values[i]  # what Field.pre_save returns
             kind = type(value)
+            if kind is Stored:  # given in its database form (prepare_row)
+                params.append(value.column)
+                values[i] = value.value
+                continue
             if plan is _Plan.MEMO and (kind in _MEMO_VALUES or isinstance(value, enum.Enum)):
                 key = (id(field), kind, value)  # a field's id: hashing the field is a Python call
                 if key not in memo:
@@ -171,45 +188,67 @@ class PreparedInsert:
                 params.append(value if conn.features.has_native_uuid_field else value.hex)
             elif plan is _Plan.JSON and kind in _JSON_VALUES:
                 params.append(None if value is None else conn.ops.adapt_json_value(value, field.encoder))
-            else:
-                params.append(compiler.prepare_value(field, compiler.pre_save_val(field, obj)))
-        return obj, params
+            else:  # a planned field's pre_save is the attribute itself
+                params.append(compiler.prepare_value(field, value))
+        return params
 
-    def _check_relations(self, obj: Any) -> None:
-        """``Model._prepare_related_fields_for_save`` (what ``save()`` runs before its INSERT)
-        over the relations alone: an unsaved related object is refused as ``save()`` refuses it."""
-        if self._private_relations:
-            # Private Django API (absent from django-stubs).
-            obj._prepare_related_fields_for_save(operation_name="save")
-            return
-        cache = obj._state.fields_cache
-        for field in self._relations:
-            related = cache.get(field.cache_name)
-            if related is None:
-                continue
-            if not related._is_pk_set():
-                if not field.remote_field.multiple:
-                    field.remote_field.delete_cached_value(related)
-                raise ValueError(f"save() prohibited to prevent data loss due to unsaved related object "
-                                 f"'{field.name}'.")
-            if getattr(obj, field.attname) in field.empty_values:
-                setattr(obj, field.name, related)
-            if getattr(related, field.target_field.attname) != getattr(obj, field.attname):
-                field.delete_cached_value(obj)
-
-    def insert(self, prepared: tuple[Any, list[Any]], using: str = DEFAULT_DB_ALIAS) -> Any:
-        obj, params = prepared
+    def prepare_row(self, values: dict[str, Any], using: str = DEFAULT_DB_ALIAS) -> PreparedRow:
+        """One row from its fields' values keyed by attribute name (``member_id``; a field left
+        out takes its default), ready for ``insert_row`` without a model instance: the row
+        ``create`` would store. A field with its own ``pre_save`` (a vault field) is given
+        ``Stored`` (its sealed token). No save signal is sent: the model must have no
+        receivers, or the caller stands in for them (``signals_stood_in``)."""
+        unknown = set(values) - self._attnames
+        if unknown:
+            raise TypeError(f"{self.model.__name__} has no field {', '.join(sorted(unknown))}")
+        if not self._signals_stood_in and (pre_save.has_listeners(self.model)
+                                           or post_save.has_listeners(self.model)):
+            raise TypeError(f"{self.model.__name__} has save signal receivers, which a row written "
+                            "without an instance would skip")
+        row = [values[f.attname] if f.attname in values else f.get_default() for f in self._fields]
         if not prepared_statements():
+            return PreparedRow(row, None)
+        plans = self._compiled(using)[3]
+        for field, plan, value in zip(self._fields, plans, row, strict=True):
+            if plan is _Plan.GENERIC and type(value) is not Stored:
+                raise TypeError(f"{self.model.__name__}.{field.name} prepares its own value on save: "
+                                "give it Stored")
+        return PreparedRow(row, self._params(using, row))
+
+    def insert_row(self, row: PreparedRow, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+        """INSERT a ``prepare_row`` row; every field's value in the order of the model's
+        concrete fields, the primary key read back with RETURNING."""
+        values, params = row
+        names = self._field_names
+        if params is None:  # the plain path: the ORM's own save()
+            obj = self.model(**{name: value.value if type(value) is Stored else value
+                                for name, value in zip(names, values, strict=True)})
             obj.save(force_insert=True, using=using)
-            return obj
+            return [getattr(obj, name) for name in self._names]
         sql, _compiler, returning, _plans, driver_sql = self._compiled(using)
-        row = run(connections[using], sql, driver_sql, params, _fetchone if returning else _nothing)
-        for field, value in zip(returning, row, strict=True):
-            setattr(obj, field.attname, value)
-        obj._state.adding = False
-        obj._state.db = using
-        post_save.send(sender=self.model, instance=obj, created=True, update_fields=None, raw=False,
-                       using=using)
+        returned = run(connections[using], sql, driver_sql, params, _fetchone if returning else _nothing)
+        by_name = dict(zip(names, values, strict=True))
+        by_name.update(zip((f.attname for f in returning), returned, strict=True))
+        return [by_name[name] for name in self._names]
+
+    def create_row(self, values: dict[str, Any], related: dict[str, Model | None] | None = None,
+                   using: str = DEFAULT_DB_ALIAS) -> Any:
+        """``prepare_row`` and ``insert_row``, then the instance ``create`` would return, built
+        from the stored values as a row read from the database is; ``related`` (field name ->
+        the saved instance its id names) is kept on it, so reading ``record.site`` costs no query."""
+        related = related or {}
+        for name, instance in related.items():
+            field = self._related[name]
+            if instance is None:
+                continue
+            target = getattr(instance, field.target_field.attname)
+            if target is None or target != values.get(field.attname):  # unsaved, or another row
+                raise ValueError(f"{name}: give the saved instance {field.attname} names")
+        obj = self.model.from_db(using, self._names, self.insert_row(self.prepare_row(values, using), using))
+        cache = obj._state.fields_cache
+        for name, instance in related.items():
+            if instance is not None:
+                cache[self._related[name].cache_name] = instance
         return obj
 
     def _compiled(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...], str | None]:
@@ -265,15 +304,17 @@ def run(conn: Any, sql: str, driver_sql: str | None, params: Sequence[Any],
         fetch: Callable[[Any], Any]) -> Any:
     """Execute one compiled statement and ``fetch`` from its cursor.
 
-    On SQLite, an open connection with no query log (``DEBUG``, ``CaptureQueriesContext``), no
-    execute wrappers and no health check due runs ``driver_sql`` straight on a driver cursor,
+    On SQLite, an open connection with no query log (``DEBUG``, ``CaptureQueriesContext``) and no
+    execute wrappers runs ``driver_sql`` straight on a driver cursor (after the health check
+    Django's cursor makes first, when one is due: the first statement of a request),
     with the checks Django's cursor makes first (thread sharing, a broken transaction) and its
     error wrapping: Django's cursor converts the placeholders with a regular expression on every
     call and adds five layers of calls around each statement (about a tenth of a check-in's
     Python work, for its eleven statements). Anything else goes through Django's cursor.
     """
-    if (driver_sql is None or conn.connection is None or conn.queries_logged or conn.execute_wrappers
-            or (conn.health_check_enabled and not conn.health_check_done)):
+    if conn.health_check_enabled and not conn.health_check_done:
+        conn.close_if_health_check_failed()  # what Django's cursor() does first (once a request)
+    if driver_sql is None or conn.connection is None or conn.queries_logged or conn.execute_wrappers:
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
             return fetch(cursor)

@@ -48,11 +48,14 @@ from officium.attendance.models import (
     WithoutLocation,
 )
 from officium.attendance.privacy_mode import PrivacyModeChanged
-from officium.db import Prepared, PreparedInsert, sqlite_writers
+from officium.db import Prepared, PreparedInsert, Stored, sqlite_writers
 from officium.privacy import audit
 from officium.privacy.audit.chain import Draft
+from officium.privacy.vault.fields import Sealed
 
-_LOCATION_EVENT = PreparedInsert(LocationEvent)
+# Its save signal receivers are the vault's, sealing a value whose subject is the row itself:
+# a location event's subject is its member's user, sealed before the insert (tests/test_hot_paths.py).
+_LOCATION_EVENT = PreparedInsert(LocationEvent, signals_stood_in=True)
 _RECORD = PreparedInsert(AttendanceRecord)
 _LAST_FIX = Prepared(lambda member: LocationEvent.objects.filter(
     member_id=member, location_status=LocationStatus.RECORDED).order_by("-occurred_at", "-pk")
@@ -246,10 +249,11 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
     zone = localtime.zone_for(context.zone_name, site)
     [(work_day, shift_status)] = workday.judge(actor.organization_id, actor.pk, [
         workday.Moment(site.pk if site else None, direction, now, zone)])
-    event = _LOCATION_EVENT.prepare(
-        organization_id=actor.organization_id, member=actor, device=device,
-        kind=EventKind.ATTENDANCE, occurred_at=now, received_at=now, location_status=status,
-        suspected_mock=mock, **coordinates.columns(fix))  # sealed here, before the lock
+    event = _LOCATION_EVENT.prepare_row({
+        "organization_id": actor.organization_id, "member_id": actor.pk,
+        "device_id": device.pk if device else None, "kind": EventKind.ATTENDANCE, "occurred_at": now,
+        "received_at": now, "location_status": status, "suspected_mock": mock,
+        **_sealed(actor, fix)})  # sealed here, before the lock
     with sqlite_writers.turn(), transaction.atomic():
         if connection.vendor != "sqlite":
             _LOCK_MEMBER.rows(actor.pk)
@@ -260,13 +264,15 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
             raise _StateChanged
         if (None if privacy_id is None else (privacy_id, bool(privacy_on))) != version:
             raise PrivacyModeChanged
-        event = _LOCATION_EVENT.insert(event)
-        record: AttendanceRecord = _RECORD.create(
-            organization_id=actor.organization_id, member=actor, direction=direction,
-            occurred_at=now, verdict=verdict, accepted=accepted, site=site, location=event,
-            within_schedule=site.within_schedule(now, context.zone_name) if site else None,
-            suspected_mock=mock, device=device, review=review, work_day=work_day,
-            shift_status=shift_status)
+        event_id = _LOCATION_EVENT.insert_row(event)[0]
+        record: AttendanceRecord = _RECORD.create_row({
+            "organization_id": actor.organization_id, "member_id": actor.pk, "direction": direction,
+            "occurred_at": now, "verdict": verdict, "accepted": accepted,
+            "site_id": site.pk if site else None, "location_id": event_id,
+            "within_schedule": site.within_schedule(now, context.zone_name) if site else None,
+            "suspected_mock": mock, "device_id": device.pk if device else None, "review": review,
+            "work_day": work_day, "shift_status": shift_status,
+        }, {"member": actor, "site": site, "device": device})
         audit.record(CHECKS[direction], actor=actor.user_id,
                      organization=actor.organization_id, subject=actor.user_id, target=record,
                      details={"verdict": verdict, "accepted": accepted, "site": site.pk if site else None,
@@ -343,6 +349,16 @@ def record_synced(device: Device, directions: dict[str, str]) -> list[Attendance
         for record, event in zip(records, events, strict=True)])
     workday.changed(device.organization_id, [(member.pk, r.work_day) for r in records])
     return records
+
+
+def _sealed(actor: Membership, fix: Fix | None) -> dict[str, Stored]:
+    """The fix's coordinate columns, sealed under the member's key (SE2) as the vault fields
+    seal them on save; NULL without a fix."""
+    if fix is None:
+        return dict.fromkeys(coordinates.VALUE_FIELDS, Stored(None, None))
+    tokens = coordinates.Sealer(LocationEvent, actor.user_id).rows([fix])[0]
+    return {name: Stored(token, None if token is None else Sealed(token))
+            for name, token in zip(coordinates.VALUE_FIELDS, tokens, strict=True)}
 
 
 def _site(fences: list[Fence], site_id: int | None) -> Site | None:
