@@ -312,8 +312,9 @@ class AttendanceRecord(TenantModel):
     suspected_mock = models.BooleanField(default=False)
     device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     review = models.CharField(max_length=8, choices=Review.choices, default=Review.NONE, blank=True)
+    # Indexed below only where set: a check-in (never reviewed yet) writes no entry for it.
     reviewed_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     work_day = models.DateField(null=True, blank=True)
     shift_status = models.CharField(max_length=13, choices=ShiftStatus.choices, default=ShiftStatus.NONE,
@@ -327,7 +328,12 @@ class AttendanceRecord(TenantModel):
         # and stops after a page (SQLite's indexes end with the rowid already).
         indexes = [models.Index(fields=["organization", "occurred_at", "id"], name="attendance_org_time_id"),
                    models.Index(fields=["member", "occurred_at"]),
-                   models.Index(fields=["organization", "review"]),
+                   # Every check-in writes each index's page: these two hold only the rows
+                   # their readers look for (the review queue; a reviewer's rows on erasure).
+                   models.Index(fields=["organization", "review"], condition=Q(review=Review.PENDING),
+                                name="attendance_pending_review"),
+                   models.Index(fields=["reviewed_by"], condition=Q(reviewed_by__isnull=False),
+                                name="attendance_reviewed_by"),
                    # PV6: a release counts accepted check-ins per person, day and site; this
                    # index hands them over already grouped (no sort of the table's rows).
                    models.Index(fields=["organization", "member", "work_day", "site"],
