@@ -14,7 +14,7 @@ import socket
 import zoneinfo
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models.sql import InsertQuery
 from django.test import RequestFactory
 from django.utils import timezone
@@ -96,8 +96,15 @@ def test_guard_direct_sqlite_statements_rely_on_the_cursor_as_it_is():
     """``db.run``: Django's SQLite cursor converts placeholders with ``convert_query``; the
     connection wrapper's checks and error wrapper are what its cursor uses around a statement."""
     for name in ("validate_thread_sharing", "validate_no_broken_transaction", "wrap_database_errors",
-                 "queries_logged", "execute_wrappers", "health_check_enabled", "health_check_done"):
+                 "queries_logged", "execute_wrappers", "health_check_enabled", "health_check_done",
+                 "close_if_health_check_failed", "_thread_sharing_count", "_thread_ident", "needs_rollback",
+                 "force_debug_cursor"):
         assert hasattr(connection, name), f"DatabaseWrapper.{name}"
+    # run() reads what these are made of: the query log is the debug cursor or DEBUG, and
+    # thread sharing is allowed by a count.
+    wrapper = type(connections[DEFAULT_DB_ALIAS])
+    assert "self.force_debug_cursor or settings.DEBUG" in inspect.getsource(wrapper.queries_logged.fget)
+    assert "self._thread_sharing_count > 0" in inspect.getsource(wrapper.allow_thread_sharing.fget)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             assert cursor.cursor.convert_query("SELECT %s, '%%'") == "SELECT ?, '%'"
@@ -251,7 +258,7 @@ def _generic(insert: PreparedInsert, values: dict) -> list:
     from officium.db import Stored
 
     obj = insert.model(**{k: v.value if isinstance(v, Stored) else v for k, v in values.items()})
-    compiler = insert._compiled(DEFAULT_DB_ALIAS)[1]
+    compiler = insert._compiled(connection)[1]
     return [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in insert._fields]
 
 
@@ -284,7 +291,7 @@ def test_prepared_insert_values_equal_the_fields_own_preparation(bob, alice_org,
             value = getattr(value, "obj", value)
             return bytes(value) if isinstance(value, memoryview) else value
         assert [token(v) for v in fast] == [token(v) for v in generic]
-        plans = events._compiled(DEFAULT_DB_ALIAS)[3]
+        plans = events._compiled(connection)[3]
         assert all(plans[i].name == "GENERIC" for i, f in enumerate(events._fields) if f.name in VALUE_FIELDS)
     for accepted, schedule, direction in ((True, None, "in"), (False, True, Direction.OUT), (1, 0, Direction.IN)):
         values = {"organization_id": alice_org.pk, "member_id": member.pk, "direction": direction,
@@ -302,7 +309,7 @@ def test_prepared_insert_task_row_values_equal_the_fields_own_preparation():
     from django_tasks_db.models import DBTaskResult
 
     rows = PreparedInsert(DBTaskResult, with_pk=True, signals_stood_in=True)
-    plans = {f.name: p.name for f, p in zip(rows._fields, rows._compiled(DEFAULT_DB_ALIAS)[3], strict=True)}
+    plans = {f.name: p.name for f, p in zip(rows._fields, rows._compiled(connection)[3], strict=True)}
     assert plans["id"] == "UUID" and plans["args_kwargs"] == "JSON" and plans["enqueued_at"].startswith("NOW")
     for task_id, args, result in ((uuid.uuid4(), {"args": [1, [[2, "2026-12-06"]]], "kwargs": {}}, None),
                                   (str(uuid.uuid4()), {"args": [], "kwargs": {"x": 1.5}}, [1, "two"]),
@@ -315,7 +322,7 @@ def test_prepared_insert_task_row_values_equal_the_fields_own_preparation():
         at = [f.name for f in rows._fields].index("enqueued_at")
         enqueued = row.values[at]
         assert before <= enqueued <= timezone.now()  # set in the row, as pre_save sets it
-        assert fast[at] == rows._compiled(DEFAULT_DB_ALIAS)[1].prepare_value(rows._fields[at], enqueued)
+        assert fast[at] == rows._compiled(connection)[1].prepare_value(rows._fields[at], enqueued)
         generic = _generic(rows, values)  # its pre_save takes a new "now"
 
         def plain(values, at=at):  # PostgreSQL's Jsonb wrapper compares by identity: its value
@@ -409,6 +416,27 @@ def test_prepared_statements_run_straight_on_the_driver_only_where_nothing_watch
             connection.needs_rollback = True
             pks.rows(1)
         connection.needs_rollback = False
+    # A connection used from another thread is refused, as Django's cursor refuses it.
+    import threading
+
+    from django.db import DatabaseError
+
+    from officium import db as hot
+
+    own = connections[DEFAULT_DB_ALIAS]  # this thread's connection, handed to another thread
+    sql, _template, _slots, _converters, driver_sql = pks._compile(DEFAULT_DB_ALIAS)
+    refused = []
+
+    def elsewhere():
+        try:
+            hot.run(own, sql, driver_sql, [alice_org.pk], hot.fetch_all)
+        except DatabaseError as error:
+            refused.append(str(error))
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert refused and "thread" in refused[0]
 
 # --- portal/imports._Stream: urllib3's http.client response -----------------------------------
 

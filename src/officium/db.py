@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover  (not on Windows: threads still queue)
     fcntl = None  # type: ignore[assignment]
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save, pre_save
@@ -123,6 +124,11 @@ class PreparedRow(NamedTuple):
     params: list[Any] | None
 
 
+_CompiledInsert = tuple[str, Any, tuple[Any, ...], tuple["_Plan", ...], str | None]
+"""A ``PreparedInsert``'s statement on one connection: SQL, compiler, returned fields, each
+field's plan, the SQLite driver's text."""
+
+
 class PreparedInsert:
     """``Model.objects.create`` for one model without a model instance, its INSERT compiled
     once per database connection.
@@ -151,13 +157,12 @@ class PreparedInsert:
         self._field_names = [f.attname for f in self._fields]
         self._related: dict[str, Any] = {f.name: f for f in meta.concrete_fields if f.is_relation}
 
-    def _params(self, using: str, values: list[Any]) -> list[Any]:
+    def _params(self, conn: Any, compiled: _CompiledInsert, values: list[Any]) -> list[Any]:
         """The column values of one row from its fields' Python values (in field order), as
         each field's ``get_db_prep_save`` gives them; an automatic time (``auto_now``) is set
         in ``values`` as the field's ``pre_save`` sets it, a ``Stored`` value replaced by what
         an instance holds."""
-        _sql, compiler, _returning, plans, _driver_sql = self._compiled(using)
-        conn = connections[using]
+        _sql, compiler, _returning, plans, _driver_sql = compiled
         memo: dict[tuple[Any, ...], Any] = conn.__dict__.setdefault("_officium_values", {})
         if len(memo) > MEMO_LIMIT:
             memo.clear()
@@ -208,12 +213,13 @@ class PreparedInsert:
         row = [values[f.attname] if f.attname in values else f.get_default() for f in self._fields]
         if not prepared_statements():
             return PreparedRow(row, None)
-        plans = self._compiled(using)[3]
-        for field, plan, value in zip(self._fields, plans, row, strict=True):
+        conn = connections[using]
+        compiled = self._compiled(conn)
+        for field, plan, value in zip(self._fields, compiled[3], row, strict=True):
             if plan is _Plan.GENERIC and type(value) is not Stored:
                 raise TypeError(f"{self.model.__name__}.{field.name} prepares its own value on save: "
                                 "give it Stored")
-        return PreparedRow(row, self._params(using, row))
+        return PreparedRow(row, self._params(conn, compiled, row))
 
     def insert_row(self, row: PreparedRow, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
         """INSERT a ``prepare_row`` row; every field's value in the order of the model's
@@ -225,8 +231,9 @@ class PreparedInsert:
                                 for name, value in zip(names, values, strict=True)})
             obj.save(force_insert=True, using=using)
             return [getattr(obj, name) for name in self._names]
-        sql, _compiler, returning, _plans, driver_sql = self._compiled(using)
-        returned = run(connections[using], sql, driver_sql, params, _fetchone if returning else _nothing)
+        conn = connections[using]
+        sql, _compiler, returning, _plans, driver_sql = self._compiled(conn)
+        returned = run(conn, sql, driver_sql, params, _fetchone if returning else _nothing)
         by_name = dict(zip(names, values, strict=True))
         by_name.update(zip((f.attname for f in returning), returned, strict=True))
         return [by_name[name] for name in self._names]
@@ -251,21 +258,19 @@ class PreparedInsert:
                 cache[self._related[name].cache_name] = instance
         return obj
 
-    def _compiled(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...], str | None]:
-        conn = connections[using]
+    def _compiled(self, conn: Any) -> _CompiledInsert:
         cache: dict[object, Any] = conn.__dict__.setdefault("_officium_prepared", {})
         compiled = cache.get(self)
         if compiled is None:
-            compiled = cache[self] = self._compile(using)
+            compiled = cache[self] = self._compile(conn)
         return compiled
 
-    def _compile(self, using: str) -> tuple[str, Any, tuple[Any, ...], tuple[_Plan, ...], str | None]:
-        conn = connections[using]
+    def _compile(self, conn: Any) -> _CompiledInsert:
         if not conn.features.can_return_columns_from_insert:  # pragma: no cover  (SQLite, PostgreSQL can)
             raise NotImplementedError("PreparedInsert needs INSERT ... RETURNING")
         query = InsertQuery(self.model)
         query.insert_values(self._fields, [self.model()])  # the placeholders only: values come per call
-        compiler = query.get_compiler(using=using)
+        compiler = query.get_compiler(using=conn.alias)
         returning = tuple(self.model._meta.db_returning_fields)
         compiler.returning_fields = returning
         [(sql, _params)] = compiler.as_sql()
@@ -314,19 +319,27 @@ def run(conn: Any, sql: str, driver_sql: str | None, params: Sequence[Any],
     """
     if conn.health_check_enabled and not conn.health_check_done:
         conn.close_if_health_check_failed()  # what Django's cursor() does first (once a request)
-    if driver_sql is None or conn.connection is None or conn.queries_logged or conn.execute_wrappers:
+    if (driver_sql is None or conn.connection is None or conn.force_debug_cursor or debug()
+            or conn.execute_wrappers):  # ``queries_logged`` is force_debug_cursor or DEBUG
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
             return fetch(cursor)
-    conn.validate_thread_sharing()
-    conn.validate_no_broken_transaction()
-    with conn.wrap_database_errors:
+    # Django's own checks, each called only where it would refuse (the common case costs two
+    # attribute reads, not three method calls per statement).
+    if conn._thread_sharing_count <= 0 and conn._thread_ident != threading.get_ident():
+        conn.validate_thread_sharing()
+    if conn.needs_rollback:
+        conn.validate_no_broken_transaction()
+    try:
         cursor = conn.connection.cursor()
         try:
             cursor.execute(driver_sql, params)
             return fetch(cursor)
         finally:
             cursor.close()
+    except Exception:
+        with conn.wrap_database_errors:  # the driver's error as Django's class, as its cursor raises it
+            raise
 
 
 def naive_utc_text(moment: datetime) -> str:
@@ -436,10 +449,34 @@ def executemany_returning(sql: str, rows: Sequence[Sequence[Any]], using: str = 
     return out
 
 
+_PREPARED_STATEMENTS: list[bool] = []
+_DEBUG: list[bool] = []
+
+
+def debug() -> bool:
+    """``settings.DEBUG``, read once and again after it changes (a statement asks)."""
+    if not _DEBUG:
+        _DEBUG.append(bool(settings.DEBUG))
+    return _DEBUG[0]
+
+
 def prepared_statements() -> bool:
     """Whether hot statements are compiled once per connection (the default) or by the ORM
-    on every call (``OFFICIUM_PREPARED_STATEMENTS=false``)."""
-    return bool(getattr(settings, "OFFICIUM_PREPARED_STATEMENTS", True))
+    on every call (``OFFICIUM_PREPARED_STATEMENTS=false``). Read once, again after the setting
+    changes (tests): a check-in asks about ten times."""
+    if not _PREPARED_STATEMENTS:
+        _PREPARED_STATEMENTS.append(bool(getattr(settings, "OFFICIUM_PREPARED_STATEMENTS", True)))
+    return _PREPARED_STATEMENTS[0]
+
+
+def _setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "OFFICIUM_PREPARED_STATEMENTS":
+        _PREPARED_STATEMENTS.clear()
+    elif setting == "DEBUG":
+        _DEBUG.clear()
+
+
+setting_changed.connect(_setting_changed, dispatch_uid="officium-db-prepared-statements")
 
 
 class _SQLiteWriters:

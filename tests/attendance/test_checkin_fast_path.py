@@ -216,3 +216,18 @@ def test_device_routes_are_tried_first_and_every_api_path_resolves_as_before():
     for pattern in theirs:
         path = sample(str(pattern.pattern))
         assert key(found(ours, path)) == key(found(theirs, path)), path
+
+
+@pytest.mark.parametrize("header", ["Basic {token}", "{token}", "Bearer", "bearer{token}", ""])
+def test_a_device_token_counts_only_as_a_bearer_token(bob_device, hq, points, header, client, caplog):
+    """The phone's header is read straight from the request: another scheme, no scheme or no
+    token is refused (401) and nothing is stored; the header's value never reaches the log."""
+    token = bob_device.token
+    body = {"direction": "in", "latitude": points.inside[0], "longitude": points.inside[1], "accuracy": 10}
+    extra = {"HTTP_AUTHORIZATION": header.format(token=token)} if header else {}
+    answer = client.post("/api/attendance/device/check-ins", body, content_type="application/json", **extra)
+    assert answer.status_code == 401 and answer.json()["code"] == "unauthenticated"
+    assert AttendanceRecord.objects.count() == 0
+    assert token not in caplog.text
+    ok = bob_device.client.post("/api/attendance/device/check-ins", body, content_type="application/json")
+    assert ok.status_code == 201  # the same token as a bearer token: accepted
