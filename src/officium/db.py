@@ -124,9 +124,9 @@ class PreparedRow(NamedTuple):
     params: list[Any] | None
 
 
-_CompiledInsert = tuple[str, Any, tuple[Any, ...], tuple["_Plan", ...], str | None]
+_CompiledInsert = tuple[str, Any, tuple[Any, ...], tuple["_Plan", ...], str | None, tuple[int, ...]]
 """A ``PreparedInsert``'s statement on one connection: SQL, compiler, returned fields, each
-field's plan, the SQLite driver's text."""
+field's plan, the SQLite driver's text, the positions of the fields without a plan."""
 
 
 class PreparedInsert:
@@ -155,6 +155,7 @@ class PreparedInsert:
         self._attnames = frozenset(f.attname for f in self._fields)
         self._names = [f.attname for f in meta.concrete_fields]
         self._field_names = [f.attname for f in self._fields]
+        self._field_ids = tuple(id(f) for f in self._fields)  # memo keys: hashing a field is a call
         self._related: dict[str, Any] = {f.name: f for f in meta.concrete_fields if f.is_relation}
 
     def _params(self, conn: Any, compiled: _CompiledInsert, values: list[Any]) -> list[Any]:
@@ -162,12 +163,12 @@ class PreparedInsert:
         each field's ``get_db_prep_save`` gives them; an automatic time (``auto_now``) is set
         in ``values`` as the field's ``pre_save`` sets it, a ``Stored`` value replaced by what
         an instance holds."""
-        _sql, compiler, _returning, plans, _driver_sql = compiled
+        compiler, plans = compiled[1], compiled[3]
         memo: dict[tuple[Any, ...], Any] = conn.__dict__.setdefault("_officium_values", {})
         if len(memo) > MEMO_LIMIT:
             memo.clear()
         params: list[Any] = []
-        for i, (field, plan) in enumerate(zip(self._fields, plans, strict=True)):
+        for i, (field, plan, field_id) in enumerate(zip(self._fields, plans, self._field_ids, strict=True)):
             if plan is _Plan.NOW_UTC_TEXT or plan is _Plan.NOW_AWARE:  # auto_now(_add): what pre_save does
                 values[i] = value = timezone.now()
                 params.append(naive_utc_text(value) if plan is _Plan.NOW_UTC_TEXT else value)
@@ -179,7 +180,7 @@ class PreparedInsert:
                 values[i] = value.value
                 continue
             if plan is _Plan.MEMO and (kind in _MEMO_VALUES or isinstance(value, enum.Enum)):
-                key = (id(field), kind, value)  # a field's id: hashing the field is a Python call
+                key = (field_id, kind, value)
                 if key not in memo:
                     memo[key] = compiler.prepare_value(field, value)
                 params.append(memo[key])
@@ -215,8 +216,9 @@ class PreparedInsert:
             return PreparedRow(row, None)
         conn = connections[using]
         compiled = self._compiled(conn)
-        for field, plan, value in zip(self._fields, compiled[3], row, strict=True):
-            if plan is _Plan.GENERIC and type(value) is not Stored:
+        for i in compiled[5]:
+            if type(row[i]) is not Stored:
+                field = self._fields[i]
                 raise TypeError(f"{self.model.__name__}.{field.name} prepares its own value on save: "
                                 "give it Stored")
         return PreparedRow(row, self._params(conn, compiled, row))
@@ -232,7 +234,7 @@ class PreparedInsert:
             obj.save(force_insert=True, using=using)
             return [getattr(obj, name) for name in self._names]
         conn = connections[using]
-        sql, _compiler, returning, _plans, driver_sql = self._compiled(conn)
+        sql, _compiler, returning, _plans, driver_sql, _generic = self._compiled(conn)
         returned = run(conn, sql, driver_sql, params, _fetchone if returning else _nothing)
         by_name = dict(zip(names, values, strict=True))
         by_name.update(zip((f.attname for f in returning), returned, strict=True))
@@ -274,8 +276,9 @@ class PreparedInsert:
         returning = tuple(self.model._meta.db_returning_fields)
         compiler.returning_fields = returning
         [(sql, _params)] = compiler.as_sql()
-        return (sql, compiler, returning, tuple(_plan(field, conn) for field in self._fields),
-                driver_statement(conn, sql))
+        plans = tuple(_plan(field, conn) for field in self._fields)
+        return (sql, compiler, returning, plans, driver_statement(conn, sql),
+                tuple(i for i, plan in enumerate(plans) if plan is _Plan.GENERIC))
 
 
 def fetch_all(cursor: Any) -> Any:

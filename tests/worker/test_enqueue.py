@@ -29,15 +29,19 @@ def _row(pk) -> dict:
     return dict(DBTaskResult.objects.filter(pk=pk).values(*FIELDS).get())
 
 
+@pytest.mark.parametrize("args", [
+    (7, [[3, "2026-12-05"], [4, "2026-12-06"]]),
+    # what the plain-JSON fast path leaves to normalize_json: tuples, a mapping with a number key
+    (7, ((3, "2026-12-05"),), {"a": (1, 2.5, None, True), 4: ["x"]}),
+])
 @pytest.mark.parametrize("prepared", [True, False])
-def test_enqueue_writes_the_row_the_backend_writes(database_queue, settings, prepared):
+def test_enqueue_writes_the_row_the_backend_writes(database_queue, settings, prepared, args):
     settings.OFFICIUM_PREPARED_STATEMENTS = prepared
-    args = (7, [[3, "2026-12-05"], [4, "2026-12-06"]])
     theirs = rebuild_timesheet_days.enqueue(*args).id
     enqueue(rebuild_timesheet_days, *args)
     ours = DBTaskResult.objects.exclude(pk=theirs).get().pk
     assert _row(ours) == _row(theirs)
-    assert DBTaskResult.objects.get(pk=ours).task_result.args == list(args)
+    assert DBTaskResult.objects.get(pk=ours).task_result.args == DBTaskResult.objects.get(pk=theirs).task_result.args
 
 
 def test_enqueue_belongs_to_the_callers_transaction(database_queue):

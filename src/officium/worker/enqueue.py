@@ -29,6 +29,22 @@ def _row() -> PreparedInsert:
     return _ROW[0]
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _json(value: Any) -> Any:
+    """``normalize_json`` (what the backend stores), without its abstract-class checks for what
+    is plain JSON already (exact lists, dicts with text keys, scalars); the rest through it."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [_json(item) for item in value]
+    if kind is dict and all(type(key) is str for key in value):
+        return {key: _json(item) for key, item in value.items()}
+    return normalize_json(value)
+
+
 def enqueue(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
     backend = task.get_backend()
     if not isinstance(backend, DatabaseBackend) or task.run_after is not None or not prepared_statements():
@@ -37,7 +53,7 @@ def enqueue(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
     rows = _row()
     rows.insert_row(rows.prepare_row({
         "id": backend._get_id(),  # the backend's id function (private API: tests/test_hot_paths.py)
-        "args_kwargs": normalize_json({"args": args, "kwargs": kwargs}), "priority": task.priority,
+        "args_kwargs": _json({"args": args, "kwargs": kwargs}), "priority": task.priority,
         "task_path": task.module_path, "queue_name": task.queue_name, "backend_name": backend.alias,
         # What the backend's pre_save receiver sets for a task without run_after (its only
         # receiver: tests/test_hot_paths.py); no instance is built, no signal sent.
