@@ -487,3 +487,39 @@ def test_import_stream_reads_the_connection_or_requests_as_the_setting_says(mode
             answer.close()
         finally:
             client.close()
+
+
+# --- db.from_row: Model.from_db without Model.__init__ ------------------------------------------
+
+def test_guard_from_row_builds_what_from_db_builds(bob, alice_org):
+    """An instance from a row is the instance ``from_db`` builds: the same attributes and state,
+    relations unloaded; a model with a vault field (its own descriptor) or with init signal
+    receivers takes ``from_db`` itself."""
+    from django.db.models.signals import pre_init
+
+    from officium.attendance.models import Device
+    from officium.db import from_row
+
+    member = bob.memberships.get()
+    site = factories.site(alice_org)
+    record = factories.check_in(member, site)
+    for model, pk in ((Membership, member.pk), (AttendanceRecord, record.pk), (LocationEvent, record.location_id)):
+        names = [f.attname for f in model._meta.concrete_fields]
+        row = model.objects.filter(pk=pk).values_list(*names).get()
+        ours, theirs = from_row(model, names, row), model.from_db(DEFAULT_DB_ALIAS, names, row)
+        assert {k: v for k, v in vars(ours).items() if k != "_state"} == {
+            k: v for k, v in vars(theirs).items() if k != "_state"}
+        assert (ours._state.adding, ours._state.db, ours._state.fields_cache) == (False, DEFAULT_DB_ALIAS, {})
+        assert ours == theirs and ours.pk == pk
+    names = [f.attname for f in Membership._meta.concrete_fields]
+    row = Membership.objects.filter(pk=member.pk).values_list(*names).get()
+    assert from_row(Membership, names, row).user.email == bob.email  # relations load when asked for
+    seen = []
+    receiver = lambda sender, **kwargs: seen.append(sender)  # noqa: E731
+    pre_init.connect(receiver, sender=Device)
+    try:
+        device_names = [f.attname for f in Device._meta.concrete_fields]
+        from_row(Device, device_names, [None] * len(device_names))
+    finally:
+        pre_init.disconnect(receiver, sender=Device)
+    assert seen == [Device]  # the receiver ran: from_db was used

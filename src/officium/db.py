@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 try:
     import fcntl
@@ -31,7 +31,10 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model, QuerySet
-from django.db.models.signals import post_save, pre_save
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
@@ -253,7 +256,7 @@ class PreparedInsert:
             target = getattr(instance, field.target_field.attname)
             if target is None or target != values.get(field.attname):  # unsaved, or another row
                 raise ValueError(f"{name}: give the saved instance {field.attname} names")
-        obj = self.model.from_db(using, self._names, self.insert_row(self.prepare_row(values, using), using))
+        obj = from_row(self.model, self._names, self.insert_row(self.prepare_row(values, using), using), using)
         cache = obj._state.fields_cache
         for name, instance in related.items():
             if instance is not None:
@@ -279,6 +282,35 @@ class PreparedInsert:
         plans = tuple(_plan(field, conn) for field in self._fields)
         return (sql, compiler, returning, plans, driver_statement(conn, sql),
                 tuple(i for i, plan in enumerate(plans) if plan is _Plan.GENERIC))
+
+
+_PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
+_PLAIN_MODELS: dict[type[Model], bool] = {}
+
+
+M = TypeVar("M", bound=Model)
+
+
+def from_row(model: type[M], names: Sequence[str], values: Sequence[Any], using: str = DEFAULT_DB_ALIAS) -> M:
+    """``model.from_db(using, names, values)`` for a row of every concrete field (``names``
+    in their order), without ``Model.__init__``: its per-field descriptor calls and init
+    signals are a third of building a check-in's three instances. Only for a model whose
+    fields' attributes are Django's plain ones (a vault field's descriptor seals), without
+    init signal receivers and with Django's own ``from_db``; any other takes ``from_db``."""
+    plain = _PLAIN_MODELS.get(model)
+    if plain is None:
+        plain = _PLAIN_MODELS[model] = (
+            getattr(model.from_db, "__func__", None) is Model.from_db.__func__  # type: ignore[attr-defined]
+            and all(type(getattr(model, f.attname, None)) in _PLAIN_ATTRIBUTES for f in model._meta.concrete_fields))
+    if (not plain or len(values) != len(model._meta.concrete_fields)
+            or pre_init.has_listeners(model) or post_init.has_listeners(model)):
+        return model.from_db(using, names, values)
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    state.adding = False
+    state.db = using
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
 
 
 def fetch_all(cursor: Any) -> Any:

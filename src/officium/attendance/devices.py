@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from officium.accounts.models import Membership, OrganizationStatus
@@ -29,7 +29,7 @@ from officium.attendance.models import (
 )
 from officium.attendance.privacy_mode import privacy_mode_on
 from officium.attendance.rules import can_manage_member
-from officium.db import Prepared, sqlite_writers
+from officium.db import Prepared, from_row, sqlite_writers
 from officium.privacy import audit
 from officium.text import validate_name
 
@@ -95,6 +95,7 @@ def connect_device(raw_code: str, name: str, platform: str = "") -> tuple[Device
 
 _DEVICE_FIELDS = tuple(f.attname for f in Device._meta.concrete_fields)
 _MEMBER_FIELDS = tuple(f.attname for f in Membership._meta.concrete_fields)
+_MEMBER = Device._meta.get_field("member")
 _TOKEN = Prepared(lambda token_hash: Device.objects.filter(token_hash=token_hash).values_list(
     *_DEVICE_FIELDS, *(f"member__{name}" for name in _MEMBER_FIELDS),
     "member__user__is_active", "organization__status")[:1], kinds=(str,))
@@ -112,13 +113,15 @@ def device_for_token(raw: str) -> Device | None:
     if row is None:
         return None
     split = len(_DEVICE_FIELDS)
-    device = Device.from_db(DEFAULT_DB_ALIAS, _DEVICE_FIELDS, row[:split])
+    device = from_row(Device, _DEVICE_FIELDS, row[:split])
     is_active, status = row[-2:]
     now = timezone.now()
     if (device.revoked_at is not None or device.expires_at <= now or not is_active
             or status == OrganizationStatus.DELETED):
         return None
-    device.member = Membership.from_db(DEFAULT_DB_ALIAS, _MEMBER_FIELDS, row[split:split + len(_MEMBER_FIELDS)])
+    # The member is the row device.member_id names: kept as its cached relation (what the
+    # descriptor's assignment does after its checks).
+    _MEMBER.set_cached_value(device, from_row(Membership, _MEMBER_FIELDS, row[split:split + len(_MEMBER_FIELDS)]))
     if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
         with sqlite_writers.turn():  # a write: it queues with the check-ins (see there)
             Device.objects.filter(pk=device.pk).update(last_seen_at=now)
