@@ -159,6 +159,10 @@ class PreparedInsert:
         self._names = [f.attname for f in meta.concrete_fields]
         self._field_names = [f.attname for f in self._fields]
         self._field_ids = tuple(id(f) for f in self._fields)  # memo keys: hashing a field is a call
+        # A field left out takes its default: a callable one called per row, any other (the
+        # same object Field.get_default returns each time) read once.
+        self._defaults = tuple((f.get_default, True) if f.has_default() and callable(f.default)
+                               else (f.get_default(), False) for f in self._fields)
         self._related: dict[str, Any] = {f.name: f for f in meta.concrete_fields if f.is_relation}
 
     def _params(self, conn: Any, compiled: _CompiledInsert, values: list[Any]) -> list[Any]:
@@ -214,7 +218,9 @@ class PreparedInsert:
                                            or post_save.has_listeners(self.model)):
             raise TypeError(f"{self.model.__name__} has save signal receivers, which a row written "
                             "without an instance would skip")
-        row = [values[f.attname] if f.attname in values else f.get_default() for f in self._fields]
+        row = []
+        for name, (default, call) in zip(self._field_names, self._defaults, strict=True):
+            row.append(values[name] if name in values else default() if call else default)
         if not prepared_statements():
             return PreparedRow(row, None)
         conn = connections[using]

@@ -34,11 +34,12 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 def _json(value: Any) -> Any:
     """``normalize_json`` (what the backend stores), without its abstract-class checks for what
-    is plain JSON already (exact lists, dicts with text keys, scalars); the rest through it."""
+    is plain JSON already (exact lists and tuples, dicts with text keys, scalars); the rest
+    through it."""
     kind = type(value)
     if kind in _SCALARS:
         return value
-    if kind is list:
+    if kind is list or kind is tuple:
         return [_json(item) for item in value]
     if kind is dict and all(type(key) is str for key in value):
         return {key: _json(item) for key, item in value.items()}
