@@ -138,15 +138,12 @@ def test_prepared_insert_stores_what_create_would_in_both_modes(mode, bob, alice
     """A row written without an instance (sealed coordinates given as ``Stored``) reads back
     through the ORM as a saved one; ``create_row`` returns the instance with its new id and
     the related instances it was given."""
-    from officium.attendance.coordinates import VALUE_FIELDS, Fix, Sealer
-    from officium.db import Stored
-    from officium.privacy.vault.fields import Sealed
+    from officium.attendance.coordinates import Fix, sealed_columns
 
     member = bob.memberships.get()
-    tokens = Sealer(LocationEvent, bob.pk).rows([Fix(52.5, 13.4, 8.0)])[0]
     values = {"organization_id": alice_org.pk, "member_id": member.pk, "kind": "check_in",
               "occurred_at": timezone.now(), "received_at": timezone.now(), "location_status": "inside",
-              **{name: Stored(token, Sealed(token)) for name, token in zip(VALUE_FIELDS, tokens, strict=True)}}
+              **sealed_columns(LocationEvent, bob.pk, Fix(52.5, 13.4, 8.0))}
     stored = PreparedInsert(LocationEvent, signals_stood_in=True).create_row(values, {"member": member})
     assert stored.pk and not stored._state.adding and stored.member is member
     again = LocationEvent.objects.get(pk=stored.pk)
@@ -270,15 +267,12 @@ def test_prepared_insert_values_equal_the_fields_own_preparation(bob, alice_org,
     """Each value PreparedInsert prepares by its plan (a plain field's memo, a datetime's text on
     SQLite or itself on PostgreSQL) is the value the field's own pre_save and get_db_prep_save
     give, whatever the types passed; a sealed token is sent as the vault field sends it."""
-    from officium.attendance.coordinates import VALUE_FIELDS, Fix, Sealer
-    from officium.db import Stored
-    from officium.privacy.vault.fields import Sealed
+    from officium.attendance.coordinates import VALUE_FIELDS, Fix, sealed_columns
 
     member = bob.memberships.get()
     events = PreparedInsert(LocationEvent, signals_stood_in=True)
     records = PreparedInsert(AttendanceRecord)
-    tokens = Sealer(LocationEvent, bob.pk).rows([Fix(52.5, 13.4, 5.0)])[0]
-    sealed = {name: Stored(token, Sealed(token)) for name, token in zip(VALUE_FIELDS, tokens, strict=True)}
+    sealed = sealed_columns(LocationEvent, bob.pk, Fix(52.5, 13.4, 5.0))
     for kind, status, cid, mock in (("attendance", "recorded", None, False), ("task_entry", "paused", "c-1", True),
                                     ("attendance", "recorded", "c-1", 1), ("sync", "none", 7, False),
                                     (EventKind.ATTENDANCE, LocationStatus.PAUSED, None, False)):  # choices

@@ -155,9 +155,9 @@ class PreparedInsert:
         self._fields: list[Any] = [f for f in meta.local_concrete_fields
                                    if (with_pk or f not in meta.pk_fields) and not f.generated]
         self._signals_stood_in = signals_stood_in
-        self._attnames = frozenset(f.attname for f in self._fields)
-        self._names = [f.attname for f in meta.concrete_fields]
         self._field_names = [f.attname for f in self._fields]
+        self._attnames = frozenset(self._field_names)
+        self._names = [f.attname for f in meta.concrete_fields]  # every column, as from_db takes them
         self._field_ids = tuple(id(f) for f in self._fields)  # memo keys: hashing a field is a call
         # A field left out takes its default: a callable one called per row, any other (the
         # same object Field.get_default returns each time) read once.
@@ -490,34 +490,33 @@ def executemany_returning(sql: str, rows: Sequence[Sequence[Any]], using: str = 
     return out
 
 
-_PREPARED_STATEMENTS: list[bool] = []
-_DEBUG: list[bool] = []
+_SWITCHES: dict[str, bool] = {}
+"""Settings a hot path asks about on every statement, read once and again after they change."""
+
+
+def _switch(name: str, default: bool) -> bool:
+    value = _SWITCHES.get(name)
+    if value is None:
+        value = _SWITCHES[name] = bool(getattr(settings, name, default))
+    return value
+
+
+def _setting_changed(*, setting: str, **kwargs: Any) -> None:
+    _SWITCHES.pop(setting, None)
+
+
+setting_changed.connect(_setting_changed, dispatch_uid="officium-db-switches")
 
 
 def debug() -> bool:
-    """``settings.DEBUG``, read once and again after it changes (a statement asks)."""
-    if not _DEBUG:
-        _DEBUG.append(bool(settings.DEBUG))
-    return _DEBUG[0]
+    """``settings.DEBUG`` (Django's query log is on)."""
+    return _switch("DEBUG", False)
 
 
 def prepared_statements() -> bool:
     """Whether hot statements are compiled once per connection (the default) or by the ORM
-    on every call (``OFFICIUM_PREPARED_STATEMENTS=false``). Read once, again after the setting
-    changes (tests): a check-in asks about ten times."""
-    if not _PREPARED_STATEMENTS:
-        _PREPARED_STATEMENTS.append(bool(getattr(settings, "OFFICIUM_PREPARED_STATEMENTS", True)))
-    return _PREPARED_STATEMENTS[0]
-
-
-def _setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting == "OFFICIUM_PREPARED_STATEMENTS":
-        _PREPARED_STATEMENTS.clear()
-    elif setting == "DEBUG":
-        _DEBUG.clear()
-
-
-setting_changed.connect(_setting_changed, dispatch_uid="officium-db-prepared-statements")
+    on every call (``OFFICIUM_PREPARED_STATEMENTS=false``)."""
+    return _switch("OFFICIUM_PREPARED_STATEMENTS", True)
 
 
 class _SQLiteWriters:

@@ -48,10 +48,9 @@ from officium.attendance.models import (
     WithoutLocation,
 )
 from officium.attendance.privacy_mode import PrivacyModeChanged
-from officium.db import Prepared, PreparedInsert, Stored, sqlite_writers
+from officium.db import Prepared, PreparedInsert, sqlite_writers
 from officium.privacy import audit
 from officium.privacy.audit.chain import Draft
-from officium.privacy.vault.fields import Sealed
 
 # Its save signal receivers are the vault's, sealing a value whose subject is the row itself:
 # a location event's subject is its member's user, sealed before the insert (tests/test_hot_paths.py).
@@ -253,7 +252,7 @@ def _store(actor: Membership, direction: str, fix: Fix | None, status: str, site
         "organization_id": actor.organization_id, "member_id": actor.pk,
         "device_id": device.pk if device else None, "kind": EventKind.ATTENDANCE, "occurred_at": now,
         "received_at": now, "location_status": status, "suspected_mock": mock,
-        **_sealed(actor, fix)})  # sealed here, before the lock
+        **coordinates.sealed_columns(LocationEvent, actor.user_id, fix)})  # sealed here, before the lock
     with sqlite_writers.turn(), transaction.atomic():
         if connection.vendor != "sqlite":
             _LOCK_MEMBER.rows(actor.pk)
@@ -349,16 +348,6 @@ def record_synced(device: Device, directions: dict[str, str]) -> list[Attendance
         for record, event in zip(records, events, strict=True)])
     workday.changed(device.organization_id, [(member.pk, r.work_day) for r in records])
     return records
-
-
-def _sealed(actor: Membership, fix: Fix | None) -> dict[str, Stored]:
-    """The fix's coordinate columns, sealed under the member's key (SE2) as the vault fields
-    seal them on save; NULL without a fix."""
-    if fix is None:
-        return dict.fromkeys(coordinates.VALUE_FIELDS, Stored(None, None))
-    tokens = coordinates.Sealer(LocationEvent, actor.user_id).rows([fix])[0]
-    return {name: Stored(token, None if token is None else Sealed(token))
-            for name, token in zip(coordinates.VALUE_FIELDS, tokens, strict=True)}
 
 
 def _site(fences: list[Fence], site_id: int | None) -> Site | None:

@@ -15,6 +15,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from officium.db import Stored
 from officium.privacy.vault import keys as vault_keys
 from officium.privacy.vault.fields import EncryptedFloatField, Sealed
 
@@ -91,6 +92,17 @@ class Sealer:
                           seal([pack(f.accuracy) for f in present], a_acc), strict=True))
         nothing = (None, None, None)
         return [nothing if fix is None else next(sealed) for fix in fixes]
+
+
+def sealed_columns(model: Any, subject_id: int, fix: Fix | None) -> dict[str, Stored]:
+    """``columns(fix)`` sealed under the subject's key (SE2) as the vault fields seal them on
+    save, for a row written without an instance (``db.PreparedInsert.prepare_row``); NULL
+    without a fix."""
+    if fix is None:
+        return dict.fromkeys(VALUE_FIELDS, Stored(None, None))
+    tokens = Sealer(model, subject_id).rows([fix])[0]
+    return {name: Stored(token, None if token is None else Sealed(token))
+            for name, token in zip(VALUE_FIELDS, tokens, strict=True)}
 
 
 def open_rows(model: Any, subject_id: int, rows: list[tuple[Any, Any, Any]]) -> list[Fix | None]:
