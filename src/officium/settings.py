@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "officium.priority.RequestsInFlight",  # a device's batch steps aside while people's requests run
     "officium.middleware.ReadWholeRequest",  # outermost: the body is read before any answer leaves
     "officium.middleware.HeadWithoutBody",  # sees every answer last but one
     "officium.ops.metrics.RequestMetrics",  # SC2: count and time every answer by route name

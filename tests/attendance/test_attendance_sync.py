@@ -204,3 +204,52 @@ def test_LO2_a_batch_commits_in_chunks_and_a_cut_short_batch_is_completed_by_its
     assert [d["stored"] for d in synced] == [10, 10, 5] and synced[-1]["check_ins"] == 3
     assert api(bob_device.client, "post", "/device/events", batch).json()["duplicates"] == 25
     assert AttendanceRecord.objects.count() == 3
+
+
+def test_LO2_a_batch_sent_again_is_found_by_one_read_and_writes_nothing(bob_device, api):
+    """Load proof (issue 20): a phone that lost the answer sends the whole batch again; the
+    events it already delivered are found by one read before any write, so the retry holds no
+    write transaction a check-in would wait behind."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from officium.privacy.audit.models import AuditEntry
+
+    batch = {"events": [e for e in events(120) if e["kind"] != "attendance"]}
+    first = api(bob_device.client, "post", "/device/events", batch).json()
+    assert first["stored"] == len(batch["events"])
+    entries = AuditEntry.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        again = api(bob_device.client, "post", "/device/events", batch).json()
+    assert again == {"stored": 0, "duplicates": len(batch["events"]), "rejected": [], "actions": 0}
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == [] and AuditEntry.objects.count() == entries
+    assert LocationEvent.objects.count() == len(batch["events"])
+
+
+def test_LO1_queued_check_ins_stored_without_their_records_get_them_when_only_they_come_again(
+        bob_device, api, monkeypatch):
+    """A batch cut short keeps its first chunks' queued check-ins without records (made with
+    the last chunk). Sent again with nothing new (the phone trimmed its queue to what it had
+    not seen confirmed), the records are still made, once."""
+    from officium.attendance.models import AttendanceRecord
+
+    monkeypatch.setattr(ingest, "CHUNK", 10)
+    real_insert = ingest._insert
+
+    def dies_on_the_third_chunk(rows, returning=False, calls=[]):  # noqa: B006  (a counter)
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the server process died")
+        return real_insert(rows, returning=returning)
+
+    monkeypatch.setattr(ingest, "_insert", dies_on_the_third_chunk)
+    with pytest.raises(RuntimeError):
+        api(bob_device.client, "post", "/device/events", {"events": events(25)})
+    assert LocationEvent.objects.count() == 20 and not AttendanceRecord.objects.exists()
+    monkeypatch.setattr(ingest, "_insert", real_insert)
+    again = api(bob_device.client, "post", "/device/events", {"events": events(20)}).json()
+    assert again == {"stored": 0, "duplicates": 20, "rejected": [], "actions": 0}
+    assert sorted(AttendanceRecord.objects.values_list("location__client_event_id", flat=True)) == ["ev-13", "ev-6"]
+    api(bob_device.client, "post", "/device/events", {"events": events(20)})
+    assert AttendanceRecord.objects.count() == 2

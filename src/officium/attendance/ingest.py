@@ -1,7 +1,9 @@
 """The batch sync endpoint's work (LO2): an offline device queue, thousands of events at once.
 
 Idempotent by (device, client event id), a unique constraint: a replayed batch stores
-nothing twice, and the insert's row count tells new events from replayed ones. Each event is
+nothing twice. The events a device already delivered are found by one read before any write
+(a batch sent again costs no write transaction); the insert's row count tells the rest,
+an event another send stored meanwhile included. Each event is
 checked on its own; broken ones are reported by index and the rest are stored by one
 ``executemany`` per chunk of ``CHUNK`` events, each chunk its own short write transaction.
 The per-event loop is kept to plain Python on tuples: this is the hot path. A location
@@ -21,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
+from officium import priority
 from officium.attendance import alerts, coordinates
 from officium.attendance.audit_events import EVENTS_SYNCED
 from officium.attendance.checkins import fence_cache, last_fix, record_synced
@@ -51,6 +54,7 @@ from officium.shard.tenancy import unique_key_scope
 MAX_EVENTS = 10_000
 CHUNK = 100  # events per write transaction: what a check-in may wait behind
 CLOCK_SKEW = timedelta(hours=1)
+STEP = 25  # events between two chances to step aside for a person's request (officium.priority)
 KINDS = frozenset(EventKind.values)
 DIRECTIONS = frozenset(Direction.values)
 _NUMBER = (int, float)
@@ -146,7 +150,13 @@ def parse_event(event: Any, latest: datetime) -> tuple[str, str, datetime, float
 
 
 def ingest_batch(device: Device, events: Any) -> BatchResult:
-    """Store a device's queued events; see the module docstring."""
+    """Store a device's queued events; see the module docstring. The batches of one server
+    process take turns and step aside for people's requests (``officium.priority``)."""
+    with priority.batch():
+        return _ingest(device, events)
+
+
+def _ingest(device: Device, events: Any) -> BatchResult:
     if not isinstance(events, list):
         raise ValidationError({"events": "Send a list of events."})
     if len(events) > MAX_EVENTS:
@@ -158,23 +168,32 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
     payloads: dict[str, Any] = {}
     latest = now + CLOCK_SKEW
     replayed = _replayed(device, events)
+    seen: set[str] = set()  # client ids met in this batch, stored before or not
     memo: dict[Any, Any] = {}
     for index, event in enumerate(events):
+        if not index % STEP:
+            priority.step_aside()
         try:
             row = parse_event(event, latest)
-            if "data" in event and row[0] not in parsed and row[0] not in replayed:
+            if "data" in event and row[0] not in seen and row[0] not in replayed:
                 payloads[row[0]] = _check_action(device, row[1], event["data"], memo)
         except BrokenEvent as broken:
             result.rejected.append({"index": index, "field": broken.field, "message": broken.message})
             continue
-        if row[0] in parsed:
+        if row[0] in seen:
+            result.duplicates += 1
+            continue
+        seen.add(row[0])
+        if row[0] in replayed:  # stored by an earlier send: no write, no turn at the writer slot
             result.duplicates += 1
         else:
             parsed[row[0]] = row
-            if row[1] == "attendance":  # queued offline: becomes a check-in record too (LO1)
-                directions[row[0]] = event.get("direction", "in")
+        if row[1] == "attendance":  # queued offline: becomes a check-in record too (LO1)
+            # A replayed one too: a send cut short between chunks stored it without its
+            # record, which the last chunk of this send makes (record_synced skips existing ones).
+            directions[row[0]] = event.get("direction", "in")
     fresh = sorted(parsed.values(), key=lambda r: r[2])
-    if not fresh:
+    if not fresh and not directions:
         return result
     result.stored = _store(device, fresh, now, result, directions, payloads)
     result.duplicates += len(fresh) - result.stored
@@ -182,9 +201,12 @@ def ingest_batch(device: Device, events: Any) -> BatchResult:
 
 
 def _replayed(device: Device, events: list[Any]) -> frozenset[str]:
-    """Client ids of payload-carrying events this device already delivered: a replay is a
-    duplicate, never judged again (its task may have moved on since)."""
-    ids = [e.get("id") for e in events if type(e) is dict and "data" in e and type(e.get("id")) is str]
+    """Client ids of the batch this device already delivered, read before any write: a replay
+    is a duplicate, never judged again (a payload's task may have moved on since), and a batch
+    sent again after a lost answer costs one indexed read instead of its chunks' turns at
+    SQLite's single writer slot, where check-ins would wait behind them. An event stored by
+    another send meanwhile is still skipped by the insert's unique constraint."""
+    ids = [e.get("id") for e in events if type(e) is dict and type(e.get("id")) is str]
     if not ids:
         return frozenset()
     # One statement through the cursor: the ORM would prepare each of up to 10,000 ids on its own.
@@ -269,15 +291,17 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
     extra = {"duplicates": result.duplicates, "rejected": len(result.rejected)}  # told by the first entry
     start, attempts = 0, 0
     paused = PausedPeriods(member)
-    rows, newest = _rows(device, fresh, now, paused)
+    rows, newest = _rows(device, fresh, now, paused) if fresh else ([], None)
     offset = 0  # ``rows`` holds ``fresh[offset:]``
-    while start < len(fresh):
+    last = False
+    while not last:  # with nothing fresh (only replayed attendance events), one chunk of none
+        priority.step_aside()  # between chunks, outside their transactions
         end = min(start + CHUNK, len(fresh))
         last = end == len(fresh)
         try:
             with sqlite_writers.turn(batch=True), transaction.atomic():
                 columns = rows[start - offset:end - offset]
-                count, new_ids = _insert(columns, returning=bool(payloads))
+                count, new_ids = _insert(columns, returning=bool(payloads)) if columns else (0, {})
                 if privacy_version(member) != paused.version:
                     raise PrivacyModeChanged
                 chunk = fresh[start:end]
@@ -306,8 +330,8 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
             if attempts >= 3:
                 raise ValidationError({"events": "Privacy mode keeps changing; send the batch again."}) from None
             paused = PausedPeriods(member)
-            rows, newer = _rows(device, fresh[start:], now, paused)
-            newest, offset = newer or newest, start
+            rows, newer = _rows(device, fresh[start:], now, paused) if fresh else ([], None)
+            newest, offset, last = newer or newest, start, False
             continue
         stored += count
         result.actions += sum(actions.values())
@@ -337,7 +361,9 @@ def _rows(device: Device, rows: list[Row], now: datetime, paused: PausedPeriods,
     head = (device.organization_id, member.pk, device.pk)
     received = adapt(now)
     out, fixes = [], []
-    for cid, kind, at, lat, lon, acc in rows:
+    for index, (cid, kind, at, lat, lon, acc) in enumerate(rows):
+        if not index % STEP:
+            priority.step_aside()
         fix = None
         mock = False
         if lat is None:
