@@ -169,15 +169,9 @@ def test_SE3_members_cannot_edit_sites(bob_client, api):
     assert api(bob_client, "post", "/orgs/alpha/sites", site()).status_code == 403
 
 
-def test_LO2_a_batch_commits_in_chunks_and_a_cut_short_batch_is_completed_by_its_retry(
-        bob_device, api, monkeypatch):
-    """Load proof (issue 20): a batch is written in short transactions of ingest.CHUNK events, so
-    a check-in waits for one chunk, never the whole batch. A batch cut short after two chunks
-    (the server dies) keeps those chunks; sent again, the rest is stored, the stored chunks
-    count as duplicates, and each queued check-in gets its record exactly once."""
-    from officium.attendance.models import AttendanceRecord
-    from officium.privacy.audit.models import AuditEntry
-
+def cut_short_after_two_chunks(device, api, monkeypatch, batch):
+    """Send ``batch`` in chunks of 10 with the server dying on the third chunk's insert; the
+    insert works again afterwards. Returns the inserts' sizes, the dying one included."""
     monkeypatch.setattr(ingest, "CHUNK", 10)
     real_insert, calls = ingest._insert, []
 
@@ -187,14 +181,27 @@ def test_LO2_a_batch_commits_in_chunks_and_a_cut_short_batch_is_completed_by_its
             raise RuntimeError("the server process died")
         return real_insert(rows, returning=returning)
 
-    batch = {"events": events(25)}  # ev-6, ev-13 and ev-20 are queued check-ins
     monkeypatch.setattr(ingest, "_insert", dies_on_the_third_chunk)
     with pytest.raises(RuntimeError):
-        api(bob_device.client, "post", "/device/events", batch)
+        api(device.client, "post", "/device/events", batch)
+    monkeypatch.setattr(ingest, "_insert", real_insert)
+    return calls
+
+
+def test_LO2_a_batch_commits_in_chunks_and_a_cut_short_batch_is_completed_by_its_retry(
+        bob_device, api, monkeypatch):
+    """Load proof (issue 20): a batch is written in short transactions of ingest.CHUNK events, so
+    a check-in waits for one chunk, never the whole batch. A batch cut short after two chunks
+    (the server dies) keeps those chunks; sent again, the rest is stored, the stored chunks
+    count as duplicates, and each queued check-in gets its record exactly once."""
+    from officium.attendance.models import AttendanceRecord
+    from officium.privacy.audit.models import AuditEntry
+
+    batch = {"events": events(25)}  # ev-6, ev-13 and ev-20 are queued check-ins
+    calls = cut_short_after_two_chunks(bob_device, api, monkeypatch, batch)
     assert calls == [10, 10, 5] and LocationEvent.objects.count() == 20
     assert not AttendanceRecord.objects.exists()  # made with the last chunk
 
-    monkeypatch.setattr(ingest, "_insert", real_insert)
     again = api(bob_device.client, "post", "/device/events", batch).json()
     assert again == {"stored": 5, "duplicates": 20, "rejected": [], "actions": 0}
     assert LocationEvent.objects.count() == 25
@@ -234,20 +241,8 @@ def test_LO1_queued_check_ins_stored_without_their_records_get_them_when_only_th
     not seen confirmed), the records are still made, once."""
     from officium.attendance.models import AttendanceRecord
 
-    monkeypatch.setattr(ingest, "CHUNK", 10)
-    real_insert = ingest._insert
-
-    def dies_on_the_third_chunk(rows, returning=False, calls=[]):  # noqa: B006  (a counter)
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("the server process died")
-        return real_insert(rows, returning=returning)
-
-    monkeypatch.setattr(ingest, "_insert", dies_on_the_third_chunk)
-    with pytest.raises(RuntimeError):
-        api(bob_device.client, "post", "/device/events", {"events": events(25)})
+    cut_short_after_two_chunks(bob_device, api, monkeypatch, {"events": events(25)})
     assert LocationEvent.objects.count() == 20 and not AttendanceRecord.objects.exists()
-    monkeypatch.setattr(ingest, "_insert", real_insert)
     again = api(bob_device.client, "post", "/device/events", {"events": events(20)}).json()
     assert again == {"stored": 0, "duplicates": 20, "rejected": [], "actions": 0}
     assert sorted(AttendanceRecord.objects.values_list("location__client_event_id", flat=True)) == ["ev-13", "ev-6"]

@@ -277,9 +277,11 @@ def _store(device: Device, fresh: list[Row], now: datetime, result: BatchResult,
     transaction also makes the check-in records of queued attendance events and the alerts,
     for the whole batch.
     Those steps skip what they already made, so a batch cut short (a crash, a lost answer)
-    is completed by sending it again, the stored chunks then counting as duplicates. Each
+    is completed by sending it again, the stored chunks then counting as duplicates (with
+    nothing fresh, only replayed queued check-ins, the last chunk is one of none). Each
     transaction's first statement is the insert (SQLite takes its write lock there, so no
-    read-to-write upgrade can fail); privacy mode is checked again under that lock, and when
+    read-to-write upgrade can fail; a chunk of none has no insert, and SQLite's transactions
+    begin IMMEDIATE anyway); privacy mode is checked again under that lock, and when
     it changed, the chunk is redone with the new mode (the chunks before were judged by the
     mode of their time).
 
